@@ -1,0 +1,48 @@
+# The front door. Every target creates .venv and installs into it first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit schemas render bench clean
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## Lint the bundled example payloads: good ones pass, blocked ones show why.
+run: $(STAMP)
+	@echo "== examples/good: payloads the register accepts =="
+	@$(BIN)/kling-lint check examples/good
+	@echo
+	@echo "== examples/blocked: each shows one kind of finding that stops a billable call =="
+	@$(BIN)/kling-lint check examples/blocked; status=$$?; \
+	  if [ $$status -eq 1 ]; then echo "(exit 1 above is the expected verdict: these payloads are blocked)"; exit 0; \
+	  else echo "unexpected exit $$status for examples/blocked"; exit 1; fi
+
+## The whole suite: style, types, register, generated files, tests.
+test: $(STAMP) lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check kling_lint tests bench
+	$(BIN)/ruff format --check kling_lint tests bench
+	$(BIN)/kling-lint registry validate registry
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+## Regenerate schemas/ and docs/REGISTER.md from registry/.
+schemas: $(STAMP)
+	$(BIN)/kling-lint schemas build
+	$(BIN)/kling-lint registry render
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

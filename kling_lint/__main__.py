@@ -1,0 +1,5 @@
+"""`python -m kling_lint`."""
+
+from kling_lint.cli import main
+
+main()

@@ -1,0 +1,260 @@
+"""The command line: each command fills options and calls one library function."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kling_lint.__about__ import __version__
+from kling_lint.config import ConfigError
+from kling_lint.diagnostics import Severity
+from kling_lint.register import RegisterError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _guarded(func: F) -> F:
+    """No traceback reaches a user: known errors exit 2 with a message, others too."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:
+            # The reader went away (`| head`); nothing more to say to it.
+            sys.stderr.close()
+            sys.exit(EXIT_OK)
+        except (ConfigError, RegisterError) as exc:
+            click.echo(f"kling-lint: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except Exception as exc:
+            if debug:
+                traceback.print_exc()
+            else:
+                click.echo(f"kling-lint: internal error: {exc!r} (--debug shows the traceback)", err=True)
+            sys.exit(EXIT_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kling-lint")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def main(debug: bool) -> None:
+    """Check Kling API request payloads against the field-status register."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--endpoint", "-e", help="Endpoint id (omni-video.create) or route (\"POST /v1/videos/omni-video\").")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: nearest .kling-lint.toml or pyproject.toml).")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--select", multiple=True, help="Codes or prefixes to check (comma-separated; repeatable).")
+@click.option("--ignore", multiple=True, help="Codes or prefixes to skip.")
+@click.option("--extend-ignore", multiple=True, help="Codes or prefixes to skip on top of the config's.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that fails the run (default: error).")
+@click.option("--policy", "policies", multiple=True, help="Switch on a named policy (e.g. pipeline).")
+@click.option("--register", type=click.Path(file_okay=False, path_type=Path), help="Use this register folder instead of the built-in one.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--verbose", "-v", is_flag=True, help="List infos too (the text format only counts them).")
+@click.option("--stdin-filename", help="Name (and so type) of the payload read from '-'.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@_guarded
+def check(paths: tuple[str, ...], endpoint: str | None, config: Path | None, isolated: bool,
+          select: tuple[str, ...], ignore: tuple[str, ...], extend_ignore: tuple[str, ...],
+          fail_on: str | None, policies: tuple[str, ...], register: Path | None, output_format: str,
+          verbose: bool, stdin_filename: str | None, color: bool | None) -> None:
+    """Lint payload files (JSON, YAML, JSONL; directories recursively; '-' for stdin)."""
+    from kling_lint.reporters import REPORTERS
+    from kling_lint.run import Options, execute
+
+    options = Options(
+        paths=paths,
+        endpoint=endpoint,
+        config=config,
+        isolated=isolated,
+        select=_codes(select),
+        ignore=_codes(ignore),
+        extend_ignore=_codes(extend_ignore) or (),
+        fail_on=Severity.parse(fail_on) if fail_on else None,
+        policies=tuple(policies) if policies else None,
+        register=register,
+        stdin_filename=stdin_filename,
+        locate_infos=verbose or output_format != "text",
+    )
+    result = execute(options)
+    stream = click.get_text_stream("stdout")
+    use_color = stream.isatty() if color is None else color
+    REPORTERS[output_format](result, stream, verbose=verbose, color=use_color)
+    sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@_guarded
+def rules(output_format: str, register: Path | None) -> None:
+    """List every rule: code, name, default severity, where it comes from."""
+    from kling_lint.register import load_register
+    from kling_lint.rules import all_rules
+
+    table = all_rules(load_register(register))
+    if output_format == "json":
+        rows = [{"code": r.code, "name": r.name, "severity": r.severity.label,
+                 "endpoints": list(r.endpoints), "origin": r.origin, "summary": r.doc.what} for r in table]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in table:
+        scope = "all endpoints" if "*" in r.endpoints else ", ".join(r.endpoints)
+        click.echo(f"{r.code}  {r.name:<40} {r.severity.label:<8} {r.origin:<16} {scope}")
+
+
+@main.command()
+@click.argument("code")
+@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@_guarded
+def explain(code: str, register: Path | None) -> None:
+    """Print the documentation of one rule."""
+    from kling_lint.register import load_register
+    from kling_lint.rules import all_rules
+
+    table = {r.code: r for r in all_rules(load_register(register))}
+    rule = table.get(code.upper())
+    if rule is None:
+        click.echo(f"kling-lint: no rule {code!r}; `kling-lint rules` lists them", err=True)
+        sys.exit(EXIT_ERROR)
+    scope = "all endpoints" if "*" in rule.endpoints else ", ".join(rule.endpoints)
+    click.echo(f"# {rule.code} {rule.name}\n\nDefault severity: {rule.severity.label}. "
+               f"Applies to: {scope}. Defined by: {rule.origin}.\n")
+    click.echo(rule.doc.render())
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@_guarded
+def endpoints(output_format: str) -> None:
+    """List the endpoints the register knows."""
+    from kling_lint.register import load_register
+
+    reg = load_register()
+    rows = [{"id": e.id, "method": e.method, "path": e.path, "billable": e.billable,
+             "status": list(e.status_labels)} for e in reg.endpoints.values()]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        billable = "billable" if row["billable"] else "free"
+        click.echo(f"{row['id']:<24} {row['method']:<5} {row['path']:<48} {billable}")
+
+
+@main.command()
+@click.argument("endpoint")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@_guarded
+def fields(endpoint: str, output_format: str, register: Path | None) -> None:
+    """The fields of an endpoint with status, type, limits and evidence."""
+    from kling_lint import views
+
+    views.print_fields(endpoint, output_format, register)
+
+
+@main.command()
+@click.argument("endpoint")
+@click.argument("path")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@_guarded
+def field(endpoint: str, path: str, output_format: str, register: Path | None) -> None:
+    """One field with all its values, forms, notes and evidence."""
+    from kling_lint import views
+
+    views.print_field(endpoint, path, output_format, register)
+
+
+@main.group()
+def registry() -> None:
+    """Validate and render the register."""
+
+
+@registry.command("validate")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@_guarded
+def registry_validate(directory: Path | None) -> None:
+    """Check a register folder against the meta-schema and for consistency (exit 2 if invalid)."""
+    from kling_lint._resources import registry_dir
+    from kling_lint.register import validate_directory
+
+    target = directory or registry_dir()
+    problems = validate_directory(target)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {target}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"{target}: valid")
+
+
+@registry.command("render")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: docs/REGISTER.md beside the register.")
+@_guarded
+def registry_render(output: Path | None) -> None:
+    """Write the Markdown register document generated from the YAML."""
+    from kling_lint import render
+    from kling_lint.register import load_register
+
+    target = output or render.default_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render.render(load_register()), encoding="utf-8")
+    click.echo(f"wrote {target}")
+
+
+@main.group()
+def schemas() -> None:
+    """Build and check the generated JSON Schemas."""
+
+
+@schemas.command("build")
+@click.option("--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path))
+@_guarded
+def schemas_build(registry_path: Path | None, output: Path | None) -> None:
+    """Regenerate schemas/ (one JSON Schema per endpoint, plus the compiled register)."""
+    from kling_lint import schemagen
+
+    written = schemagen.build(registry_path, output)
+    click.echo(f"wrote {len(written)} files to {written[0].parent if written else output}")
+
+
+@schemas.command("check")
+@click.option("--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path))
+@_guarded
+def schemas_check(registry_path: Path | None, output: Path | None) -> None:
+    """Exit 1 when schemas/ is not what `schemas build` would write."""
+    from kling_lint import schemagen
+
+    stale = schemagen.stale(registry_path, output)
+    for name in stale:
+        click.echo(f"stale: {name}")
+    if stale:
+        click.echo("run `make schemas` (or `kling-lint schemas build`)", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo("schemas are fresh")

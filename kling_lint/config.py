@@ -1,0 +1,208 @@
+"""Configuration: `[tool.kling-lint]` in pyproject.toml or a `.kling-lint.toml`, validated."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+from kling_lint.diagnostics import Severity
+
+STANDALONE = ".kling-lint.toml"
+PYPROJECT = "pyproject.toml"
+_KEYS = ("select", "ignore", "fail-on", "severity", "endpoints", "allow", "register", "policy")
+_ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    """One explicit, accountable exception to a status gate."""
+
+    index: int
+    endpoint: str
+    field: str
+    reason: str
+    value: Any = None
+    has_value: bool = False
+    expires: _dt.date | None = None
+    owner: str | None = None
+    source: str | None = None
+    line: int | None = None
+
+    def expired(self, today: _dt.date) -> bool:
+        return self.expires is not None and today > self.expires
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings from a config file; the CLI may override them."""
+
+    path: Path | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    fail_on: Severity = Severity.ERROR
+    severity: dict[str, Severity] = field(default_factory=dict)
+    endpoints: tuple[tuple[str, str], ...] = ()
+    allow: tuple[AllowEntry, ...] = ()
+    register: Path | None = None
+    policies: tuple[str, ...] = ()
+
+    @property
+    def display(self) -> str:
+        return str(self.path) if self.path else "<defaults>"
+
+
+def _suggest(key: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, choices, 1, 0.6)
+    return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(choices)})"
+
+
+def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _allow_lines(text: str, header: str) -> list[int]:
+    """1-based line numbers of each `[[...allow]]` table, in order."""
+    lines = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().replace(" ", "") == f"[[{header}]]":
+            lines.append(number)
+    return lines
+
+
+def _allow(where: str, raw: Any, lines: list[int], path: Path | None) -> tuple[AllowEntry, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: allow must be an array of tables ([[...allow]])")
+    entries = []
+    for i, item in enumerate(raw):
+        at = f"{where}: allow entry {i + 1}"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{at} must be a table")
+        for key in item:
+            if key not in _ALLOW_KEYS:
+                raise ConfigError(f"{at}: unknown key {key!r}{_suggest(key, _ALLOW_KEYS)}")
+        for key in ("endpoint", "field", "reason"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                raise ConfigError(f"{at}: {key} is required (a non-empty string)")
+        expires = item.get("expires")
+        if isinstance(expires, str):
+            try:
+                expires = _dt.date.fromisoformat(expires)
+            except ValueError:
+                raise ConfigError(f"{at}: expires must be a date (YYYY-MM-DD)") from None
+        if isinstance(expires, _dt.datetime):
+            expires = expires.date()
+        if expires is not None and not isinstance(expires, _dt.date):
+            raise ConfigError(f"{at}: expires must be a date (YYYY-MM-DD)")
+        owner = item.get("owner")
+        if owner is not None and not isinstance(owner, str):
+            raise ConfigError(f"{at}: owner must be a string")
+        entries.append(
+            AllowEntry(
+                index=i,
+                endpoint=item["endpoint"],
+                field=item["field"],
+                reason=item["reason"].strip(),
+                value=item.get("value"),
+                has_value="value" in item,
+                expires=expires,
+                owner=owner,
+                source=str(path) if path else None,
+                line=lines[i] if i < len(lines) else None,
+            )
+        )
+    return tuple(entries)
+
+
+def parse_config(
+    table: dict[str, Any], *, path: Path | None = None, text: str = "", header: str = "allow"
+) -> Config:
+    """Validate one `[tool.kling-lint]` table (or a standalone file's top level)."""
+    where = str(path) if path else "config"
+    for key in table:
+        if key not in _KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r}{_suggest(key, _KEYS)}")
+    kwargs: dict[str, Any] = {"path": path}
+    if "select" in table:
+        kwargs["select"] = _strings(where, "select", table["select"])
+    if "ignore" in table:
+        kwargs["ignore"] = _strings(where, "ignore", table["ignore"])
+    if "policy" in table:
+        kwargs["policies"] = _strings(where, "policy", table["policy"])
+    if "fail-on" in table:
+        try:
+            kwargs["fail_on"] = Severity.parse(str(table["fail-on"]))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: fail-on: {exc}") from None
+    if "severity" in table:
+        raw = table["severity"]
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: severity must be a table of CODE = level")
+        try:
+            kwargs["severity"] = {k: Severity.parse(str(v)) for k, v in raw.items()}
+        except ValueError as exc:
+            raise ConfigError(f"{where}: severity: {exc}") from None
+    if "endpoints" in table:
+        raw = table["endpoints"]
+        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+            raise ConfigError(f"{where}: endpoints must map path globs to endpoint ids")
+        kwargs["endpoints"] = tuple(raw.items())
+    if "register" in table:
+        if not isinstance(table["register"], str):
+            raise ConfigError(f"{where}: register must be a path")
+        base = path.parent if path else Path.cwd()
+        kwargs["register"] = (base / table["register"]).resolve()
+    if "allow" in table:
+        kwargs["allow"] = _allow(where, table["allow"], _allow_lines(text, header), path)
+    return Config(**kwargs)
+
+
+def load_config(path: Path) -> Config:
+    """Read a config file; a pyproject.toml without `[tool.kling-lint]` gives the defaults."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name != STANDALONE and isinstance(data.get("tool"), dict):
+        table = data["tool"].get("kling-lint")
+        if table is None:
+            return Config(path=None)
+        return parse_config(table, path=path, text=text, header="tool.kling-lint.allow")
+    return parse_config(data, path=path, text=text, header="allow")
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `.kling-lint.toml`, or pyproject.toml with a `[tool.kling-lint]` table."""
+    directory = start if start.is_dir() else start.parent
+    for folder in (directory.resolve(), *directory.resolve().parents):
+        standalone = folder / STANDALONE
+        if standalone.is_file():
+            return standalone
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file():
+            try:
+                text = pyproject.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            if "[tool.kling-lint" in text:
+                return pyproject
+    return None

@@ -1,0 +1,100 @@
+"""The few types every stage shares: severities, statuses and the immutable Diagnostic."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """How much a finding matters; the order is the order of `--fail-on`."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
+
+
+class Status(str, enum.Enum):
+    """What the register knows about a field, value or value form."""
+
+    DOC_DERIVED = "doc-derived"
+    LIVE_CONFIRMED = "live-confirmed"
+    LIVE_REJECTED = "live-rejected"
+    HYPOTHESIS_ONLY = "hypothesis-only"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """The allowlist entry that lifted a finding, kept on the finding as an audit trail."""
+
+    reason: str
+    owner: str | None = None
+    expires: str | None = None
+    source: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One finding. Sorts by location, then code, so output order is deterministic."""
+
+    sort_key: tuple[int, int, str, str] = field(init=False, repr=False, compare=True)
+    code: str = field(compare=False)
+    rule: str = field(compare=False)
+    severity: Severity = field(compare=False)
+    message: str = field(compare=False)
+    pointer: str = field(default="", compare=False)
+    field_path: str | None = field(default=None, compare=False)
+    status: tuple[str, ...] = field(default=(), compare=False)
+    line: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
+    suppressed_by: Suppression | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        key = (self.line or 0, self.column or 0, self.pointer, self.code)
+        object.__setattr__(self, "sort_key", key)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppressed_by is not None
+
+    @property
+    def counts(self) -> bool:
+        """Whether the finding counts towards the verdict (suppressed ones do not)."""
+        return self.suppressed_by is None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The version-1 JSON shape of one diagnostic."""
+        return {
+            "code": self.code,
+            "rule": self.rule,
+            "severity": self.severity.label,
+            "message": self.message,
+            "pointer": self.pointer,
+            "field": self.field_path,
+            "status": list(self.status),
+            "line": self.line,
+            "column": self.column,
+            "suppressed": self.suppressed,
+            "suppressed_by": self.suppressed_by.as_dict() if self.suppressed_by else None,
+        }

@@ -1,0 +1,266 @@
+"""The checking stage: a Linter compiles the register once and checks payloads (pure, no I/O)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from kling_lint import pointer as jp
+from kling_lint.config import AllowEntry, Config, ConfigError
+from kling_lint.diagnostics import Diagnostic, Severity, Suppression
+from kling_lint.register import Register, load_register
+from kling_lint.register.compile import child_path
+from kling_lint.register.model import Endpoint, Field
+from kling_lint.rules import Context, Finding, Rule, all_rules
+from kling_lint.rules.status import unknown_field_finding
+
+Parts = tuple[str | int, ...]
+_UNKNOWN_FIELD = "KL106"
+_REQUIRED = "KL205"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict on one payload."""
+
+    endpoint: str | None
+    diagnostics: tuple[Diagnostic, ...]
+    fail_on: Severity = Severity.ERROR
+    allow_used: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def blocked(self) -> bool:
+        """True when an unsuppressed finding is at or above the failure threshold."""
+        return any(d.counts and d.severity >= self.fail_on for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocked
+
+
+def _matches(code: str, prefixes: Iterable[str]) -> int:
+    """Length of the longest prefix that selects `code` (0 when none does)."""
+    best = 0
+    for prefix in prefixes:
+        if prefix == "ALL":
+            best = max(best, 1)
+        elif code.startswith(prefix):
+            best = max(best, len(prefix) + 1)
+    return best
+
+
+def selected(code: str, select: tuple[str, ...] | None, ignore: tuple[str, ...]) -> bool:
+    """Ruff's rule: the longer matching prefix wins; a tie goes to ignore."""
+    chosen = _matches(code, select) if select is not None else 1
+    dropped = _matches(code, ignore)
+    return chosen > 0 and chosen > dropped
+
+
+@dataclass(frozen=True)
+class _EndpointPlan:
+    endpoint: Endpoint
+    containers: dict[str, dict[str, Field]]
+    node_rules: dict[str, tuple[Rule, ...]]
+    payload_rules: tuple[Rule, ...]
+    model_field: Field | None
+
+
+class Linter:
+    """Checks payloads against a register. Build once, share freely: it holds no run state."""
+
+    def __init__(
+        self,
+        register: Register | None = None,
+        config: Config | None = None,
+        *,
+        today: _dt.date | None = None,
+    ) -> None:
+        self.config = config or Config()
+        self.register = register or load_register(self.config.register)
+        self.today = today or _dt.date.today()
+        unknown = [p for p in self.config.policies if p not in self.register.policies]
+        if unknown:
+            known = ", ".join(sorted(self.register.policies)) or "none"
+            raise ConfigError(f"unknown policy {unknown[0]!r} (known: {known})")
+        for entry in self.config.allow:
+            if entry.endpoint not in self.register.endpoints:
+                raise ConfigError(
+                    f"{entry.source or 'config'}:{entry.line or 1}: allow entry names unknown "
+                    f"endpoint {entry.endpoint!r}"
+                )
+        self.rules = [
+            r
+            for r in all_rules(self.register, self.config.policies)
+            if selected(r.code, self.config.select, self.config.ignore)
+        ]
+        self.rules_by_code = {r.code: r for r in all_rules(self.register, None)}
+        for code, level in self.config.severity.items():
+            rule = self.rules_by_code.get(code)
+            if rule is None:
+                raise ConfigError(f"severity: unknown rule code {code!r}")
+            if rule.liftable and level < Severity.ERROR and not rule.relaxed_on_free:
+                raise ConfigError(
+                    f"severity: {code} is a status gate; allowlist the field instead of "
+                    "lowering the rule"
+                )
+        self._selected_codes = frozenset(r.code for r in self.rules)
+        self._plans = {eid: self._plan(e) for eid, e in self.register.endpoints.items()}
+        self._active_allow = tuple(e for e in self.config.allow if not e.expired(self.today))
+
+    def _plan(self, endpoint: Endpoint) -> _EndpointPlan:
+        containers: dict[str, dict[str, Field]] = {"": {}}
+        for path, info in endpoint.fields.items():
+            if info.children:
+                containers[path] = {}
+        for path, info in endpoint.fields.items():
+            cut = path.rfind(".")
+            container = "" if cut < 0 else path[:cut].removesuffix("[]")
+            containers.setdefault(container, {})[path[cut + 1 :]] = info
+        node_rules = {
+            path: tuple(
+                r
+                for r in self.rules
+                if r.node and r.applies and r.applies_to(endpoint.id) and r.applies(info)
+            )
+            for path, info in endpoint.fields.items()
+        }
+        payload_rules = tuple(r for r in self.rules if r.payload and r.applies_to(endpoint.id))
+        model_field = endpoint.fields.get("model_name")
+        return _EndpointPlan(endpoint, containers, node_rules, payload_rules, model_field)
+
+    def severity_of(self, rule: Rule, endpoint: Endpoint) -> Severity:
+        if rule.code in self.config.severity:
+            return self.config.severity[rule.code]
+        if rule.relaxed_on_free and not endpoint.billable:
+            return Severity.WARNING
+        return rule.severity
+
+    def endpoint(self, endpoint_id: str) -> Endpoint:
+        try:
+            return self.register.endpoints[endpoint_id]
+        except KeyError:
+            raise KeyError(f"unknown endpoint {endpoint_id!r}") from None
+
+    def lint(self, payload: Any, endpoint: str | Endpoint) -> Report:
+        """Check one payload (the request body, or the path and query parameters of a GET)."""
+        target = self.endpoint(endpoint) if isinstance(endpoint, str) else endpoint
+        plan = self._plans[target.id]
+        used: set[int] = set()
+        diagnostics = sorted(
+            self._stamp(rule, finding, target, used) for rule, finding in self._findings(plan, payload)
+        )
+        return Report(target.id, tuple(diagnostics), self.config.fail_on, frozenset(used))
+
+    def _findings(self, plan: _EndpointPlan, payload: Any) -> Iterator[tuple[Rule, Finding]]:
+        if not isinstance(payload, dict):
+            rule = self.rules_by_code["KL006"]
+            if rule.code in self._selected_codes:
+                yield rule, Finding((), f"payload must be an object, not {type(payload).__name__}")
+            return
+        model = None
+        if plan.model_field is not None:
+            raw = payload.get("model_name", plan.model_field.default)
+            model = raw if isinstance(raw, str) else None
+        ctx = Context(self.register, plan.endpoint, payload, model)
+        yield from self._walk(ctx, plan, "", payload, ())
+        for rule in plan.payload_rules:
+            assert rule.payload is not None
+            for finding in rule.payload(ctx):
+                yield rule, finding
+
+    def _walk(
+        self, ctx: Context, plan: _EndpointPlan, container: str, obj: dict[str, Any], parts: Parts
+    ) -> Iterator[tuple[Rule, Finding]]:
+        children = plan.containers.get(container, {})
+        unknown_rule = self.rules_by_code[_UNKNOWN_FIELD]
+        for key, value in obj.items():
+            here = (*parts, key)
+            info = children.get(key)
+            if info is None:
+                if _UNKNOWN_FIELD in self._selected_codes:
+                    path = child_path(container, key, _is_array(plan, container))
+                    yield unknown_rule, unknown_field_finding(ctx, key, path, sorted(children), here)
+                continue
+            for rule in plan.node_rules[info.path]:
+                assert rule.node is not None
+                for finding in rule.node(ctx, info, value, here):
+                    yield rule, finding
+            # One root cause, one finding: a blocked field's insides are not judged again.
+            if info.children and not (info.rejected or info.hypothesis):
+                if isinstance(value, dict) and info.is_object:
+                    yield from self._walk(ctx, plan, info.path, value, here)
+                elif isinstance(value, list) and info.is_array:
+                    for i, item in enumerate(value):
+                        if isinstance(item, dict):
+                            yield from self._walk(ctx, plan, info.path, item, (*here, i))
+        if _REQUIRED in self._selected_codes:
+            rule = self.rules_by_code[_REQUIRED]
+            replaced = {children[k].replaced_by for k in obj if k in children}
+            for name, info in children.items():
+                if info.required == "always" and name not in obj and info.path not in replaced:
+                    yield rule, Finding(parts, f"{info.path} is required", info.path, info.status_labels)
+
+    def _stamp(self, rule: Rule, finding: Finding, endpoint: Endpoint, used: set[int]) -> Diagnostic:
+        suppressed = None
+        if rule.liftable:
+            entry = self._allowed(endpoint.id, finding)
+            if entry is not None:
+                used.add(entry.index)
+                suppressed = Suppression(
+                    entry.reason,
+                    entry.owner,
+                    entry.expires.isoformat() if entry.expires else None,
+                    f"{entry.source}:{entry.line}" if entry.source and entry.line else entry.source,
+                )
+        return Diagnostic(
+            code=rule.code,
+            rule=rule.name,
+            severity=self.severity_of(rule, endpoint),
+            message=finding.message,
+            pointer=jp.join(finding.parts),
+            field_path=finding.field_path,
+            status=finding.status,
+            suppressed_by=suppressed,
+        )
+
+    def _allowed(self, endpoint_id: str, finding: Finding) -> AllowEntry | None:
+        if finding.field_path is None:
+            return None
+        path = jp.normalise_path(finding.field_path)
+        for entry in self._active_allow:
+            if entry.endpoint != endpoint_id or jp.normalise_path(entry.field) != path:
+                continue
+            if entry.has_value and not (finding.has_value and entry.value == finding.value):
+                continue
+            return entry
+        return None
+
+    def allow_diagnostics(self, used: Iterable[int]) -> list[Diagnostic]:
+        """Findings about the allowlist itself: expired entries, and entries nothing used."""
+        used = set(used)
+        out = []
+        for entry in self.config.allow:
+            where = f"allow entry {entry.index + 1} ({entry.endpoint} {entry.field})"
+            if entry.expired(self.today):
+                rule = self.rules_by_code["KL901"]
+                message = f"{where} expired on {entry.expires}: {entry.reason}"
+            elif entry.index not in used:
+                rule = self.rules_by_code["KL902"]
+                message = f"{where} matched nothing in this run"
+            else:
+                continue
+            if rule.code in self._selected_codes:
+                out.append(
+                    Diagnostic(
+                        rule.code, rule.name, rule.severity, message, "", entry.field,
+                        line=entry.line, column=1 if entry.line else None,
+                    )
+                )
+        return out
+
+
+def _is_array(plan: _EndpointPlan, container: str) -> bool:
+    info = plan.endpoint.fields.get(container)
+    return bool(info and info.is_array)

@@ -1,0 +1,130 @@
+"""Line and column of every member and item of a JSON text, keyed by JSON pointer.
+
+`json.loads` is fast but forgets positions; this scanner is run only for payloads that
+have findings to show, and it also finds duplicate keys and non-JSON tokens (NaN,
+Infinity) with their exact place.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+
+from kling_lint import pointer as jp
+
+_WS = re.compile(r"[ \t\n\r]*")
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"', re.DOTALL)
+_SCALAR = re.compile(r"-?(?:Infinity|NaN|[0-9][0-9eE.+-]*)|true|false|null|Infinity|NaN")
+_NON_JSON = ("NaN", "Infinity", "-Infinity")
+
+
+@dataclass
+class ScanResult:
+    offsets: dict[str, int] = field(default_factory=dict)
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
+    non_json: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.out = ScanResult()
+
+    def ws(self) -> None:
+        self.i = _WS.match(self.text, self.i).end()  # type: ignore[union-attr]
+
+    def value(self, parts: list[str | int], depth: int) -> None:
+        self.ws()
+        ptr = jp.join(parts)
+        self.out.offsets.setdefault(ptr, self.i)
+        if depth > 500 or self.i >= len(self.text):
+            return
+        ch = self.text[self.i]
+        if ch == "{":
+            self.obj(parts, depth)
+        elif ch == "[":
+            self.arr(parts, depth)
+        elif ch == '"':
+            m = _STRING.match(self.text, self.i)
+            self.i = m.end() if m else len(self.text)
+        else:
+            m = _SCALAR.match(self.text, self.i)
+            if not m:
+                self.i = len(self.text)
+                return
+            if m.group(0) in _NON_JSON:
+                self.out.non_json.append((ptr, self.i, m.group(0)))
+            self.i = m.end()
+
+    def obj(self, parts: list[str | int], depth: int) -> None:
+        self.i += 1
+        seen: set[str] = set()
+        while True:
+            self.ws()
+            if self.i >= len(self.text) or self.text[self.i] == "}":
+                self.i += 1
+                return
+            if self.text[self.i] == ",":
+                self.i += 1
+                continue
+            start = self.i
+            m = _STRING.match(self.text, self.i)
+            if not m:
+                self.i = len(self.text)
+                return
+            key = json.loads(m.group(0))
+            self.i = m.end()
+            ptr = jp.join([*parts, key])
+            if key in seen:
+                self.out.duplicates.append((ptr, start))
+                self.out.offsets[ptr] = start
+            else:
+                seen.add(key)
+                self.out.offsets[ptr] = start
+            self.ws()
+            if self.i < len(self.text) and self.text[self.i] == ":":
+                self.i += 1
+            self.value_member([*parts, key], depth)
+
+    def value_member(self, parts: list[str | int], depth: int) -> None:
+        # A member is located at its key (already recorded); only descend for children.
+        ptr = jp.join(parts)
+        key_offset = self.out.offsets[ptr]
+        self.value(parts, depth + 1)
+        self.out.offsets[ptr] = key_offset
+
+    def arr(self, parts: list[str | int], depth: int) -> None:
+        self.i += 1
+        index = 0
+        while True:
+            self.ws()
+            if self.i >= len(self.text) or self.text[self.i] == "]":
+                self.i += 1
+                return
+            if self.text[self.i] == ",":
+                self.i += 1
+                continue
+            self.value([*parts, index], depth + 1)
+            index += 1
+
+
+def scan(text: str) -> ScanResult:
+    """Offsets (0-based character index) of each pointer's key or item in `text`."""
+    scanner = _Scanner(text)
+    scanner.value([], 0)
+    return scanner.out
+
+
+class LineIndex:
+    """Turns character offsets into 1-based (line, column)."""
+
+    def __init__(self, text: str, first_line: int = 1) -> None:
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._first = first_line
+
+    def position(self, offset: int) -> tuple[int, int]:
+        row = bisect.bisect_right(self._starts, offset) - 1
+        return (row + self._first, offset - self._starts[row] + 1)

@@ -1,0 +1,380 @@
+"""The register as typed, immutable objects, built from its compiled (JSON) form."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from kling_lint.diagnostics import Status
+
+ACCEPTED = frozenset({Status.DOC_DERIVED, Status.LIVE_CONFIRMED})
+BLOCKED = frozenset({Status.LIVE_REJECTED, Status.HYPOTHESIS_ONLY})
+
+
+def _statuses(raw: dict[str, Any]) -> tuple[Status, ...]:
+    return tuple(Status(s) for s in raw.get("status", ()))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    status: Status
+    source: str
+    date: str
+    observed: str
+    ref: str | None = None
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Evidence:
+        return cls(Status(raw["status"]), raw["source"], raw["date"], raw["observed"], raw.get("ref"))
+
+
+@dataclass(frozen=True)
+class Conflict:
+    topic: str
+    readings: tuple[tuple[str, str], ...]
+    enforced: str
+    why: str
+    id: str | None = None
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Conflict:
+        readings = tuple((r["source"], r["reading"]) for r in raw["readings"])
+        return cls(raw["topic"], readings, raw["enforced"], raw["why"], raw.get("id"))
+
+
+@dataclass(frozen=True)
+class Statused:
+    """What fields, values, forms, rules and unknowns share: a status and its support."""
+
+    status: tuple[Status, ...]
+    qualifiers: tuple[str, ...] = ()
+    caution: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    notes: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+
+    @staticmethod
+    def common(raw: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "status": _statuses(raw),
+            "qualifiers": tuple(raw.get("qualifiers", ())),
+            "caution": raw.get("caution"),
+            "evidence": tuple(Evidence.from_dict(e) for e in raw.get("evidence", ())),
+            "notes": tuple(raw.get("notes", ())),
+            "conflicts": tuple(Conflict.from_dict(c) for c in raw.get("conflicts", ())),
+        }
+
+    @property
+    def rejected(self) -> bool:
+        return Status.LIVE_REJECTED in self.status
+
+    @property
+    def hypothesis(self) -> bool:
+        return Status.HYPOTHESIS_ONLY in self.status and not (set(self.status) & ACCEPTED)
+
+    @property
+    def live_confirmed(self) -> bool:
+        return Status.LIVE_CONFIRMED in self.status
+
+    @property
+    def status_labels(self) -> tuple[str, ...]:
+        return tuple(s.value for s in self.status)
+
+    def describe_status(self) -> str:
+        text = " + ".join(self.status_labels)
+        if "partial" in self.qualifiers:
+            text = text.replace("live-confirmed", "partially live-confirmed")
+        if "methodology" in self.qualifiers:
+            text += " (rejected as methodology)"
+        if "caution" in self.qualifiers:
+            text += " (caution)"
+        return text
+
+
+@dataclass(frozen=True)
+class ValueInfo(Statused):
+    value: Any = None
+    replaced_by: Any = None
+    models: tuple[str, ...] | None = None
+    meaning: str | None = None
+
+    @classmethod
+    def from_dict(cls, value: Any, raw: dict[str, Any]) -> ValueInfo:
+        models = raw.get("models")
+        return cls(
+            **cls.common(raw),
+            value=value,
+            replaced_by=raw.get("replaced_by"),
+            models=tuple(models) if models else None,
+            meaning=raw.get("meaning"),
+        )
+
+
+@dataclass(frozen=True)
+class FormInfo(Statused):
+    form: str = ""
+    replaced_by: str | None = None
+
+    @classmethod
+    def from_dict(cls, form: str, raw: dict[str, Any]) -> FormInfo:
+        return cls(**cls.common(raw), form=form, replaced_by=raw.get("replaced_by"))
+
+
+@dataclass(frozen=True)
+class Field(Statused):
+    path: str = ""
+    type: tuple[str, ...] = ()
+    location: str = "body"
+    required: str = "never"
+    required_when: str | None = None
+    default: Any = None
+    has_default: bool = False
+    enum: tuple[Any, ...] | None = None
+    values: dict[str, ValueInfo] = field(default_factory=dict)
+    forms: dict[str, FormInfo] = field(default_factory=dict)
+    minimum: float | None = None
+    maximum: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    pattern: str | None = None
+    numeric_string: dict[str, float] | None = None
+    media: dict[str, Any] | None = None
+    replaced_by: str | None = None
+    models: tuple[str, ...] | None = None
+    open: bool = False
+    description: str | None = None
+    children: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, path: str, raw: dict[str, Any]) -> Field:
+        kind = raw["type"]
+        models = raw.get("models")
+        enum = raw.get("enum")
+        return cls(
+            **cls.common(raw),
+            path=path,
+            type=tuple(kind) if isinstance(kind, list) else (kind,),
+            location=raw.get("in", "body"),
+            required=raw.get("required", "never"),
+            required_when=raw.get("required_when"),
+            default=raw.get("default"),
+            has_default="default" in raw,
+            enum=tuple(enum) if enum is not None else None,
+            values={
+                _value_key(v): ValueInfo.from_dict(v, info)
+                for v, info in _value_items(raw.get("values", {}))
+            },
+            forms={f: FormInfo.from_dict(f, info) for f, info in raw.get("forms", {}).items()},
+            minimum=raw.get("minimum"),
+            maximum=raw.get("maximum"),
+            min_length=raw.get("min_length"),
+            max_length=raw.get("max_length"),
+            min_items=raw.get("min_items"),
+            max_items=raw.get("max_items"),
+            pattern=raw.get("pattern"),
+            numeric_string=raw.get("numeric_string"),
+            media=raw.get("media"),
+            replaced_by=raw.get("replaced_by"),
+            models=tuple(models) if models else None,
+            open=raw.get("open", False),
+            description=raw.get("description"),
+            children=tuple(raw.get("children", ())),
+        )
+
+    def value_info(self, value: Any) -> ValueInfo | None:
+        return self.values.get(_value_key(value))
+
+    @property
+    def is_array(self) -> bool:
+        return "array" in self.type
+
+    @property
+    def is_object(self) -> bool:
+        return "object" in self.type
+
+
+def _value_items(values: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
+    # Value keys are text in YAML; `value` inside the entry keeps a non-string literal.
+    return [(info.get("value", key), info) for key, info in values.items()]
+
+
+def _value_key(value: Any) -> str:
+    """Values are compared by their JSON spelling, so `true` and "true" stay apart."""
+    if isinstance(value, str):
+        return value
+    return "json:" + json.dumps(value)
+
+
+@dataclass(frozen=True)
+class Condition:
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    what: str
+    why: str
+    example: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class DeclaredRule(Statused):
+    """A cross-field constraint written as data in the register."""
+
+    code: str = ""
+    name: str = ""
+    kind: str = ""
+    severity: str = "error"
+    endpoint: str = ""
+    message: str | None = None
+    fields: tuple[str, ...] = ()
+    groups: tuple[tuple[str, ...], ...] = ()
+    condition: dict[str, Any] | None = None
+    then: dict[str, Any] | None = None
+    doc: RuleDoc | None = None
+
+    @classmethod
+    def from_dict(cls, endpoint: str, raw: dict[str, Any]) -> DeclaredRule:
+        doc = raw.get("doc")
+        return cls(
+            **cls.common(raw),
+            code=raw["code"],
+            name=raw["name"],
+            kind=raw["kind"],
+            severity=raw["severity"],
+            endpoint=endpoint,
+            message=raw.get("message"),
+            fields=tuple(raw.get("fields", ())),
+            groups=tuple(tuple(g) for g in raw.get("groups", ())),
+            condition=raw.get("if"),
+            then=raw.get("then"),
+            doc=RuleDoc(**doc) if doc else None,
+        )
+
+
+@dataclass(frozen=True)
+class Unknown(Statused):
+    id: str = ""
+    text: str = ""
+    fields: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Unknown:
+        return cls(**cls.common(raw), id=raw["id"], text=raw["text"], fields=tuple(raw.get("fields", ())))
+
+
+@dataclass(frozen=True)
+class Endpoint(Statused):
+    id: str = ""
+    title: str = ""
+    method: str = "POST"
+    path: str = "/"
+    billable: bool = True
+    billing: str | None = None
+    fields: dict[str, Field] = field(default_factory=dict)
+    rules: tuple[DeclaredRule, ...] = ()
+    unknowns: tuple[Unknown, ...] = ()
+    top_level: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Endpoint:
+        fields = {path: Field.from_dict(path, info) for path, info in raw["fields"].items()}
+        return cls(
+            **cls.common(raw),
+            id=raw["id"],
+            title=raw["title"],
+            method=raw["method"],
+            path=raw["path"],
+            billable=raw["billable"],
+            billing=raw.get("billing"),
+            fields=fields,
+            rules=tuple(DeclaredRule.from_dict(raw["id"], r) for r in raw.get("rules", ())),
+            unknowns=tuple(Unknown.from_dict(u) for u in raw.get("unknowns", ())),
+            top_level=tuple(raw.get("top_level", ())),
+        )
+
+    @property
+    def has_body(self) -> bool:
+        return self.method == "POST"
+
+    @property
+    def route(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    kind: str
+    captured: str
+    standing: str | None = None
+    where: str | None = None
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    code: str
+    name: str
+    endpoints: tuple[str, ...]
+    severity: str
+    doc: RuleDoc
+    message: str | None = None
+    allow_values: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    max_number: dict[str, float] = field(default_factory=dict)
+    note_when_present: tuple[str, ...] = ()
+    policy: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    title: str
+    description: str
+    rules: tuple[PolicyRule, ...]
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Policy:
+        rules = tuple(
+            PolicyRule(
+                code=r["code"],
+                name=r["name"],
+                endpoints=tuple(r["endpoints"]),
+                severity=r["severity"],
+                doc=RuleDoc(**r["doc"]),
+                message=r.get("message"),
+                allow_values={k: tuple(v) for k, v in r.get("allow_values", {}).items()},
+                max_number=dict(r.get("max_number", {})),
+                note_when_present=tuple(r.get("note_when_present", ())),
+                policy=raw["id"],
+            )
+            for r in raw["rules"]
+        )
+        return cls(raw["id"], raw["title"], raw.get("description", ""), rules)
+
+
+@dataclass(frozen=True)
+class Register:
+    digest: str
+    sources: dict[str, Source]
+    endpoints: dict[str, Endpoint]
+    policies: dict[str, Policy]
+
+    @classmethod
+    def from_compiled(cls, raw: dict[str, Any]) -> Register:
+        return cls(
+            digest=raw["digest"],
+            sources={k: Source(id=k, **v) for k, v in raw["sources"].items()},
+            endpoints={e["id"]: Endpoint.from_dict(e) for e in raw["endpoints"]},
+            policies={p["id"]: Policy.from_dict(p) for p in raw["policies"]},
+        )
+
+    def endpoint_by_route(self, method: str, path: str) -> Endpoint | None:
+        for endpoint in self.endpoints.values():
+            if endpoint.method == method.upper() and endpoint.path == path.rstrip("/"):
+                return endpoint
+        return None

@@ -1,0 +1,87 @@
+"""Reading a register folder: YAML files with positions, or located problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kling_lint.yamldoc import YamlDocument, YamlSyntaxError, load_yaml
+
+
+@dataclass(frozen=True, order=True)
+class RegisterProblem:
+    """One thing wrong with a register, at a file, line and column."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    pointer: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class RegisterError(Exception):
+    """A register that cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[RegisterProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class RegisterFile:
+    path: Path
+    display: str
+    kind: str  # endpoint | sources | policy
+    doc: YamlDocument
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        """The position of a pointer, or of its nearest located ancestor."""
+        while True:
+            if pointer in self.doc.positions:
+                return self.doc.positions[pointer]
+            if not pointer:
+                return (1, 1)
+            pointer = pointer.rsplit("/", 1)[0]
+
+    def problem(self, pointer: str, message: str) -> RegisterProblem:
+        line, column = self.locate(pointer)
+        return RegisterProblem(self.display, line, column, message, pointer)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def read_register(directory: Path) -> tuple[list[RegisterFile], list[RegisterProblem]]:
+    """Every YAML file of a register folder, parsed; unparsable files become problems."""
+    files: list[RegisterFile] = []
+    problems: list[RegisterProblem] = []
+    if not directory.is_dir():
+        return [], [RegisterProblem(str(directory), 1, 1, "register folder not found")]
+    plan = [(directory / "sources.yaml", "sources")]
+    plan += [(p, "endpoint") for p in sorted((directory / "endpoints").glob("*.yaml"))]
+    plan += [(p, "policy") for p in sorted((directory / "policies").glob("*.yaml"))]
+    for path, kind in plan:
+        display = _display(path, directory)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(RegisterProblem(display, 1, 1, f"cannot read: {exc}"))
+            continue
+        try:
+            doc = load_yaml(text, dates_as_text=True)
+        except YamlSyntaxError as exc:
+            problems.append(RegisterProblem(display, *exc.position, f"invalid YAML: {exc.message}"))
+            continue
+        for item in doc.problems:
+            problems.append(RegisterProblem(display, *item.position, item.detail, item.pointer))
+        files.append(RegisterFile(path, display, kind, doc))
+    if not any(f.kind == "endpoint" for f in files) and not problems:
+        problems.append(RegisterProblem(str(directory), 1, 1, "no endpoint files in endpoints/"))
+    return files, problems

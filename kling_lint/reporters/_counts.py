@@ -1,0 +1,31 @@
+"""Counting findings the same way in every format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kling_lint.diagnostics import Severity
+from kling_lint.run import RunResult
+
+
+@dataclass(frozen=True)
+class Summary:
+    files: int
+    blocked: int
+    errors: int
+    warnings: int
+    infos: int
+    suppressed: int
+
+    @classmethod
+    def of(cls, result: RunResult) -> Summary:
+        diags = [d for f in result.files for d in f.diagnostics]
+        live = [d for d in diags if d.counts]
+        return cls(
+            files=len(result.files),
+            blocked=sum(1 for f in result.files if f.blocked),
+            errors=sum(1 for d in live if d.severity is Severity.ERROR),
+            warnings=sum(1 for d in live if d.severity is Severity.WARNING),
+            infos=sum(1 for d in live if d.severity is Severity.INFO),
+            suppressed=sum(1 for d in diags if d.suppressed),
+        )

@@ -1,0 +1,100 @@
+"""What a rule is: metadata beside a check, and the findings a check yields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kling_lint.diagnostics import Severity
+
+if TYPE_CHECKING:
+    from kling_lint.register.model import Endpoint, Field, Register
+
+CODE_FORMAT = re.compile(r"^KL[0-9]{3}$")
+NAME_FORMAT = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    """The user documentation of a rule, in Ruff's four headings."""
+
+    what: str
+    why: str
+    example: str
+    fix: str
+
+    def render(self) -> str:
+        return (
+            f"## What it does\n{self.what}\n\n## Why is this bad?\n{self.why}\n\n"
+            f"## Example\n```json\n{self.example}\n```\n\n## Use instead\n{self.fix}\n"
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check yields; the engine stamps code, rule name and severity."""
+
+    parts: tuple[str | int, ...]
+    message: str
+    field_path: str | None = None
+    status: tuple[str, ...] = ()
+    value: Any = None
+    has_value: bool = False
+
+
+@dataclass
+class Context:
+    """Everything a check may read about the payload at hand. Checks never write to it."""
+
+    register: Register
+    endpoint: Endpoint
+    payload: Any
+    model: str | None
+
+
+NodeCheck = Callable[[Context, "Field", Any, tuple[str | int, ...]], Iterator[Finding]]
+PayloadCheck = Callable[[Context], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: stable code, kebab-case name, default severity, scope and documentation.
+
+    `node` checks run on every value the register describes (the engine only calls the
+    ones a field can trigger, see `applies`); `payload` checks run once per payload.
+    A rule with neither is reported by the loader or the allowlist.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    doc: RuleDoc
+    endpoints: tuple[str, ...] = ("*",)
+    node: NodeCheck | None = None
+    payload: PayloadCheck | None = None
+    applies: Callable[[Field], bool] | None = None
+    # Status gates (hypothesis-only, unknown) drop to a warning on free endpoints.
+    relaxed_on_free: bool = False
+    # Only status gates may be lifted by an allowlist entry.
+    liftable: bool = False
+    origin: str = "built-in"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not CODE_FORMAT.match(self.code):
+            raise ValueError(f"rule code {self.code!r} is not KL + three digits")
+        if not NAME_FORMAT.match(self.name):
+            raise ValueError(f"rule name {self.name!r} is not kebab-case")
+
+    def applies_to(self, endpoint_id: str) -> bool:
+        return "*" in self.endpoints or endpoint_id in self.endpoints
+
+
+def display(value: Any) -> str:
+    """A short JSON-ish rendering of a value for messages."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,198 @@
+"""The generic engine for cross-field rules written as data in the register."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from kling_lint.diagnostics import Severity
+from kling_lint.register.model import DeclaredRule, PolicyRule
+from kling_lint.rules._base import Context, Finding, Rule, RuleDoc, display
+
+Parts = tuple[str | int, ...]
+Match = tuple[Parts, Any]
+
+
+def values_at(document: Any, path: str) -> list[Match]:
+    """Every value at a register path (`image_list[].type`), with where it sits."""
+    found: list[Match] = [((), document)]
+    for segment in path.split("."):
+        is_array = segment.endswith("[]")
+        name = segment[:-2] if is_array else segment
+        step: list[Match] = []
+        for parts, node in found:
+            if isinstance(node, dict) and name in node:
+                step.append(((*parts, name), node[name]))
+        if is_array:
+            step = [
+                ((*parts, i), item)
+                for parts, node in step
+                if isinstance(node, list)
+                for i, item in enumerate(node)
+            ]
+        found = step
+    return found
+
+
+def is_present(value: Any) -> bool:
+    """Present means sent with content: null, "", [] and {} count as absent."""
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def _present(document: Any, path: str) -> list[Match]:
+    return [(p, v) for p, v in values_at(document, path) if is_present(v)]
+
+
+def holds(document: Any, cond: dict[str, Any]) -> bool:
+    """Evaluate a register condition against a payload."""
+    if "all" in cond:
+        return all(holds(document, c) for c in cond["all"])
+    if "any" in cond:
+        return any(holds(document, c) for c in cond["any"])
+    matches = values_at(document, cond["path"])
+    values = [v for _, v in matches]
+    if "present" in cond:
+        return any(is_present(v) for v in values) == cond["present"]
+    if "is" in cond:
+        return any(_same(v, cond["is"]) for v in values)
+    if "has" in cond:
+        return any(_same(v, cond["has"]) for v in values)
+    if "is_not" in cond:
+        return not any(_same(v, cond["is_not"]) for v in values)
+    if "in" in cond:
+        return any(any(_same(v, x) for x in cond["in"]) for v in values)
+    return False
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _parent(path: str) -> Parts:
+    """Where to point for a missing field: its container if that is a single object."""
+    head = path.rsplit(".", 1)[0] if "." in path else ""
+    if not head or "[]" in head:
+        return ()
+    return tuple(head.split("."))
+
+
+def _check(rule: DeclaredRule, ctx: Context) -> Iterator[Finding]:
+    doc = ctx.payload
+    base = rule.message or rule.name
+    labels = rule.status_labels
+    if rule.kind == "when":
+        assert rule.condition is not None and rule.then is not None
+        if not holds(doc, rule.condition):
+            return
+        then = rule.then
+        for path in then.get("required", ()):
+            if not _present(doc, path):
+                yield Finding(_parent(path), f"{base}: {path} is missing or empty", path, labels)
+        for path in then.get("forbidden", ()):
+            for parts, _ in _present(doc, path):
+                yield Finding(parts, f"{base}: remove {path}", path, labels)
+        if "in" in then:
+            for parts, value in values_at(doc, then["path"]):
+                if not any(_same(value, x) for x in then["in"]):
+                    yield Finding(parts, f"{base} (found {display(value)})", then["path"], labels)
+        elif "has" in then and not holds(doc, {"path": then["path"], "has": then["has"]}):
+            yield Finding(_parent(then["path"]), base, then["path"], labels)
+        return
+    groups = rule.groups or tuple((f,) for f in rule.fields)
+    sent = [(g, _present(doc, f)) for g in groups for f in g]
+    present_groups = [g for g in groups if any(_present(doc, f) for f in g)]
+    first_hits = [hits[0] for _, hits in sent if hits]
+    if rule.kind == "excludes" and len(present_groups) > 1:
+        second = [h for g, hits in sent if g == present_groups[1] for h in hits][0]
+        names = " and ".join("/".join(g) for g in present_groups)
+        yield Finding(second[0], f"{base} (sent: {names})", "/".join(present_groups[1]), labels)
+    elif rule.kind == "one-of" and len(present_groups) != 1:
+        where = first_hits[1][0] if len(first_hits) > 1 else ()
+        yield Finding(where, base, None, labels)
+    elif rule.kind == "any-of" and not present_groups:
+        yield Finding((), base, None, labels)
+    elif rule.kind == "requires" and any(_present(doc, f) for f in groups[0]):
+        for group in groups[1:]:
+            for path in group:
+                if not _present(doc, path):
+                    yield Finding(_parent(path), f"{base}: {path} is missing", path, labels)
+
+
+def _doc(raw: Any, fallback: str) -> RuleDoc:
+    if raw is None:
+        return RuleDoc(fallback, fallback, "{}", fallback)
+    return RuleDoc(raw.what, raw.why, raw.example, raw.fix)
+
+
+def declared_rules(rules: list[DeclaredRule]) -> list[Rule]:
+    """One Rule per code; a rule written on several endpoints applies to all of them."""
+    by_code: dict[str, list[DeclaredRule]] = {}
+    for rule in rules:
+        by_code.setdefault(rule.code, []).append(rule)
+    out = []
+    for code, group in sorted(by_code.items()):
+        first = group[0]
+        per_endpoint = {r.endpoint: r for r in group}
+
+        def check(ctx: Context, _rules: dict[str, DeclaredRule] = per_endpoint) -> Iterator[Finding]:
+            yield from _check(_rules[ctx.endpoint.id], ctx)
+
+        out.append(
+            Rule(
+                code,
+                first.name,
+                Severity.parse(first.severity),
+                _doc(first.doc, first.message or first.name),
+                endpoints=tuple(sorted(per_endpoint)),
+                payload=check,
+                origin="register",
+            )
+        )
+    return out
+
+
+def _policy_check(rule: PolicyRule, ctx: Context) -> Iterator[Finding]:
+    endpoint = ctx.endpoint
+    for path, allowed in rule.allow_values.items():
+        matches = values_at(ctx.payload, path)
+        field = endpoint.fields.get(path)
+        if not matches and field is not None and field.has_default:
+            if field.default not in allowed:
+                message = f"{rule.message}: {path} defaults to {display(field.default)}"
+                yield Finding((), message, path)
+            continue
+        for parts, value in matches:
+            if value not in allowed:
+                yield Finding(parts, f"{rule.message} (found {display(value)})", path, (), value, True)
+    for path, ceiling in rule.max_number.items():
+        for parts, value in values_at(ctx.payload, path):
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                continue
+            if number > ceiling:
+                yield Finding(parts, f"{rule.message} (found {display(value)})", path)
+    for path in rule.note_when_present:
+        for parts, _ in _present(ctx.payload, path)[:1]:
+            yield Finding(parts, rule.message or rule.name, path)
+
+
+def policy_rules(rules: list[PolicyRule]) -> list[Rule]:
+    out = []
+    for rule in rules:
+
+        def check(ctx: Context, _rule: PolicyRule = rule) -> Iterator[Finding]:
+            yield from _policy_check(_rule, ctx)
+
+        out.append(
+            Rule(
+                rule.code,
+                rule.name,
+                Severity.parse(rule.severity),
+                _doc(rule.doc, rule.message or rule.name),
+                endpoints=rule.endpoints,
+                payload=check,
+                origin=f"policy {rule.policy}",
+            )
+        )
+    return out

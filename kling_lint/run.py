@@ -1,0 +1,219 @@
+"""One run of `kling-lint check`: files in, per-payload results out (no printing here)."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kling_lint.config import Config, find_config, load_config
+from kling_lint.diagnostics import Diagnostic, Severity
+from kling_lint.endpoints import infer, resolve
+from kling_lint.engine import Linter, selected
+from kling_lint.loading import LoadFailure, LoadProblem, Loaded, Payload, discover, kind_of, parse_text, read_file, unwrap_envelope
+from kling_lint.register import Register, load_register
+from kling_lint.register.model import Endpoint
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the CLI collected; every field has the meaning of the flag of the same name."""
+
+    paths: tuple[str, ...] = ()
+    endpoint: str | None = None
+    config: Path | None = None
+    isolated: bool = False
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    extend_ignore: tuple[str, ...] = ()
+    fail_on: Severity | None = None
+    policies: tuple[str, ...] | None = None
+    register: Path | None = None
+    stdin_filename: str | None = None
+    locate_infos: bool = True
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The outcome for one payload (a file, or one record of a .jsonl file)."""
+
+    path: str
+    record: int | None
+    endpoint: str | None
+    diagnostics: tuple[Diagnostic, ...]
+    fail_on: Severity = Severity.ERROR
+
+    @property
+    def blocked(self) -> bool:
+        return any(d.counts and d.severity >= self.fail_on for d in self.diagnostics)
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    register_digest: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return any(f.blocked for f in self.files)
+
+
+class _Session:
+    """Linters per configuration file, built once each and shared by the files they govern."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.linters: dict[Path | None, Linter] = {}
+        self.used: dict[Path | None, set[int]] = {}
+        self.registers: dict[Path | None, Register] = {}
+
+    def _config(self, path: Path | None) -> Config:
+        config = load_config(path) if path else Config()
+        o = self.options
+        changes: dict[str, object] = {}
+        if o.select is not None:
+            changes["select"] = o.select
+        if o.ignore is not None:
+            changes["ignore"] = o.ignore
+        if o.extend_ignore:
+            changes["ignore"] = (*config.ignore, *changes.get("ignore", ()), *o.extend_ignore)  # type: ignore[misc]
+        if o.fail_on is not None:
+            changes["fail_on"] = o.fail_on
+        if o.policies is not None:
+            changes["policies"] = o.policies
+        if o.register is not None:
+            changes["register"] = o.register.resolve()
+        return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
+
+    def config_path_for(self, target: Path) -> Path | None:
+        if self.options.isolated:
+            return None
+        if self.options.config is not None:
+            return self.options.config
+        return find_config(target)
+
+    def linter(self, config_path: Path | None) -> Linter:
+        if config_path not in self.linters:
+            config = self._config(config_path)
+            register = self.registers.get(config.register)
+            if register is None:
+                register = load_register(config.register)
+                self.registers[config.register] = register
+            self.linters[config_path] = Linter(register, config)
+            self.used[config_path] = set()
+        return self.linters[config_path]
+
+
+def _diag(linter: Linter, code: str, message: str, pointer: str = "", pos: tuple[int, int] | None = None) -> Diagnostic:
+    rule = linter.rules_by_code[code]
+    return Diagnostic(
+        code, rule.name, linter.config.severity.get(code, rule.severity), message, pointer,
+        line=pos[0] if pos else None, column=pos[1] if pos else None,
+    )
+
+
+def _endpoint_for(linter: Linter, options: Options, config_path: Path | None, file: Path | None, payload: Payload) -> Endpoint | Diagnostic:
+    register = linter.register
+    named: list[tuple[str, str]] = []
+    if options.endpoint:
+        named.append((options.endpoint, "--endpoint"))
+    if file is not None and linter.config.endpoints:
+        base = (config_path.parent if config_path else Path.cwd()).resolve()
+        try:
+            relative = file.resolve().relative_to(base).as_posix()
+        except ValueError:
+            relative = file.as_posix()
+        for pattern, endpoint_id in linter.config.endpoints:
+            if fnmatch.fnmatch(relative, pattern):
+                named.append((endpoint_id, f"the config's endpoints pattern {pattern!r}"))
+                break
+    if payload.endpoint_hint:
+        named.append((payload.endpoint_hint, "the envelope's endpoint"))
+    if named:
+        name, origin = named[0]
+        endpoint = resolve(register, name)
+        if endpoint is None:
+            return _diag(linter, "KL004", f"unknown endpoint {name!r} (from {origin}); `kling-lint endpoints` lists them")
+        return endpoint
+    guess = infer(register, payload.data)
+    if guess.endpoint is not None:
+        return guess.endpoint
+    if guess.candidates:
+        message = (
+            f"cannot tell the endpoint from the payload's shape; it could be {', '.join(guess.candidates)}. "
+            "Choose with --endpoint, an [endpoints] mapping in the config, or an envelope {\"endpoint\": ..., \"body\": ...}"
+        )
+    else:
+        message = "no endpoint knows these fields; name it with --endpoint, a config mapping or an envelope"
+    return _diag(linter, "KL005", message)
+
+
+def _located(diagnostics: list[Diagnostic], payload: Payload | None, want_infos: bool) -> tuple[Diagnostic, ...]:
+    out = []
+    for d in diagnostics:
+        if payload is not None and d.line is None and (want_infos or d.severity > Severity.INFO or d.suppressed):
+            pos = payload.locate(d.pointer)
+            if pos is not None:
+                d = dataclasses.replace(d, line=pos[0], column=pos[1])
+        out.append(d)
+    return tuple(sorted(out))
+
+
+def _check_loaded(session: _Session, config_path: Path | None, file: Path | None, loaded: Loaded) -> FileResult:
+    linter = session.linter(config_path)
+    fail_on = linter.config.fail_on
+    if isinstance(loaded, LoadFailure):
+        p = loaded.problem
+        return FileResult(loaded.path, loaded.record, None, (_diag(linter, p.code, p.message, p.pointer, p.position),), fail_on)
+    payload = unwrap_envelope(loaded)
+    problems = [
+        _diag(linter, p.code, p.message, p.pointer, p.position)
+        for p in payload.problems
+        if selected(p.code, linter.config.select, linter.config.ignore)
+    ]
+    target = _endpoint_for(linter, session.options, config_path, file, payload)
+    if isinstance(target, Diagnostic):
+        diagnostics = _located([*problems, target], payload, True)
+        return FileResult(payload.path, payload.record, None, diagnostics, fail_on)
+    report = linter.lint(payload.data, target)
+    session.used[config_path] |= report.allow_used
+    diagnostics = _located([*problems, *report.diagnostics], payload, session.options.locate_infos)
+    return FileResult(payload.path, payload.record, target.id, diagnostics, fail_on)
+
+
+def _load_problem(path: str, message: str) -> LoadFailure:
+    return LoadFailure(path, None, LoadProblem("KL001", message))
+
+
+def execute(options: Options) -> RunResult:
+    """Lint every payload the options name. Raises ConfigError/RegisterError for exit 2."""
+    session = _Session(options)
+    result = RunResult()
+    for raw in options.paths or (".",):
+        if raw == "-":
+            name = options.stdin_filename or "-"
+            text = sys.stdin.read()
+            config_path = session.config_path_for(Path(options.stdin_filename or ".").resolve())
+            for loaded in parse_text(text, name, kind_of(name)):
+                result.files.append(_check_loaded(session, config_path, None, loaded))
+            continue
+        path = Path(raw)
+        if not path.exists():
+            config_path = session.config_path_for(Path.cwd())
+            result.files.append(_check_loaded(session, config_path, None, _load_problem(raw, "no such file or directory")))
+            continue
+        for file in discover([path]):
+            config_path = session.config_path_for(file)
+            for loaded in read_file(file, str(file)):
+                result.files.append(_check_loaded(session, config_path, file, loaded))
+    for config_path, linter in session.linters.items():
+        extra = linter.allow_diagnostics(session.used[config_path])
+        if extra:
+            shown = str(config_path) if config_path else "config"
+            result.files.append(FileResult(shown, None, None, tuple(sorted(extra)), linter.config.fail_on))
+        result.register_digest = linter.register.digest
+    if not session.linters:
+        result.register_digest = load_register(options.register).digest
+    return result

@@ -1,0 +1,274 @@
+"""Generating one JSON Schema (draft 2020-12) per endpoint from the register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kling_lint._resources import registry_dir, schemas_dir
+from kling_lint.register import COMPILED_FILE, compile_directory
+from kling_lint.register.compile import dumps
+from kling_lint.register.model import DeclaredRule, Endpoint, Field, Register
+from kling_lint.register.validate import META_SCHEMA_FILE
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+EMPTY = [None, "", [], {}]
+Schema = dict[str, Any]
+
+
+def schema_id(endpoint_id: str) -> str:
+    return f"urn:kling-lint:schema:{endpoint_id}"
+
+
+def file_name(endpoint_id: str) -> str:
+    return f"{endpoint_id}.schema.json"
+
+
+def _limits(f: Field) -> list[str]:
+    out = []
+    for label, value in (("min", f.minimum), ("max", f.maximum)):
+        if value is not None:
+            out.append(f"{label} {value:g}")
+    if f.min_length is not None:
+        out.append(f"at least {f.min_length} chars")
+    if f.max_length is not None:
+        out.append(f"at most {f.max_length} chars")
+    if f.min_items is not None:
+        out.append(f"at least {f.min_items} items")
+    if f.max_items is not None:
+        out.append(f"at most {f.max_items} items")
+    if f.media:
+        m = f.media
+        if m.get("formats"):
+            out.append("formats " + "/".join(m["formats"]))
+        if m.get("max_bytes"):
+            out.append(f"at most {m['max_bytes'] // 1048576} MB")
+    if f.models:
+        out.append("models: " + ", ".join(f.models))
+    return out
+
+
+def describe(f: Field) -> str:
+    """The hover text: status first, then replacement, caution, limits, requirement."""
+    parts = [f.describe_status() + "."]
+    if f.replaced_by:
+        parts.append(f"Use {f.replaced_by} instead.")
+    if f.caution:
+        parts.append(f"Caution: {f.caution}.")
+    if f.hypothesis:
+        parts.append("Blocked unless allowlisted.")
+    if f.description:
+        parts.append(f.description + ".")
+    limits = _limits(f)
+    if limits:
+        parts.append("Limits: " + "; ".join(limits) + ".")
+    if f.required == "conditional" and f.required_when:
+        parts.append(f"Required when {f.required_when}.")
+    rejected = [v.value for v in f.values.values() if v.rejected]
+    if rejected:
+        parts.append("Live-rejected values: " + ", ".join(map(str, rejected)) + ".")
+    return " ".join(parts)
+
+
+def _accepted_forms_only_url(f: Field) -> bool:
+    accepted = {name for name, info in f.forms.items() if not (info.rejected or info.hypothesis)}
+    return bool(f.forms) and accepted == {"url"}
+
+
+def _field_schema(f: Field, children: dict[str, Schema], required: list[str]) -> Schema:
+    s: Schema = {"description": describe(f), "x-kling-status": list(f.status_labels)}
+    s["type"] = list(f.type) if len(f.type) > 1 else f.type[0]
+    if f.rejected:
+        s["deprecated"] = True
+    if f.rejected or f.hypothesis:
+        s["not"] = {}
+        return s
+    if f.has_default:
+        s["default"] = f.default
+    if f.enum is not None:
+        s["enum"] = list(f.enum)
+    for key, value in (
+        ("minimum", f.minimum),
+        ("maximum", f.maximum),
+        ("minLength", f.min_length),
+        ("maxLength", f.max_length),
+        ("minItems", f.min_items),
+        ("maxItems", f.max_items),
+        ("pattern", f.pattern),
+    ):
+        if value is not None:
+            s[key] = value
+    if _accepted_forms_only_url(f):
+        s["pattern"] = "^https?://"
+    if f.children:
+        body: Schema = {"type": "object", "properties": children, "additionalProperties": False}
+        if required:
+            body["required"] = required
+        if f.is_array:
+            s["items"] = body
+        else:
+            s.update({k: v for k, v in body.items() if k != "type"})
+    return s
+
+
+def _object_for(endpoint: Endpoint, container: str) -> tuple[Schema, list[str]]:
+    props: Schema = {}
+    required: list[str] = []
+    prefix = container + ("[]." if endpoint.fields.get(container, None) and endpoint.fields[container].is_array else ".") if container else ""
+    for path, f in endpoint.fields.items():
+        if not path.startswith(prefix) or "." in path[len(prefix) :] or path == container:
+            continue
+        name = path[len(prefix) :]
+        kids, kid_required = _object_for(endpoint, path) if f.children else ({}, [])
+        props[name] = _field_schema(f, kids, kid_required)
+        if f.required == "always" and not (f.rejected or f.hypothesis):
+            required.append(name)
+    return props, sorted(required)
+
+
+def _at(path: str, leaf: Schema, *, contains: bool = True) -> Schema:
+    """A schema that applies `leaf` to the value at a register path."""
+    segments = path.split(".")
+    head, rest = segments[0], ".".join(segments[1:])
+    is_array = head.endswith("[]")
+    name = head[:-2] if is_array else head
+    inner = _at(rest, leaf, contains=contains) if rest else leaf
+    if is_array:
+        inner = {"contains": inner} if contains else {"items": inner}
+    return {"properties": {name: inner}, "required": [name]}
+
+
+def _present(path: str) -> Schema:
+    return _at(path, {"not": {"enum": EMPTY}})
+
+
+def _condition(cond: dict[str, Any]) -> Schema:
+    if "all" in cond:
+        return {"allOf": [_condition(c) for c in cond["all"]]}
+    if "any" in cond:
+        return {"anyOf": [_condition(c) for c in cond["any"]]}
+    path = cond["path"]
+    if "present" in cond:
+        return _present(path) if cond["present"] else {"not": _present(path)}
+    if "is" in cond or "has" in cond:
+        return _at(path, {"const": cond.get("is", cond.get("has"))})
+    if "is_not" in cond:
+        return {"not": _at(path, {"const": cond["is_not"]})}
+    return _at(path, {"enum": cond["in"]})
+
+
+def _rule_schema(rule: DeclaredRule) -> Schema | None:
+    comment = f"{rule.code} {rule.name}"
+    groups = rule.groups or tuple((f,) for f in rule.fields)
+
+    def any_present(group: tuple[str, ...]) -> Schema:
+        return {"anyOf": [_present(p) for p in group]} if len(group) > 1 else _present(group[0])
+
+    if rule.kind == "when" and rule.condition is not None and rule.then is not None:
+        then: list[Schema] = [_present(p) for p in rule.then.get("required", ())]
+        then += [{"not": _present(p)} for p in rule.then.get("forbidden", ())]
+        if "in" in rule.then:
+            then.append({"not": _at(rule.then["path"], {"not": {"enum": rule.then["in"]}})})
+        if "has" in rule.then:
+            then.append(_at(rule.then["path"], {"const": rule.then["has"]}))
+        return {"$comment": comment, "if": _condition(rule.condition), "then": {"allOf": then}}
+    if rule.kind == "excludes":
+        pairs = [
+            {"not": {"allOf": [any_present(a), any_present(b)]}}
+            for i, a in enumerate(groups)
+            for b in groups[i + 1 :]
+        ]
+        return {"$comment": comment, "allOf": pairs}
+    if rule.kind == "one-of":
+        return {"$comment": comment, "oneOf": [any_present(g) for g in groups]}
+    if rule.kind == "any-of":
+        return {"$comment": comment, "anyOf": [any_present(g) for g in groups]}
+    if rule.kind == "requires":
+        first, rest = groups[0], [p for g in groups[1:] for p in g]
+        if len(first) == 1 and "." not in first[0] and all("." not in p for p in rest):
+            return {"$comment": comment, "dependentRequired": {first[0]: rest}}
+        return {"$comment": comment, "if": any_present(first), "then": {"allOf": [_present(p) for p in rest]}}
+    return None
+
+
+def _model_rules(endpoint: Endpoint) -> list[Schema]:
+    model = endpoint.fields.get("model_name")
+    if model is None:
+        return []
+    out = []
+
+    def unsupported(models: tuple[str, ...]) -> Schema:
+        branches: list[Schema] = [{"properties": {"model_name": {"not": {"enum": list(models)}}}, "required": ["model_name"]}]
+        if model.default not in models:
+            branches.append({"not": {"required": ["model_name"]}})
+        return {"anyOf": branches} if len(branches) > 1 else branches[0]
+
+    for path, f in endpoint.fields.items():
+        if f.models and "." not in path:
+            out.append({"$comment": f"KL207 {path} only for {', '.join(f.models)}",
+                        "if": unsupported(f.models), "then": {"not": {"required": [path]}}})
+        for info in f.values.values():
+            if info.models and "." not in path and not (info.rejected or info.hypothesis):
+                out.append({"$comment": f"KL208 {path}={info.value} only for {', '.join(info.models)}",
+                            "if": unsupported(info.models),
+                            "then": {"properties": {path: {"not": {"const": info.value}}}}})
+    return out
+
+
+def endpoint_schema(endpoint: Endpoint) -> Schema:
+    props, required = _object_for(endpoint, "")
+    schema: Schema = {
+        "$schema": DIALECT,
+        "$id": schema_id(endpoint.id),
+        "title": f"{endpoint.id}: {endpoint.route}",
+        "description": f"{endpoint.title}. Status: {endpoint.describe_status()}. "
+        f"{'Billable' if endpoint.billable else 'Free'} endpoint. Generated from the kling-lint register.",
+        "type": "object",
+        "properties": props,
+        "additionalProperties": False,
+        "x-kling-endpoint": {"id": endpoint.id, "method": endpoint.method, "path": endpoint.path,
+                             "billable": endpoint.billable, "status": list(endpoint.status_labels)},
+    }
+    if required:
+        schema["required"] = required
+    conditions = [s for s in (_rule_schema(r) for r in endpoint.rules) if s] + _model_rules(endpoint)
+    if conditions:
+        schema["allOf"] = conditions
+    return schema
+
+
+def generate(registry: Path | None = None) -> dict[str, str]:
+    """File name to content for everything `schemas build` writes."""
+    compiled = compile_directory(registry or registry_dir())
+    register = Register.from_compiled(compiled)
+    out = {COMPILED_FILE: dumps(compiled)}
+    for endpoint in register.endpoints.values():
+        out[file_name(endpoint.id)] = dumps(endpoint_schema(endpoint))
+    return out
+
+
+def build(registry: Path | None = None, output: Path | None = None) -> list[Path]:
+    target = output or schemas_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    files = generate(registry)
+    for old in target.glob("*.schema.json"):
+        if old.name not in files and old.name != META_SCHEMA_FILE:
+            old.unlink()
+    written = []
+    for name, text in sorted(files.items()):
+        path = target / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def stale(registry: Path | None = None, output: Path | None = None) -> list[str]:
+    """Names of generated files that are missing, different, or no longer generated."""
+    target = output or schemas_dir()
+    files = generate(registry)
+    out = [name for name, text in sorted(files.items())
+           if not (target / name).exists() or (target / name).read_text(encoding="utf-8") != text]
+    out += sorted(p.name for p in target.glob("*.schema.json")
+                  if p.name not in files and p.name != META_SCHEMA_FILE)
+    return out

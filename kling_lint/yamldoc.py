@@ -1,0 +1,135 @@
+"""YAML text to plain JSON-like data plus a map from JSON pointer to line and column.
+
+The YAML is composed into nodes (which carry their marks) and built into data by hand, so
+that duplicate keys and values JSON cannot hold become findings rather than crashes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from kling_lint import pointer as jp
+
+Position = tuple[int, int]
+
+_JSON_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+@dataclass
+class Problem:
+    """Something in the text that JSON could not hold; `kind` is `duplicate` or `non-json`."""
+
+    kind: str
+    pointer: str
+    position: Position
+    detail: str
+
+
+@dataclass
+class YamlDocument:
+    data: Any
+    positions: dict[str, Position]
+    problems: list[Problem] = field(default_factory=list)
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, message: str, position: Position) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+def _mark(node: Node) -> Position:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, yaml: YAML, dates_as_text: bool) -> None:
+        self._constructor = yaml.constructor
+        self._dates_as_text = dates_as_text
+        self.positions: dict[str, Position] = {}
+        self.problems: list[Problem] = []
+
+    def build(self, node: Node, parts: list[str | int], depth: int = 0) -> Any:
+        ptr = jp.join(parts)
+        self.positions.setdefault(ptr, _mark(node))
+        if depth > 200:
+            raise YamlSyntaxError("nesting deeper than 200 levels", _mark(node))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, parts, depth)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, [*parts, i], depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node, ptr)
+
+    def _mapping(self, node: MappingNode, parts: list[str | int], depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise YamlSyntaxError("a mapping key must be a plain scalar", _mark(key_node))
+            key = key_node.value if key_node.tag == "tag:yaml.org,2002:str" else str(
+                self._constructor.construct_object(key_node, deep=True)
+            )
+            child = [*parts, key]
+            ptr = jp.join(child)
+            if key in out:
+                self.problems.append(
+                    Problem("duplicate", ptr, _mark(key_node), f"duplicate key {key!r}")
+                )
+                self.positions[ptr] = _mark(key_node)
+            else:
+                # A member is located at its key: that is where a reader looks for the field.
+                self.positions[ptr] = _mark(key_node)
+            out[key] = self.build(value_node, child, depth + 1)
+        return out
+
+    def _scalar(self, node: Node, ptr: str) -> Any:
+        value = self._constructor.construct_object(node, deep=True)
+        if isinstance(value, (_dt.date, _dt.datetime)):
+            if self._dates_as_text:
+                return node.value
+            self.problems.append(
+                Problem("non-json", ptr, _mark(node), f"{node.value!r} is a YAML date; quote it")
+            )
+            return node.value
+        if node.tag not in _JSON_TAGS and not isinstance(value, (str, int, float, bool)):
+            self.problems.append(
+                Problem("non-json", ptr, _mark(node), f"YAML type {node.tag} has no JSON form")
+            )
+            return None
+        if isinstance(value, float) and (value != value or value in (float("inf"), -float("inf"))):
+            self.problems.append(
+                Problem("non-json", ptr, _mark(node), f"{node.value!r} is not a JSON number")
+            )
+        return value
+
+
+def load_yaml(text: str, *, dates_as_text: bool = False) -> YamlDocument:
+    """Parse one YAML document; raises YamlSyntaxError with a 1-based position."""
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        root = yaml.compose(text)
+        if root is None:
+            return YamlDocument(None, {"": (1, 1)})
+        builder = _Builder(yaml, dates_as_text)
+        data = builder.build(root, [])
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlSyntaxError(str(exc.problem or exc.context or "invalid YAML"), pos) from exc
+    except YAMLError as exc:
+        raise YamlSyntaxError(str(exc).splitlines()[0], (1, 1)) from exc
+    except (ValueError, TypeError) as exc:
+        raise YamlSyntaxError(str(exc), (1, 1)) from exc
+    return YamlDocument(data, builder.positions, builder.problems)
