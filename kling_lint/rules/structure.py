@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -74,8 +75,8 @@ def _range(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Fin
         except ValueError:
             return  # the pattern rule reports text that is not a number
         low, high = field.numeric_string.get("minimum"), field.numeric_string.get("maximum")
-    if number is None or number != number:
-        return
+    if number is None or not math.isfinite(number):
+        return  # NaN and Infinity are reported once, as non-JSON values
     if low is not None and number < low:
         yield Finding(parts, f"{field.path} is {display(value)}, below {low:g}", field.path)
     elif high is not None and number > high:
