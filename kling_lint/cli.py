@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -100,8 +101,10 @@ def check(paths: tuple[str, ...], endpoint: str | None, config: Path | None, iso
         locate_infos=verbose or output_format != "text",
     )
     result = execute(options)
-    stream = click.get_text_stream("stdout")
-    use_color = stream.isatty() if color is None else color
+    stream = sys.stdout
+    if color is None:
+        color = stream.isatty() and "NO_COLOR" not in os.environ
+    use_color = color
     REPORTERS[output_format](result, stream, verbose=verbose, color=use_color)
     sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
 

@@ -123,7 +123,7 @@ def parse_json(text: str, path: str, record: int | None = None, first_line: int 
 
 def parse_yaml(text: str, path: str) -> Loaded:
     try:
-        doc = load_yaml(text)
+        doc = load_yaml(text, cache=False)
     except YamlSyntaxError as exc:
         return LoadFailure(path, None, LoadProblem("KL001", f"invalid YAML: {exc.message}", "", exc.position))
     problems = [

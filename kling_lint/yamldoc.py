@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -115,8 +116,24 @@ class _Builder:
         return value
 
 
-def load_yaml(text: str, *, dates_as_text: bool = False) -> YamlDocument:
-    """Parse one YAML document; raises YamlSyntaxError with a 1-based position."""
+def load_yaml(text: str, *, dates_as_text: bool = False, cache: bool = True) -> YamlDocument:
+    """Parse one YAML document; raises YamlSyntaxError with a 1-based position.
+
+    The pure-Python parser is slow on the register's thousands of lines, so results are
+    kept per text: validating a register again re-parses only the files that changed.
+    Callers must treat the returned document as read-only.
+    """
+    if not cache:
+        return _parse(text, dates_as_text)
+    return _cached(text, dates_as_text)
+
+
+@lru_cache(maxsize=128)
+def _cached(text: str, dates_as_text: bool) -> YamlDocument:
+    return _parse(text, dates_as_text)
+
+
+def _parse(text: str, dates_as_text: bool) -> YamlDocument:
     yaml = YAML(typ="safe", pure=True)
     try:
         root = yaml.compose(text)

@@ -14,6 +14,8 @@ from kling_lint.rules import all_rules
 from kling_lint.run import Options, execute
 
 CASES = Path(__file__).parent / "cases"
+# Rules no payload file can trigger; test_library covers them.
+GUARD_ONLY = {"KL007"}
 
 
 def _cases() -> list[Any]:
@@ -60,9 +62,11 @@ def test_every_rule_has_cases_and_docs() -> None:
     rules = all_rules(builtin_register())
     with_cases = {p.name for p in CASES.iterdir() if p.is_dir()}
     for rule in rules:
+        for part in (rule.doc.what, rule.doc.why, rule.doc.example, rule.doc.fix):
+            assert part.strip(), f"{rule.code} has an empty doc section"
+        if rule.code in GUARD_ONLY:
+            continue
         assert rule.code in with_cases, f"{rule.code} has no cases"
         kinds = {p.parent.name for p in (CASES / rule.code).glob("*/*") if p.suffix != ".toml"}
         assert kinds == {"pass", "fail"}, f"{rule.code} needs pass and fail cases"
-        for part in (rule.doc.what, rule.doc.why, rule.doc.example, rule.doc.fix):
-            assert part.strip(), f"{rule.code} has an empty doc section"
     assert with_cases <= {r.code for r in rules}, "cases for a code that no rule has"

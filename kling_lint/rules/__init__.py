@@ -82,6 +82,19 @@ _INPUT = (
             '{"prompt": "a cat"}',
         ),
     ),
+    Rule(
+        "KL007",
+        "linter-unavailable",
+        Severity.ERROR,
+        RuleDoc(
+            "Reported by `guard` when the register or the configuration cannot be loaded.",
+            "A guard that cannot check must not let a billable request through: it fails "
+            "closed.",
+            'kling_lint.guard(payload, "omni-video.create", config="missing.toml")',
+            "Fix the configuration or register the message names; `kling-lint registry "
+            "validate` and `kling-lint check` report the exact problem.",
+        ),
+    ),
 )
 
 _ALLOWLIST = (

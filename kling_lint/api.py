@@ -1,0 +1,83 @@
+"""The library: `lint` and `guard` for code that builds requests, over a shared Linter."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from kling_lint.config import Config, ConfigError, load_config
+from kling_lint.diagnostics import Diagnostic, Severity
+from kling_lint.endpoints import resolve
+from kling_lint.engine import Linter, Report
+from kling_lint.register import RegisterError
+from kling_lint.rules import BUILTIN_RULES
+
+_lock = threading.Lock()
+_linters: dict[str, Linter] = {}
+_RULES = {r.code: r for r in BUILTIN_RULES}
+
+
+class PayloadBlocked(Exception):
+    """Raised by `guard` when a payload would be blocked; carries the diagnostics."""
+
+    def __init__(self, endpoint: str | None, diagnostics: tuple[Diagnostic, ...]) -> None:
+        shown = [d for d in diagnostics if d.counts and d.severity >= Severity.ERROR] or list(diagnostics)
+        summary = "; ".join(f"{d.code} {d.pointer or '/'}: {d.message}" for d in shown[:3])
+        more = f" (+{len(shown) - 3} more)" if len(shown) > 3 else ""
+        super().__init__(f"{endpoint or 'payload'} blocked: {summary}{more}")
+        self.endpoint = endpoint
+        self.diagnostics = diagnostics
+
+
+def _linter(config: Config | str | Path | None) -> Linter:
+    """A Linter per configuration, built once and shared (Linter holds no run state)."""
+    if isinstance(config, Config):
+        return Linter(config=config)
+    key = str(Path(config).resolve()) if config is not None else ""
+    with _lock:
+        if key not in _linters:
+            _linters[key] = Linter(config=load_config(Path(config)) if config is not None else None)
+        return _linters[key]
+
+
+def _endpoint_id(linter: Linter, endpoint: str) -> str | None:
+    found = resolve(linter.register, endpoint)
+    return found.id if found else None
+
+
+def lint(payload: Any, endpoint: str, *, config: Config | str | Path | None = None) -> Report:
+    """Check one payload for `endpoint` (an id or "METHOD /path") and return the verdict.
+
+    Raises KeyError for an endpoint the register does not know, and ConfigError or
+    RegisterError when the configuration or register cannot be used.
+    """
+    linter = _linter(config)
+    endpoint_id = _endpoint_id(linter, endpoint)
+    if endpoint_id is None:
+        raise KeyError(f"unknown endpoint {endpoint!r}")
+    return linter.lint(payload, endpoint_id)
+
+
+def _closed(code: str, message: str) -> Diagnostic:
+    rule = _RULES[code]
+    return Diagnostic(code, rule.name, Severity.ERROR, message)
+
+
+def guard(payload: Any, endpoint: str, *, config: Config | str | Path | None = None) -> Report:
+    """Like `lint`, but raise PayloadBlocked when the payload would be blocked.
+
+    It fails closed: an unknown endpoint, or a register or configuration that cannot be
+    loaded, blocks the payload too.
+    """
+    try:
+        linter = _linter(config)
+    except (ConfigError, RegisterError, OSError) as exc:
+        raise PayloadBlocked(endpoint, (_closed("KL007", f"cannot load the linter: {exc}"),)) from exc
+    endpoint_id = _endpoint_id(linter, endpoint)
+    if endpoint_id is None:
+        raise PayloadBlocked(endpoint, (_closed("KL004", f"unknown endpoint {endpoint!r}"),))
+    report = linter.lint(payload, endpoint_id)
+    if report.blocked:
+        raise PayloadBlocked(endpoint_id, report.diagnostics)
+    return report

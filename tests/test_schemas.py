@@ -1,0 +1,85 @@
+"""Generated artefacts: fresh, deterministic, valid JSON Schema 2020-12, agreeing with the engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from kling_lint import render, schemagen
+from kling_lint.register import builtin_register
+from kling_lint.run import Options, execute
+
+from .conftest import EXAMPLES, ROOT
+
+SCHEMAS = ROOT / "schemas"
+
+
+def test_schemas_are_fresh(run_cli: Any) -> None:
+    result = run_cli("schemas", "check")
+    assert result.exit_code == 0, result.stdout
+
+
+def test_schemas_check_notices_a_stale_file(tmp_path: Path, run_cli: Any) -> None:
+    schemagen.build(output=tmp_path)
+    assert run_cli("schemas", "check", "--output", str(tmp_path)).exit_code == 0
+    target = tmp_path / "tts.create.schema.json"
+    target.write_text(target.read_text() + " ")
+    result = run_cli("schemas", "check", "--output", str(tmp_path))
+    assert result.exit_code == 1
+    assert "tts.create.schema.json" in result.stdout
+
+
+def test_build_is_deterministic(tmp_path: Path) -> None:
+    first = schemagen.generate()
+    assert schemagen.generate() == first
+    schemagen.build(output=tmp_path)
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == first
+
+
+def test_register_document_is_fresh() -> None:
+    assert (ROOT / "docs" / "REGISTER.md").read_text(encoding="utf-8") == render.render(builtin_register())
+
+
+@pytest.mark.parametrize("path", sorted(SCHEMAS.glob("*.schema.json")), ids=lambda p: p.name)
+def test_schema_is_valid_2020_12(path: Path) -> None:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_one_schema_per_endpoint() -> None:
+    names = {p.name for p in SCHEMAS.glob("*.schema.json")} - {"register.meta.schema.json"}
+    assert names == {schemagen.file_name(e) for e in builtin_register().endpoints}
+
+
+def test_status_is_carried_for_editors() -> None:
+    schema = json.loads((SCHEMAS / "omni-video.create.schema.json").read_text())
+    item = schema["properties"]["image_list"]["items"]["properties"]
+    assert item["image"]["deprecated"] is True
+    assert item["image"]["x-kling-status"] == ["live-rejected"]
+    assert "image_list[].image_url" in item["image"]["description"]
+    assert schema["properties"]["mode"]["enum"] == ["std", "pro"]
+    comments = {c.get("$comment", "").split()[0] for c in schema["allOf"]}
+    assert {"KL301", "KL305"} <= comments
+
+
+def test_schema_and_linter_agree_on_examples() -> None:
+    """Payloads the linter passes are schema-valid; the ones it blocks are schema-invalid."""
+    from kling_lint.loading import Payload, read_file, unwrap_envelope
+
+    results = execute(Options(paths=(str(EXAMPLES),), isolated=True)).files
+    checked = 0
+    for result in results:
+        if result.endpoint is None or "duplicate-key" in result.path:
+            continue  # a duplicate key is invisible once parsed; only the linter sees it
+        schema = json.loads((SCHEMAS / schemagen.file_name(result.endpoint)).read_text())
+        (loaded,) = [p for p in read_file(Path(result.path), result.path) if p.record == result.record]
+        assert isinstance(loaded, Payload)
+        valid = Draft202012Validator(schema).is_valid(unwrap_envelope(loaded).data)
+        assert valid is (not result.blocked), (result.path, result.record)
+        checked += 1
+    assert checked >= 15
