@@ -1,0 +1,161 @@
+"""The allowlist, through real config files: audit trail, expiry, unused entries, limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kling_lint.config import ConfigError, find_config, load_config
+from kling_lint.engine import Linter
+
+BASE = {"model_name": "kling-v3-omni", "prompt": "<<<voice_1>>> hi", "duration": "5", "mode": "std", "aspect_ratio": "16:9"}
+PROBE = {**BASE, "voice_list": [{"voice_id": "v1"}]}
+
+
+def _project(tmp_path: Path, config: str, payload: dict[str, Any], *, pyproject: bool = True) -> Path:
+    name = "pyproject.toml" if pyproject else ".kling-lint.toml"
+    (tmp_path / name).write_text(config)
+    folder = tmp_path / "payloads" / "omni"
+    folder.mkdir(parents=True)
+    (folder / "p.json").write_text(json.dumps(payload, indent=2))
+    return folder / "p.json"
+
+
+ENTRY = """
+[[tool.kling-lint.allow]]
+endpoint = "omni-video.create"
+field = "voice_list"
+reason = "probing whether Omni honours voice_list, approved in review 2026-11-20"
+owner = "video-pipeline"
+"""
+
+
+def _diags(run_cli: Any, *args: str) -> tuple[int, list[dict[str, Any]]]:
+    result = run_cli("check", "--format", "json", *args)
+    doc = json.loads(result.stdout)
+    return result.exit_code, [d for f in doc["files"] for d in f["diagnostics"]]
+
+
+def test_allowed_finding_is_suppressed_with_its_reason(tmp_path: Path, run_cli: Any) -> None:
+    path = _project(tmp_path, "[project]\nname = 'x'\n" + ENTRY, PROBE)
+    code, diags = _diags(run_cli, str(path))
+    assert code == 0
+    (finding,) = [d for d in diags if d["code"] == "KL104"]
+    assert finding["suppressed"] is True
+    assert finding["suppressed_by"]["reason"].startswith("probing whether Omni")
+    assert finding["suppressed_by"]["owner"] == "video-pipeline"
+    assert finding["suppressed_by"]["source"].endswith("pyproject.toml:4")
+    text = run_cli("check", str(path)).stdout
+    assert "KL104 allowed" in text and "1 allowed by the allowlist" in text
+
+
+def test_standalone_file_and_children_of_an_allowed_field(tmp_path: Path, run_cli: Any) -> None:
+    config = ENTRY.replace("tool.kling-lint.allow", "allow")
+    path = _project(tmp_path, config, PROBE, pyproject=False)
+    assert find_config(path) == tmp_path / ".kling-lint.toml"
+    code, diags = _diags(run_cli, str(path))
+    assert code == 0
+    assert all(d["suppressed"] for d in diags if d["severity"] == "error")
+
+
+def test_expired_entry_is_an_error_and_lifts_nothing(tmp_path: Path, run_cli: Any) -> None:
+    path = _project(tmp_path, ENTRY + "expires = 2020-01-31\n", PROBE)
+    code, diags = _diags(run_cli, str(path))
+    assert code == 1
+    codes = {(d["code"], d["suppressed"]) for d in diags}
+    assert ("KL901", False) in codes and ("KL104", False) in codes
+    (expired,) = [d for d in diags if d["code"] == "KL901"]
+    assert expired["line"] == 2
+
+
+def test_expiry_is_inclusive() -> None:
+    entry = load_config_from_text(ENTRY + "expires = 2026-12-31\n").allow[0]
+    assert not entry.expired(dt.date(2026, 12, 31))
+    assert entry.expired(dt.date(2027, 1, 1))
+
+
+def load_config_from_text(text: str) -> Any:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "pyproject.toml"
+        path.write_text(text)
+        return load_config(path)
+
+
+def test_unused_entry_is_a_warning(tmp_path: Path, run_cli: Any) -> None:
+    path = _project(tmp_path, ENTRY, BASE)
+    code, diags = _diags(run_cli, str(path))
+    assert code == 0
+    assert [(d["code"], d["severity"]) for d in diags if d["code"].startswith("KL9")] == [("KL902", "warning")]
+    assert run_cli("check", "--fail-on", "warning", str(path)).exit_code == 1
+
+
+def test_value_narrows_an_entry(tmp_path: Path, run_cli: Any) -> None:
+    config = """
+[[tool.kling-lint.allow]]
+endpoint = "text2video.create"
+field = "mode"
+value = "4k"
+reason = "4k probe"
+"""
+    t2v = {"model_name": "kling-v3", "prompt": "a fox", "duration": "5", "aspect_ratio": "16:9"}
+    path = _project(tmp_path, config, {**t2v, "mode": "4k"})
+    assert run_cli("check", "-e", "text2video.create", str(path)).exit_code == 0
+    path.write_text(json.dumps({**t2v, "mode": "8k"}))
+    code, diags = _diags(run_cli, "-e", "text2video.create", str(path))
+    assert code == 1
+    assert {d["code"] for d in diags if not d["suppressed"]} >= {"KL107", "KL902"}
+
+
+def test_structural_errors_cannot_be_allowlisted(tmp_path: Path, run_cli: Any) -> None:
+    config = ENTRY.replace('field = "voice_list"', 'field = "duration"')
+    path = _project(tmp_path, config, {**BASE, "duration": 5})
+    code, diags = _diags(run_cli, str(path))
+    assert code == 1
+    assert [d["code"] for d in diags if d["code"] == "KL201" and not d["suppressed"]] == ["KL201"]
+
+
+def test_config_maps_paths_to_endpoints(tmp_path: Path, run_cli: Any) -> None:
+    config = '[tool.kling-lint.endpoints]\n"payloads/omni/*.json" = "omni-video.create"\n'
+    path = _project(tmp_path, config, {"prompt": "a cat", "duration": "5", "aspect_ratio": "16:9"})
+    result = run_cli("check", "--format", "json", str(path))
+    assert json.loads(result.stdout)["files"][0]["endpoint"] == "omni-video.create"
+
+
+@pytest.mark.parametrize(
+    ("config", "words"),
+    [
+        ("[tool.kling-lint]\nselcet = ['KL1']\n", "did you mean 'select'"),
+        ("[[tool.kling-lint.allow]]\nendpoint = 'omni-video.create'\nfield = 'voice_list'\n", "reason is required"),
+        ("[[tool.kling-lint.allow]]\nendpoint = 'omni-video.create'\nfield = 'x'\nreason = 'r'\nowners = 'a'\n", "did you mean 'owner'"),
+        ("[[tool.kling-lint.allow]]\nendpoint = 'omni.create'\nfield = 'x'\nreason = 'r'\n", "unknown endpoint"),
+        ("[tool.kling-lint]\nseverity = {KL101 = 'warning'}\n", "allowlist the field"),
+        ("[tool.kling-lint]\nfail-on = 'fatal'\n", "unknown severity"),
+        ("[tool.kling-lint\n", "invalid TOML"),
+    ],
+)
+def test_bad_config_exits_2_with_a_message(tmp_path: Path, run_cli: Any, config: str, words: str) -> None:
+    path = _project(tmp_path, config, BASE)
+    result = run_cli("check", str(path))
+    assert result.exit_code == 2
+    assert words in result.stderr
+
+
+def test_cli_config_flag_and_isolated(tmp_path: Path, run_cli: Any) -> None:
+    path = _project(tmp_path, ENTRY, PROBE)
+    other = tmp_path / "other.toml"
+    other.write_text("[tool.kling-lint]\nignore = ['KL104']\n")
+    assert run_cli("check", "--config", str(other), str(path)).exit_code == 0
+    assert run_cli("check", "--isolated", str(path)).exit_code == 1
+
+
+def test_linter_rejects_unknown_severity_code() -> None:
+    from kling_lint.config import parse_config
+
+    with pytest.raises(ConfigError):
+        Linter(config=parse_config({"severity": {"KL999": "warning"}}))

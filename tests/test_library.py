@@ -1,0 +1,100 @@
+"""The library: lint, guard (fail closed), a shared Linter, and parity with the CLI."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kling_lint
+from kling_lint.engine import Linter
+from kling_lint.loading import Payload, read_file, unwrap_envelope
+from kling_lint.run import Options, execute
+
+from .conftest import EXAMPLES
+
+GOOD = {"model_name": "kling-v3-omni", "prompt": "a cat", "duration": "5", "mode": "std", "aspect_ratio": "16:9"}
+
+
+def test_lint_reports_codes_and_pointers() -> None:
+    report = kling_lint.lint({**GOOD, "mode": "standard"}, "omni-video.create")
+    assert report.blocked and not report.ok
+    assert [(d.code, d.pointer) for d in report.diagnostics] == [("KL102", "/mode")]
+
+
+def test_lint_accepts_routes_and_rejects_unknown_endpoints() -> None:
+    assert kling_lint.lint(GOOD, "POST /v1/videos/omni-video").ok
+    with pytest.raises(KeyError):
+        kling_lint.lint(GOOD, "omni.create")
+
+
+def test_guard_raises_with_diagnostics() -> None:
+    assert kling_lint.guard(GOOD, "omni-video.create").ok
+    with pytest.raises(kling_lint.PayloadBlocked) as info:
+        kling_lint.guard({**GOOD, "image_list": [{"image": "https://e.example/a.png"}]}, "omni-video.create")
+    assert [d.code for d in info.value.diagnostics] == ["KL101"]
+    assert info.value.endpoint == "omni-video.create"
+
+
+def test_guard_fails_closed(tmp_path: Path) -> None:
+    with pytest.raises(kling_lint.PayloadBlocked) as info:
+        kling_lint.guard(GOOD, "omni-video.create", config=tmp_path / "missing.toml")
+    assert [d.code for d in info.value.diagnostics] == ["KL007"]
+    broken = tmp_path / "pyproject.toml"
+    broken.write_text("[tool.kling-lint]\nregister = 'nowhere'\n")
+    with pytest.raises(kling_lint.PayloadBlocked) as info:
+        kling_lint.guard(GOOD, "omni-video.create", config=broken)
+    assert [d.code for d in info.value.diagnostics] == ["KL007"]
+    with pytest.raises(kling_lint.PayloadBlocked) as info:
+        kling_lint.guard(GOOD, "omni.create")
+    assert [d.code for d in info.value.diagnostics] == ["KL004"]
+
+
+def test_guard_honours_a_config_allowlist(tmp_path: Path) -> None:
+    config = tmp_path / ".kling-lint.toml"
+    config.write_text('[[allow]]\nendpoint = "omni-video.create"\nfield = "voice_list"\nreason = "probe"\n')
+    probe = {**GOOD, "voice_list": [{"voice_id": "v1"}]}
+    with pytest.raises(kling_lint.PayloadBlocked):
+        kling_lint.guard(probe, "omni-video.create")
+    report = kling_lint.guard(probe, "omni-video.create", config=config)
+    assert [d.suppressed_by.reason for d in report.diagnostics if d.suppressed_by] == ["probe"]
+
+
+def test_linter_is_shared_safely_between_threads() -> None:
+    linter = Linter()
+    bad = {**GOOD, "mode": "standard"}
+    expected = [(d.code, d.pointer) for d in linter.lint(bad, "omni-video.create").diagnostics]
+    seen: list[Any] = []
+
+    def work() -> None:
+        for i in range(200):
+            payload = bad if i % 2 else GOOD
+            seen.append((payload is bad, [(d.code, d.pointer) for d in linter.lint(payload, "omni-video.create").diagnostics]))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 800
+    assert all(got == (expected if is_bad else []) for is_bad, got in seen)
+
+
+def test_cli_and_library_agree_on_every_example() -> None:
+    """One engine: the same payload gives the same diagnostics either way."""
+    results = execute(Options(paths=(str(EXAMPLES),), isolated=True)).files
+    compared = 0
+    for result in results:
+        if result.endpoint is None:
+            continue
+        (loaded,) = [p for p in read_file(Path(result.path), result.path) if p.record == result.record]
+        assert isinstance(loaded, Payload)
+        payload = unwrap_envelope(loaded)
+        library = kling_lint.lint(payload.data, result.endpoint).diagnostics
+        load_codes = {"KL002", "KL003"}
+        cli = [(d.code, d.pointer, d.severity) for d in result.diagnostics if d.code not in load_codes]
+        assert sorted(cli) == sorted((d.code, d.pointer, d.severity) for d in library), result.path
+        compared += 1
+    assert compared >= 15

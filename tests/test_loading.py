@@ -1,0 +1,55 @@
+"""The loading stage: positions, duplicate keys, non-JSON values, envelopes, JSONL."""
+
+from __future__ import annotations
+
+from kling_lint.loading import LoadFailure, Payload, parse_text, unwrap_envelope
+
+
+def _one(text: str, kind: str = "json") -> Payload:
+    (loaded,) = parse_text(text, "x." + kind, kind)
+    assert isinstance(loaded, Payload)
+    return loaded
+
+
+def test_json_positions_point_at_keys_and_items() -> None:
+    payload = _one('{\n  "a": [1, {"b": "x\\"y"}],\n  "c": {"d": true}\n}')
+    assert payload.locate("/a") == (2, 3)
+    assert payload.locate("/a/1") == (2, 12)
+    assert payload.locate("/a/1/b") == (2, 13)
+    assert payload.locate("/c/d") == (3, 9)
+    assert payload.locate("/c/d/missing") == (3, 9)
+    assert payload.locate("") == (1, 1)
+
+
+def test_duplicates_and_non_json_tokens() -> None:
+    payload = _one('{"a": 1, "b": NaN,\n "a": 2}')
+    assert payload.data["a"] == 2
+    assert sorted((p.code, p.pointer, p.position) for p in payload.problems) == [
+        ("KL002", "/a", (2, 2)),
+        ("KL003", "/b", (1, 15)),
+    ]
+
+
+def test_yaml_positions_and_problems() -> None:
+    payload = _one("a: 1\nb:\n  - c: .inf\n    d: 2026-01-02\na: 2\n", "yaml")
+    assert payload.locate("/b/0/c") == (3, 5)
+    assert {p.code for p in payload.problems} == {"KL002", "KL003"}
+
+
+def test_broken_files_are_results() -> None:
+    (json_fail,) = parse_text('{"a": 1,,}', "x.json", "json")
+    (yaml_fail,) = parse_text("a: [1, 2\n", "x.yaml", "yaml")
+    assert isinstance(json_fail, LoadFailure) and json_fail.problem.position == (1, 9)
+    assert isinstance(yaml_fail, LoadFailure) and yaml_fail.problem.code == "KL001"
+
+
+def test_jsonl_lines_are_records_with_their_own_line_numbers() -> None:
+    loaded = parse_text('{"a": 1}\n\n{"a": [2,\n', "x.jsonl", "jsonl")
+    assert [(x.record, type(x).__name__) for x in loaded] == [(1, "Payload"), (3, "LoadFailure")]
+
+
+def test_envelope_unwraps_and_keeps_positions() -> None:
+    payload = unwrap_envelope(_one('{"endpoint": "tts.create",\n "body": {"text": "hi"}}'))
+    assert payload.endpoint_hint == "tts.create"
+    assert payload.data == {"text": "hi"}
+    assert payload.locate("/text") == (2, 11)
