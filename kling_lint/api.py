@@ -22,7 +22,9 @@ class PayloadBlocked(Exception):
     """Raised by `guard` when a payload would be blocked; carries the diagnostics."""
 
     def __init__(self, endpoint: str | None, diagnostics: tuple[Diagnostic, ...]) -> None:
-        shown = [d for d in diagnostics if d.counts and d.severity >= Severity.ERROR] or list(diagnostics)
+        shown = [d for d in diagnostics if d.counts and d.severity >= Severity.ERROR] or list(
+            diagnostics
+        )
         summary = "; ".join(f"{d.code} {d.pointer or '/'}: {d.message}" for d in shown[:3])
         more = f" (+{len(shown) - 3} more)" if len(shown) > 3 else ""
         super().__init__(f"{endpoint or 'payload'} blocked: {summary}{more}")
@@ -73,7 +75,9 @@ def guard(payload: Any, endpoint: str, *, config: Config | str | Path | None = N
     try:
         linter = _linter(config)
     except (ConfigError, RegisterError, OSError) as exc:
-        raise PayloadBlocked(endpoint, (_closed("KL007", f"cannot load the linter: {exc}"),)) from exc
+        raise PayloadBlocked(
+            endpoint, (_closed("KL007", f"cannot load the linter: {exc}"),)
+        ) from exc
     endpoint_id = _endpoint_id(linter, endpoint)
     if endpoint_id is None:
         raise PayloadBlocked(endpoint, (_closed("KL004", f"unknown endpoint {endpoint!r}"),))

@@ -43,7 +43,9 @@ def _guarded(func: F) -> F:
             if debug:
                 traceback.print_exc()
             else:
-                click.echo(f"kling-lint: internal error: {exc!r} (--debug shows the traceback)", err=True)
+                click.echo(
+                    f"kling-lint: internal error: {exc!r} (--debug shows the traceback)", err=True
+                )
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
@@ -52,7 +54,9 @@ def _guarded(func: F) -> F:
 def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     if not values:
         return None
-    return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+    return tuple(
+        code.strip().upper() for value in values for code in value.split(",") if code.strip()
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,24 +68,75 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1)
-@click.option("--endpoint", "-e", help="Endpoint id (omni-video.create) or route (\"POST /v1/videos/omni-video\").")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="Config file (default: nearest .kling-lint.toml or pyproject.toml).")
+@click.option(
+    "--endpoint",
+    "-e",
+    help='Endpoint id (omni-video.create) or route ("POST /v1/videos/omni-video").',
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: nearest .kling-lint.toml or pyproject.toml).",
+)
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
-@click.option("--select", multiple=True, help="Codes or prefixes to check (comma-separated; repeatable).")
+@click.option(
+    "--select", multiple=True, help="Codes or prefixes to check (comma-separated; repeatable)."
+)
 @click.option("--ignore", multiple=True, help="Codes or prefixes to skip.")
-@click.option("--extend-ignore", multiple=True, help="Codes or prefixes to skip on top of the config's.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that fails the run (default: error).")
-@click.option("--policy", "policies", multiple=True, help="Switch on a named policy (e.g. pipeline).")
-@click.option("--register", type=click.Path(file_okay=False, path_type=Path), help="Use this register folder instead of the built-in one.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--verbose", "-v", is_flag=True, help="List infos too (the text format only counts them).")
+@click.option(
+    "--extend-ignore", multiple=True, help="Codes or prefixes to skip on top of the config's."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that fails the run (default: error).",
+)
+@click.option(
+    "--policy", "policies", multiple=True, help="Switch on a named policy (e.g. pipeline)."
+)
+@click.option(
+    "--register",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Use this register folder instead of the built-in one.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--verbose", "-v", is_flag=True, help="List infos too (the text format only counts them)."
+)
 @click.option("--stdin-filename", help="Name (and so type) of the payload read from '-'.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: every core, for runs of 400 files or more).",
+)
 @_guarded
-def check(paths: tuple[str, ...], endpoint: str | None, config: Path | None, isolated: bool,
-          select: tuple[str, ...], ignore: tuple[str, ...], extend_ignore: tuple[str, ...],
-          fail_on: str | None, policies: tuple[str, ...], register: Path | None, output_format: str,
-          verbose: bool, stdin_filename: str | None, color: bool | None) -> None:
+def check(
+    paths: tuple[str, ...],
+    endpoint: str | None,
+    config: Path | None,
+    isolated: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_ignore: tuple[str, ...],
+    fail_on: str | None,
+    policies: tuple[str, ...],
+    register: Path | None,
+    output_format: str,
+    verbose: bool,
+    stdin_filename: str | None,
+    color: bool | None,
+    jobs: int | None,
+) -> None:
     """Lint payload files (JSON, YAML, JSONL; directories recursively; '-' for stdin)."""
     from kling_lint.reporters import REPORTERS
     from kling_lint.run import Options, execute
@@ -99,6 +154,7 @@ def check(paths: tuple[str, ...], endpoint: str | None, config: Path | None, iso
         register=register,
         stdin_filename=stdin_filename,
         locate_infos=verbose or output_format != "text",
+        jobs=jobs,
     )
     result = execute(options)
     stream = sys.stdout
@@ -120,8 +176,17 @@ def rules(output_format: str, register: Path | None) -> None:
 
     table = all_rules(load_register(register))
     if output_format == "json":
-        rows = [{"code": r.code, "name": r.name, "severity": r.severity.label,
-                 "endpoints": list(r.endpoints), "origin": r.origin, "summary": r.doc.what} for r in table]
+        rows = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.label,
+                "endpoints": list(r.endpoints),
+                "origin": r.origin,
+                "summary": r.doc.what,
+            }
+            for r in table
+        ]
         click.echo(json.dumps(rows, indent=2))
         return
     for r in table:
@@ -144,8 +209,10 @@ def explain(code: str, register: Path | None) -> None:
         click.echo(f"kling-lint: no rule {code!r}; `kling-lint rules` lists them", err=True)
         sys.exit(EXIT_ERROR)
     scope = "all endpoints" if "*" in rule.endpoints else ", ".join(rule.endpoints)
-    click.echo(f"# {rule.code} {rule.name}\n\nDefault severity: {rule.severity.label}. "
-               f"Applies to: {scope}. Defined by: {rule.origin}.\n")
+    click.echo(
+        f"# {rule.code} {rule.name}\n\nDefault severity: {rule.severity.label}. "
+        f"Applies to: {scope}. Defined by: {rule.origin}.\n"
+    )
     click.echo(rule.doc.render())
 
 
@@ -157,8 +224,16 @@ def endpoints(output_format: str) -> None:
     from kling_lint.register import load_register
 
     reg = load_register()
-    rows = [{"id": e.id, "method": e.method, "path": e.path, "billable": e.billable,
-             "status": list(e.status_labels)} for e in reg.endpoints.values()]
+    rows = [
+        {
+            "id": e.id,
+            "method": e.method,
+            "path": e.path,
+            "billable": e.billable,
+            "status": list(e.status_labels),
+        }
+        for e in reg.endpoints.values()
+    ]
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
@@ -210,13 +285,19 @@ def registry_validate(directory: Path | None) -> None:
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {target}", err=True)
+        click.echo(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {target}", err=True
+        )
         sys.exit(EXIT_ERROR)
     click.echo(f"{target}: valid")
 
 
 @registry.command("render")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: docs/REGISTER.md beside the register.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Default: docs/REGISTER.md beside the register.",
+)
 @_guarded
 def registry_render(output: Path | None) -> None:
     """Write the Markdown register document generated from the YAML."""

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from typing import Any, NamedTuple
 
 from kling_lint.diagnostics import Severity
 
@@ -26,11 +20,10 @@ class ConfigError(Exception):
     """A configuration that cannot be used; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
-class AllowEntry:
+class AllowEntry(NamedTuple):
     """One explicit, accountable exception to a status gate."""
 
-    index: int
+    position: int
     endpoint: str
     field: str
     reason: str
@@ -65,6 +58,8 @@ class Config:
 
 
 def _suggest(key: str, choices: tuple[str, ...]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, choices, 1, 0.6)
     return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(choices)})"
 
@@ -115,7 +110,7 @@ def _allow(where: str, raw: Any, lines: list[int], path: Path | None) -> tuple[A
             raise ConfigError(f"{at}: owner must be a string")
         entries.append(
             AllowEntry(
-                index=i,
+                position=i,
                 endpoint=item["endpoint"],
                 field=item["field"],
                 reason=item["reason"].strip(),
@@ -175,6 +170,12 @@ def parse_config(
 
 def load_config(path: Path) -> Config:
     """Read a config file; a pyproject.toml without `[tool.kling-lint]` gives the defaults."""
+    # Imported here: a run without a config file never pays for the TOML parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -36,8 +36,7 @@ class Status(str, enum.Enum):
     HYPOTHESIS_ONLY = "hypothesis-only"
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     """The allowlist entry that lifted a finding, kept on the finding as an audit trail."""
 
     reason: str

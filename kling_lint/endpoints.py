@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from kling_lint.register.model import Endpoint, Register
 
@@ -34,8 +34,19 @@ def resolve(register: Register, name: str) -> Endpoint | None:
     return None
 
 
-@dataclass(frozen=True)
-class Inference:
+@cache
+def _index(register: Register) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """Per body-taking endpoint: its top-level field names and the model names it lists."""
+    out = []
+    for endpoint in register.endpoints.values():
+        if endpoint.has_body:
+            model_field = endpoint.fields.get("model_name")
+            models = frozenset(model_field.enum or ()) if model_field else frozenset()
+            out.append((endpoint.id, frozenset(endpoint.top_level), models))
+    return tuple(out)
+
+
+class Inference(NamedTuple):
     endpoint: Endpoint | None
     candidates: tuple[str, ...]
 
@@ -49,20 +60,16 @@ def infer(register: Register, payload: Any) -> Inference:
     """
     if not isinstance(payload, dict) or not payload:
         return Inference(None, ())
-    keys = set(payload)
+    keys = payload.keys()
     model = payload.get("model_name")
     scored: list[tuple[int, str]] = []
-    for endpoint in register.endpoints.values():
-        if not endpoint.has_body:
-            continue
-        known = keys & set(endpoint.top_level)
-        if not known:
-            continue
-        model_field = endpoint.fields.get("model_name")
-        if isinstance(model, str):
-            if model_field is None or not model_field.enum or model not in model_field.enum:
-                continue
-        scored.append((len(known), endpoint.id))
+    index = _index(register)
+    if isinstance(model, str):
+        index = tuple(entry for entry in index if model in entry[2])
+    for endpoint_id, top_level, _ in index:
+        known = len(keys & top_level)
+        if known:
+            scored.append((known, endpoint_id))
     if not scored:
         return Inference(None, ())
     best = max(score for score, _ in scored)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kling_lint import pointer as jp
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
 from kling_lint.register import Register, load_register
-from kling_lint.register.compile import child_path
-from kling_lint.register.model import Endpoint, Field
+from kling_lint.register.model import Endpoint, Field, child_path
 from kling_lint.rules import Context, Finding, Rule, all_rules
 from kling_lint.rules.status import unknown_field_finding
 
@@ -21,14 +19,13 @@ _UNKNOWN_FIELD = "KL106"
 _REQUIRED = "KL205"
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """The verdict on one payload."""
 
     endpoint: str | None
     diagnostics: tuple[Diagnostic, ...]
     fail_on: Severity = Severity.ERROR
-    allow_used: frozenset[int] = field(default_factory=frozenset)
+    allow_used: frozenset[int] = frozenset()
 
     @property
     def blocked(self) -> bool:
@@ -58,8 +55,7 @@ def selected(code: str, select: tuple[str, ...] | None, ignore: tuple[str, ...])
     return chosen > 0 and chosen > dropped
 
 
-@dataclass(frozen=True)
-class _EndpointPlan:
+class _EndpointPlan(NamedTuple):
     endpoint: Endpoint
     containers: dict[str, dict[str, Field]]
     node_rules: dict[str, tuple[Rule, ...]]
@@ -149,7 +145,8 @@ class Linter:
         plan = self._plans[target.id]
         used: set[int] = set()
         diagnostics = sorted(
-            self._stamp(rule, finding, target, used) for rule, finding in self._findings(plan, payload)
+            self._stamp(rule, finding, target, used)
+            for rule, finding in self._findings(plan, payload)
         )
         return Report(target.id, tuple(diagnostics), self.config.fail_on, frozenset(used))
 
@@ -181,7 +178,10 @@ class Linter:
             if info is None:
                 if _UNKNOWN_FIELD in self._selected_codes:
                     path = child_path(container, key, _is_array(plan, container))
-                    yield unknown_rule, unknown_field_finding(ctx, key, path, sorted(children), here)
+                    yield (
+                        unknown_rule,
+                        unknown_field_finding(ctx, key, path, sorted(children), here),
+                    )
                 continue
             for rule in plan.node_rules[info.path]:
                 assert rule.node is not None
@@ -200,14 +200,19 @@ class Linter:
             replaced = {children[k].replaced_by for k in obj if k in children}
             for name, info in children.items():
                 if info.required == "always" and name not in obj and info.path not in replaced:
-                    yield rule, Finding(parts, f"{info.path} is required", info.path, info.status_labels)
+                    yield (
+                        rule,
+                        Finding(parts, f"{info.path} is required", info.path, info.status_labels),
+                    )
 
-    def _stamp(self, rule: Rule, finding: Finding, endpoint: Endpoint, used: set[int]) -> Diagnostic:
+    def _stamp(
+        self, rule: Rule, finding: Finding, endpoint: Endpoint, used: set[int]
+    ) -> Diagnostic:
         suppressed = None
         if rule.liftable:
             entry = self._allowed(endpoint.id, finding)
             if entry is not None:
-                used.add(entry.index)
+                used.add(entry.position)
                 suppressed = Suppression(
                     entry.reason,
                     entry.owner,
@@ -242,11 +247,11 @@ class Linter:
         used = set(used)
         out = []
         for entry in self.config.allow:
-            where = f"allow entry {entry.index + 1} ({entry.endpoint} {entry.field})"
+            where = f"allow entry {entry.position + 1} ({entry.endpoint} {entry.field})"
             if entry.expired(self.today):
                 rule = self.rules_by_code["KL901"]
                 message = f"{where} expired on {entry.expires}: {entry.reason}"
-            elif entry.index not in used:
+            elif entry.position not in used:
                 rule = self.rules_by_code["KL902"]
                 message = f"{where} matched nothing in this run"
             else:
@@ -254,8 +259,14 @@ class Linter:
             if rule.code in self._selected_codes:
                 out.append(
                     Diagnostic(
-                        rule.code, rule.name, rule.severity, message, "", entry.field,
-                        line=entry.line, column=1 if entry.line else None,
+                        rule.code,
+                        rule.name,
+                        rule.severity,
+                        message,
+                        "",
+                        entry.field,
+                        line=entry.line,
+                        column=1 if entry.line else None,
                     )
                 )
         return out

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-from kling_lint import jsonpos
-from kling_lint.yamldoc import YamlSyntaxError, load_yaml
+from typing import Any, NamedTuple
 
 SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
 Position = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class LoadProblem:
+class LoadProblem(NamedTuple):
     """KL001/KL002/KL003 material, before the engine stamps it."""
 
     code: str
@@ -58,8 +55,7 @@ class Payload:
             target = target.rsplit("/", 1)[0]
 
 
-@dataclass(frozen=True)
-class LoadFailure:
+class LoadFailure(NamedTuple):
     path: str
     record: int | None
     problem: LoadProblem
@@ -88,6 +84,8 @@ class _Flags:
 
 def _json_positions(text: str, first_line: int) -> Callable[[], dict[str, Position]]:
     def compute() -> dict[str, Position]:
+        from kling_lint import jsonpos
+
         index = jsonpos.LineIndex(text, first_line)
         return {p: index.position(o) for p, o in jsonpos.scan(text).offsets.items()}
 
@@ -95,10 +93,17 @@ def _json_positions(text: str, first_line: int) -> Callable[[], dict[str, Positi
 
 
 def _json_problems(text: str, first_line: int) -> list[LoadProblem]:
+    from kling_lint import jsonpos
+
     scan = jsonpos.scan(text)
     index = jsonpos.LineIndex(text, first_line)
     out = [
-        LoadProblem("KL002", f"duplicate key {ptr.rsplit('/', 1)[-1]!r}: only one value is sent", ptr, index.position(o))
+        LoadProblem(
+            "KL002",
+            f"duplicate key {ptr.rsplit('/', 1)[-1]!r}: only one value is sent",
+            ptr,
+            index.position(o),
+        )
         for ptr, o in scan.duplicates
     ]
     out += [
@@ -114,7 +119,9 @@ def parse_json(text: str, path: str, record: int | None = None, first_line: int 
         data = json.loads(text, object_pairs_hook=flags.pairs, parse_constant=flags.constant)
     except json.JSONDecodeError as exc:
         where = (exc.lineno + first_line - 1, exc.colno)
-        return LoadFailure(path, record, LoadProblem("KL001", f"invalid JSON: {exc.msg}", "", where))
+        return LoadFailure(
+            path, record, LoadProblem("KL001", f"invalid JSON: {exc.msg}", "", where)
+        )
     except RecursionError:
         return LoadFailure(path, record, LoadProblem("KL001", "invalid JSON: nested too deeply"))
     problems = _json_problems(text, first_line) if flags.duplicates or flags.non_json else []
@@ -122,10 +129,15 @@ def parse_json(text: str, path: str, record: int | None = None, first_line: int 
 
 
 def parse_yaml(text: str, path: str) -> Loaded:
+    # ruamel is imported only when a YAML payload turns up: most runs lint JSON.
+    from kling_lint.yamldoc import YamlSyntaxError, load_yaml
+
     try:
         doc = load_yaml(text, cache=False)
     except YamlSyntaxError as exc:
-        return LoadFailure(path, None, LoadProblem("KL001", f"invalid YAML: {exc.message}", "", exc.position))
+        return LoadFailure(
+            path, None, LoadProblem("KL001", f"invalid YAML: {exc.message}", "", exc.position)
+        )
     problems = [
         LoadProblem("KL002" if p.kind == "duplicate" else "KL003", p.detail, p.pointer, p.position)
         for p in doc.problems
@@ -156,25 +168,34 @@ def read_file(path: Path, display: str) -> list[Loaded]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [LoadFailure(display, None, LoadProblem("KL001", f"cannot read: {exc.strerror or exc}"))]
+        return [
+            LoadFailure(display, None, LoadProblem("KL001", f"cannot read: {exc.strerror or exc}"))
+        ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [LoadFailure(display, None, LoadProblem("KL001", f"not UTF-8 text (byte {exc.start})"))]
+        return [
+            LoadFailure(display, None, LoadProblem("KL001", f"not UTF-8 text (byte {exc.start})"))
+        ]
     return parse_text(text, display, kind_of(path.name))
 
 
 def discover(paths: list[Path], excluded: Callable[[Path], bool] | None = None) -> Iterator[Path]:
     """Files named directly, and payload files found under directories, in a stable order."""
     for path in paths:
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if found.suffix.lower() in SUFFIXES and found.is_file():
-                    if not any(part.startswith(".") for part in found.relative_to(path).parts):
-                        if excluded is None or not excluded(found):
-                            yield found
-        else:
+        if not path.is_dir():
             yield path
+            continue
+        found: list[str] = []
+        for folder, dirs, files in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .venv and the like
+            for name in files:
+                if not name.startswith(".") and os.path.splitext(name)[1].lower() in SUFFIXES:
+                    found.append(os.path.join(folder, name))
+        for name in sorted(found):
+            file = Path(name)
+            if excluded is None or not excluded(file):
+                yield file
 
 
 ENVELOPE_BODY_KEYS = ("body", "params")
@@ -190,9 +211,12 @@ def unwrap_envelope(payload: Payload) -> Payload:
             payload.data = data[key]
             payload.endpoint_hint = data["endpoint"]
             payload.base = "/" + key
-            payload.problems = [p for p in payload.problems if p.pointer.startswith(payload.base) or not p.pointer]
             payload.problems = [
-                LoadProblem(p.code, p.message, p.pointer[len(payload.base):], p.position) for p in payload.problems
+                p for p in payload.problems if p.pointer.startswith(payload.base) or not p.pointer
+            ]
+            payload.problems = [
+                LoadProblem(p.code, p.message, p.pointer[len(payload.base) :], p.position)
+                for p in payload.problems
             ]
             break
     return payload

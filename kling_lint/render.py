@@ -15,7 +15,10 @@ GROUPS = (
     ("Video generation: Text-to-Video", ("text2video.",)),
     ("Video generation: Image-to-Video", ("image2video.",)),
     ("Elements", ("elements.", "presets-elements.")),
-    ("Audio and voice", ("tts.", "text-to-audio.", "video-to-audio.", "custom-voices.", "presets-voices.")),
+    (
+        "Audio and voice",
+        ("tts.", "text-to-audio.", "video-to-audio.", "custom-voices.", "presets-voices."),
+    ),
 )
 
 
@@ -24,21 +27,32 @@ def default_path() -> Path:
 
 
 def _evidence(entry: Statused, indent: str = "") -> list[str]:
-    lines = [f"{indent}- evidence: {e.status.value}: {e.source} {e.date}: {e.observed}" + (f" ({e.ref})" if e.ref else "")
-             for e in entry.evidence]
+    lines = [
+        f"{indent}- evidence: {e.status.value}: {e.source} {e.date}: {e.observed}"
+        + (f" ({e.ref})" if e.ref else "")
+        for e in entry.evidence
+    ]
     lines += [f"{indent}- note: {n}" for n in entry.notes]
     for c in entry.conflicts:
         readings = "; ".join(f"{s}: {r}" for s, r in c.readings)
-        lines.append(f"{indent}- conflict{' ' + c.id if c.id else ''} ({c.topic}): {readings}. Enforced: {c.enforced} ({c.why})")
+        name = f"conflict {c.id}" if c.id else "conflict"
+        lines.append(f"{indent}- {name} ({c.topic}): {readings}. Enforced: {c.enforced} ({c.why})")
     return lines
 
 
 def field_markdown(f: Field) -> str:
-    lines = [f"#### `{f.path}`", "", f"- status: **{f.describe_status()}**", f"- type: {' | '.join(f.type)}"]
+    lines = [
+        f"#### `{f.path}`",
+        "",
+        f"- status: **{f.describe_status()}**",
+        f"- type: {' | '.join(f.type)}",
+    ]
     if f.location != "body":
         lines.append(f"- in: {f.location}")
     if f.required != "never":
-        lines.append(f"- required: {f.required}" + (f" ({f.required_when})" if f.required_when else ""))
+        lines.append(
+            f"- required: {f.required}" + (f" ({f.required_when})" if f.required_when else "")
+        )
     if f.has_default:
         lines.append(f"- default: `{json.dumps(f.default)}`")
     if f.enum is not None:
@@ -52,7 +66,10 @@ def field_markdown(f: Field) -> str:
         lines.append(f"- caution: {f.caution}")
     lines += _evidence(f)
     for v in f.values.values():
-        lines.append(f"- value `{json.dumps(v.value)}`: **{v.describe_status()}**" + (f", use `{v.replaced_by}`" if v.replaced_by else ""))
+        lines.append(
+            f"- value `{json.dumps(v.value)}`: **{v.describe_status()}**"
+            + (f", use `{v.replaced_by}`" if v.replaced_by else "")
+        )
         lines += _evidence(v, "  ")
     for name, info in f.forms.items():
         lines.append(f"- form {name}: **{info.describe_status()}**")
@@ -61,28 +78,52 @@ def field_markdown(f: Field) -> str:
 
 
 def _endpoint(e: Endpoint) -> str:
-    lines = [f"### `{e.id}`: {e.method} `{e.path}`", "", f"{e.title}. Status: **{e.describe_status()}**; "
-             f"{'billable' if e.billable else 'free'}." + (f" Billing: {e.billing}." if e.billing else ""), ""]
+    lines = [
+        f"### `{e.id}`: {e.method} `{e.path}`",
+        "",
+        f"{e.title}. Status: **{e.describe_status()}**; "
+        f"{'billable' if e.billable else 'free'}."
+        + (f" Billing: {e.billing}." if e.billing else ""),
+        "",
+    ]
     lines += _evidence(e)
     lines.append("")
     for f in e.fields.values():
         lines.append(field_markdown(f))
     for r in e.rules:
-        lines += [f"#### Rule {r.code} `{r.name}` ({r.kind}, {r.severity})", "", f"- status: **{r.describe_status()}**"]
+        lines += [
+            f"#### Rule {r.code} `{r.name}` ({r.kind}, {r.severity})",
+            "",
+            f"- status: **{r.describe_status()}**",
+        ]
         lines += _evidence(r)
         lines.append("")
     for u in e.unknowns:
-        lines += [f"#### Unknown {u.id} ({u.describe_status()})", "", u.text + (" Fields: " + ", ".join(f"`{p}`" for p in u.fields) if u.fields else ""), ""]
+        lines += [
+            f"#### Unknown {u.id} ({u.describe_status()})",
+            "",
+            u.text + (" Fields: " + ", ".join(f"`{p}`" for p in u.fields) if u.fields else ""),
+            "",
+        ]
     return "\n".join(lines)
 
 
 def render(register: Register) -> str:
-    out = ["# Kling API field-status register", "",
-           "Generated from `registry/` by `kling-lint registry render`; do not edit by hand.", "",
-           f"Register digest: `{register.digest}`.", "",
-           "Statuses: **doc-derived** (in the official copies), **live-confirmed** (worked in a live run), "
-           "**live-rejected** (failed in a live run, or rejected as a method), **hypothesis-only** "
-           "(plausible, anchored in neither).", "", "## Sources", ""]
+    out = [
+        "# Kling API field-status register",
+        "",
+        "Generated from `registry/` by `kling-lint registry render`; do not edit by hand.",
+        "",
+        f"Register digest: `{register.digest}`.",
+        "",
+        "Statuses: **doc-derived** (in the official copies), "
+        "**live-confirmed** (worked in a live run), "
+        "**live-rejected** (failed in a live run, or rejected as a method), **hypothesis-only** "
+        "(plausible, anchored in neither).",
+        "",
+        "## Sources",
+        "",
+    ]
     for s in register.sources.values():
         out.append(f"- **{s.id}** ({s.kind}, captured {s.captured}): {s.title}")
     out.append("")
@@ -95,6 +136,8 @@ def render(register: Register) -> str:
     for p in register.policies.values():
         out += [f"### `{p.id}`: {p.title}", "", p.description, ""]
         for r in p.rules:
-            out.append(f"- {r.code} `{r.name}` ({r.severity}, {', '.join(r.endpoints)}): {r.doc.what}")
+            out.append(
+                f"- {r.code} `{r.name}` ({r.severity}, {', '.join(r.endpoints)}): {r.doc.what}"
+            )
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import multiprocessing
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kling_lint.config import Config, find_config, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.endpoints import infer, resolve
 from kling_lint.engine import Linter, selected
-from kling_lint.loading import LoadFailure, LoadProblem, Loaded, Payload, discover, kind_of, parse_text, read_file, unwrap_envelope
+from kling_lint.loading import (
+    Loaded,
+    LoadFailure,
+    LoadProblem,
+    Payload,
+    discover,
+    kind_of,
+    parse_text,
+    read_file,
+    unwrap_envelope,
+)
 from kling_lint.register import Register, load_register
 from kling_lint.register.model import Endpoint
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """What the CLI collected; every field has the meaning of the flag of the same name."""
 
     paths: tuple[str, ...] = ()
@@ -33,10 +45,10 @@ class Options:
     register: Path | None = None
     stdin_filename: str | None = None
     locate_infos: bool = True
+    jobs: int | None = None
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     """The outcome for one payload (a file, or one record of a .jsonl file)."""
 
     path: str
@@ -68,6 +80,7 @@ class _Session:
         self.linters: dict[Path | None, Linter] = {}
         self.used: dict[Path | None, set[int]] = {}
         self.registers: dict[Path | None, Register] = {}
+        self.found: dict[Path, Path | None] = {}
 
     def _config(self, path: Path | None) -> Config:
         config = load_config(path) if path else Config()
@@ -92,7 +105,10 @@ class _Session:
             return None
         if self.options.config is not None:
             return self.options.config
-        return find_config(target)
+        folder = target if target.is_dir() else target.parent
+        if folder not in self.found:  # one walk up per folder, not per file
+            self.found[folder] = find_config(folder)
+        return self.found[folder]
 
     def linter(self, config_path: Path | None) -> Linter:
         if config_path not in self.linters:
@@ -106,15 +122,24 @@ class _Session:
         return self.linters[config_path]
 
 
-def _diag(linter: Linter, code: str, message: str, pointer: str = "", pos: tuple[int, int] | None = None) -> Diagnostic:
+def _diag(
+    linter: Linter, code: str, message: str, pointer: str = "", pos: tuple[int, int] | None = None
+) -> Diagnostic:
     rule = linter.rules_by_code[code]
     return Diagnostic(
-        code, rule.name, linter.config.severity.get(code, rule.severity), message, pointer,
-        line=pos[0] if pos else None, column=pos[1] if pos else None,
+        code,
+        rule.name,
+        linter.config.severity.get(code, rule.severity),
+        message,
+        pointer,
+        line=pos[0] if pos else None,
+        column=pos[1] if pos else None,
     )
 
 
-def _endpoint_for(linter: Linter, options: Options, config_path: Path | None, file: Path | None, payload: Payload) -> Endpoint | Diagnostic:
+def _endpoint_for(
+    linter: Linter, options: Options, config_path: Path | None, file: Path | None, payload: Payload
+) -> Endpoint | Diagnostic:
     register = linter.register
     named: list[tuple[str, str]] = []
     if options.endpoint:
@@ -135,25 +160,39 @@ def _endpoint_for(linter: Linter, options: Options, config_path: Path | None, fi
         name, origin = named[0]
         endpoint = resolve(register, name)
         if endpoint is None:
-            return _diag(linter, "KL004", f"unknown endpoint {name!r} (from {origin}); `kling-lint endpoints` lists them")
+            return _diag(
+                linter,
+                "KL004",
+                f"unknown endpoint {name!r} (from {origin}); `kling-lint endpoints` lists them",
+            )
         return endpoint
     guess = infer(register, payload.data)
     if guess.endpoint is not None:
         return guess.endpoint
     if guess.candidates:
         message = (
-            f"cannot tell the endpoint from the payload's shape; it could be {', '.join(guess.candidates)}. "
-            "Choose with --endpoint, an [endpoints] mapping in the config, or an envelope {\"endpoint\": ..., \"body\": ...}"
+            "cannot tell the endpoint from the payload's shape; it could be "
+            f"{', '.join(guess.candidates)}. Choose with --endpoint, an [endpoints] mapping in "
+            'the config, or an envelope {"endpoint": ..., "body": ...}'
         )
     else:
-        message = "no endpoint knows these fields; name it with --endpoint, a config mapping or an envelope"
+        message = (
+            "no endpoint knows these fields; name it with --endpoint, a config mapping "
+            "or an envelope"
+        )
     return _diag(linter, "KL005", message)
 
 
-def _located(diagnostics: list[Diagnostic], payload: Payload | None, want_infos: bool) -> tuple[Diagnostic, ...]:
+def _located(
+    diagnostics: list[Diagnostic], payload: Payload | None, want_infos: bool
+) -> tuple[Diagnostic, ...]:
     out = []
     for d in diagnostics:
-        if payload is not None and d.line is None and (want_infos or d.severity > Severity.INFO or d.suppressed):
+        if (
+            payload is not None
+            and d.line is None
+            and (want_infos or d.severity > Severity.INFO or d.suppressed)
+        ):
             pos = payload.locate(d.pointer)
             if pos is not None:
                 d = dataclasses.replace(d, line=pos[0], column=pos[1])
@@ -161,12 +200,20 @@ def _located(diagnostics: list[Diagnostic], payload: Payload | None, want_infos:
     return tuple(sorted(out))
 
 
-def _check_loaded(session: _Session, config_path: Path | None, file: Path | None, loaded: Loaded) -> FileResult:
+def _check_loaded(
+    session: _Session, config_path: Path | None, file: Path | None, loaded: Loaded
+) -> FileResult:
     linter = session.linter(config_path)
     fail_on = linter.config.fail_on
     if isinstance(loaded, LoadFailure):
         p = loaded.problem
-        return FileResult(loaded.path, loaded.record, None, (_diag(linter, p.code, p.message, p.pointer, p.position),), fail_on)
+        return FileResult(
+            loaded.path,
+            loaded.record,
+            None,
+            (_diag(linter, p.code, p.message, p.pointer, p.position),),
+            fail_on,
+        )
     payload = unwrap_envelope(loaded)
     problems = [
         _diag(linter, p.code, p.message, p.pointer, p.position)
@@ -187,32 +234,87 @@ def _load_problem(path: str, message: str) -> LoadFailure:
     return LoadFailure(path, None, LoadProblem("KL001", message))
 
 
+# Below this many files one process is faster than starting workers.
+PARALLEL_FROM = 400
+Batch = list[tuple[Path, "Path | None"]]
+_forked_session: _Session | None = None
+
+
+def _lint_batch(session: _Session, batch: Batch) -> list[FileResult]:
+    return [
+        _check_loaded(session, config_path, file, loaded)
+        for file, config_path in batch
+        for loaded in read_file(file, str(file))
+    ]
+
+
+def _worker(batch: Batch) -> tuple[list[FileResult], dict[Path | None, set[int]]]:
+    """Lint one batch in a forked worker, which inherited the compiled session."""
+    session = _forked_session
+    assert session is not None
+    session.used = {key: set() for key in session.linters}
+    return _lint_batch(session, batch), session.used
+
+
+def _jobs(options: Options, count: int) -> int:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if options.jobs is not None:
+        return max(1, options.jobs)
+    return min(os.cpu_count() or 1, 8) if count >= PARALLEL_FROM else 1
+
+
+def _run_files(session: _Session, files: Batch) -> list[FileResult]:
+    jobs = _jobs(session.options, len(files))
+    if jobs == 1 or len(files) < 2:
+        return _lint_batch(session, files)
+    # Workers fork after every linter is compiled, so they start with nothing to load;
+    # each returns its results and the allowlist entries it used, merged in input order.
+    global _forked_session
+    _forked_session = session
+    size = max(1, len(files) // (jobs * 4))
+    batches = [files[i : i + size] for i in range(0, len(files), size)]
+    results: list[FileResult] = []
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for batch_results, batch_used in pool.imap(_worker, batches):
+                results.extend(batch_results)
+                for key, entries in batch_used.items():
+                    session.used[key] |= entries
+    finally:
+        _forked_session = None
+    return results
+
+
 def execute(options: Options) -> RunResult:
     """Lint every payload the options name. Raises ConfigError/RegisterError for exit 2."""
     session = _Session(options)
     result = RunResult()
+    files: list[tuple[Path, Path | None]] = []
     for raw in options.paths or (".",):
         if raw == "-":
             name = options.stdin_filename or "-"
-            text = sys.stdin.read()
             config_path = session.config_path_for(Path(options.stdin_filename or ".").resolve())
-            for loaded in parse_text(text, name, kind_of(name)):
+            for loaded in parse_text(sys.stdin.read(), name, kind_of(name)):
                 result.files.append(_check_loaded(session, config_path, None, loaded))
             continue
         path = Path(raw)
         if not path.exists():
             config_path = session.config_path_for(Path.cwd())
-            result.files.append(_check_loaded(session, config_path, None, _load_problem(raw, "no such file or directory")))
+            missing = _load_problem(raw, "no such file or directory")
+            result.files.append(_check_loaded(session, config_path, None, missing))
             continue
-        for file in discover([path]):
-            config_path = session.config_path_for(file)
-            for loaded in read_file(file, str(file)):
-                result.files.append(_check_loaded(session, config_path, file, loaded))
+        files.extend((file, session.config_path_for(file)) for file in discover([path]))
+    for config_path in dict.fromkeys(c for _, c in files):
+        session.linter(config_path)  # compile (and fail, exit 2) before any file is read
+    result.files.extend(_run_files(session, files))
     for config_path, linter in session.linters.items():
-        extra = linter.allow_diagnostics(session.used[config_path])
+        extra = linter.allow_diagnostics(session.used.get(config_path, set()))
         if extra:
             shown = str(config_path) if config_path else "config"
-            result.files.append(FileResult(shown, None, None, tuple(sorted(extra)), linter.config.fail_on))
+            result.files.append(
+                FileResult(shown, None, None, tuple(sorted(extra)), linter.config.fail_on)
+            )
         result.register_digest = linter.register.digest
     if not session.linters:
         result.register_digest = load_register(options.register).digest

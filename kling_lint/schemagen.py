@@ -12,7 +12,7 @@ from kling_lint.register.model import DeclaredRule, Endpoint, Field, Register
 from kling_lint.register.validate import META_SCHEMA_FILE
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-EMPTY = [None, "", [], {}]
+EMPTY: list[Any] = [None, "", [], {}]
 Schema = dict[str, Any]
 
 
@@ -114,7 +114,16 @@ def _field_schema(f: Field, children: dict[str, Schema], required: list[str]) ->
 def _object_for(endpoint: Endpoint, container: str) -> tuple[Schema, list[str]]:
     props: Schema = {}
     required: list[str] = []
-    prefix = container + ("[]." if endpoint.fields.get(container, None) and endpoint.fields[container].is_array else ".") if container else ""
+    prefix = (
+        container
+        + (
+            "[]."
+            if endpoint.fields.get(container, None) and endpoint.fields[container].is_array
+            else "."
+        )
+        if container
+        else ""
+    )
     for path, f in endpoint.fields.items():
         if not path.startswith(prefix) or "." in path[len(prefix) :] or path == container:
             continue
@@ -187,7 +196,11 @@ def _rule_schema(rule: DeclaredRule) -> Schema | None:
         first, rest = groups[0], [p for g in groups[1:] for p in g]
         if len(first) == 1 and "." not in first[0] and all("." not in p for p in rest):
             return {"$comment": comment, "dependentRequired": {first[0]: rest}}
-        return {"$comment": comment, "if": any_present(first), "then": {"allOf": [_present(p) for p in rest]}}
+        return {
+            "$comment": comment,
+            "if": any_present(first),
+            "then": {"allOf": [_present(p) for p in rest]},
+        }
     return None
 
 
@@ -198,20 +211,34 @@ def _model_rules(endpoint: Endpoint) -> list[Schema]:
     out = []
 
     def unsupported(models: tuple[str, ...]) -> Schema:
-        branches: list[Schema] = [{"properties": {"model_name": {"not": {"enum": list(models)}}}, "required": ["model_name"]}]
+        branches: list[Schema] = [
+            {
+                "properties": {"model_name": {"not": {"enum": list(models)}}},
+                "required": ["model_name"],
+            }
+        ]
         if model.default not in models:
             branches.append({"not": {"required": ["model_name"]}})
         return {"anyOf": branches} if len(branches) > 1 else branches[0]
 
     for path, f in endpoint.fields.items():
         if f.models and "." not in path:
-            out.append({"$comment": f"KL207 {path} only for {', '.join(f.models)}",
-                        "if": unsupported(f.models), "then": {"not": {"required": [path]}}})
+            out.append(
+                {
+                    "$comment": f"KL207 {path} only for {', '.join(f.models)}",
+                    "if": unsupported(f.models),
+                    "then": {"not": {"required": [path]}},
+                }
+            )
         for info in f.values.values():
             if info.models and "." not in path and not (info.rejected or info.hypothesis):
-                out.append({"$comment": f"KL208 {path}={info.value} only for {', '.join(info.models)}",
-                            "if": unsupported(info.models),
-                            "then": {"properties": {path: {"not": {"const": info.value}}}}})
+                out.append(
+                    {
+                        "$comment": f"KL208 {path}={info.value} only for {', '.join(info.models)}",
+                        "if": unsupported(info.models),
+                        "then": {"properties": {path: {"not": {"const": info.value}}}},
+                    }
+                )
     return out
 
 
@@ -222,16 +249,24 @@ def endpoint_schema(endpoint: Endpoint) -> Schema:
         "$id": schema_id(endpoint.id),
         "title": f"{endpoint.id}: {endpoint.route}",
         "description": f"{endpoint.title}. Status: {endpoint.describe_status()}. "
-        f"{'Billable' if endpoint.billable else 'Free'} endpoint. Generated from the kling-lint register.",
+        f"{'Billable' if endpoint.billable else 'Free'} endpoint. "
+        "Generated from the kling-lint register.",
         "type": "object",
         "properties": props,
         "additionalProperties": False,
-        "x-kling-endpoint": {"id": endpoint.id, "method": endpoint.method, "path": endpoint.path,
-                             "billable": endpoint.billable, "status": list(endpoint.status_labels)},
+        "x-kling-endpoint": {
+            "id": endpoint.id,
+            "method": endpoint.method,
+            "path": endpoint.path,
+            "billable": endpoint.billable,
+            "status": list(endpoint.status_labels),
+        },
     }
     if required:
         schema["required"] = required
-    conditions = [s for s in (_rule_schema(r) for r in endpoint.rules) if s] + _model_rules(endpoint)
+    conditions = [s for s in (_rule_schema(r) for r in endpoint.rules) if s] + _model_rules(
+        endpoint
+    )
     if conditions:
         schema["allOf"] = conditions
     return schema
@@ -267,8 +302,14 @@ def stale(registry: Path | None = None, output: Path | None = None) -> list[str]
     """Names of generated files that are missing, different, or no longer generated."""
     target = output or schemas_dir()
     files = generate(registry)
-    out = [name for name, text in sorted(files.items())
-           if not (target / name).exists() or (target / name).read_text(encoding="utf-8") != text]
-    out += sorted(p.name for p in target.glob("*.schema.json")
-                  if p.name not in files and p.name != META_SCHEMA_FILE)
+    out = [
+        name
+        for name, text in sorted(files.items())
+        if not (target / name).exists() or (target / name).read_text(encoding="utf-8") != text
+    ]
+    out += sorted(
+        p.name
+        for p in target.glob("*.schema.json")
+        if p.name not in files and p.name != META_SCHEMA_FILE
+    )
     return out

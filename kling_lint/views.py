@@ -24,13 +24,24 @@ def _statused(entry: Statused) -> dict[str, Any]:
         "qualifiers": list(entry.qualifiers),
         "caution": entry.caution,
         "evidence": [
-            {"status": e.status.value, "source": e.source, "date": e.date, "observed": e.observed, "ref": e.ref}
+            {
+                "status": e.status.value,
+                "source": e.source,
+                "date": e.date,
+                "observed": e.observed,
+                "ref": e.ref,
+            }
             for e in entry.evidence
         ],
         "notes": list(entry.notes),
         "conflicts": [
-            {"id": c.id, "topic": c.topic, "readings": [{"source": s, "reading": r} for s, r in c.readings],
-             "enforced": c.enforced, "why": c.why}
+            {
+                "id": c.id,
+                "topic": c.topic,
+                "readings": [{"source": s, "reading": r} for s, r in c.readings],
+                "enforced": c.enforced,
+                "why": c.why,
+            }
             for c in entry.conflicts
         ],
     }
@@ -47,26 +58,58 @@ def field_dict(f: Field) -> dict[str, Any]:
         "required_when": f.required_when,
         "default": f.default if f.has_default else None,
         "enum": list(f.enum) if f.enum is not None else None,
-        "limits": {k: v for k, v in (("minimum", f.minimum), ("maximum", f.maximum),
-                   ("min_length", f.min_length), ("max_length", f.max_length),
-                   ("min_items", f.min_items), ("max_items", f.max_items),
-                   ("pattern", f.pattern), ("numeric_string", f.numeric_string)) if v is not None},
+        "limits": {
+            k: v
+            for k, v in (
+                ("minimum", f.minimum),
+                ("maximum", f.maximum),
+                ("min_length", f.min_length),
+                ("max_length", f.max_length),
+                ("min_items", f.min_items),
+                ("max_items", f.max_items),
+                ("pattern", f.pattern),
+                ("numeric_string", f.numeric_string),
+            )
+            if v is not None
+        },
         "media": f.media,
         "replaced_by": f.replaced_by,
         "models": list(f.models) if f.models else None,
-        "values": [{"value": v.value, "replaced_by": v.replaced_by, "meaning": v.meaning,
-                    "models": list(v.models) if v.models else None, **_statused(v)} for v in f.values.values()],
-        "forms": [{"form": name, "replaced_by": info.replaced_by, **_statused(info)} for name, info in f.forms.items()],
+        "values": [
+            {
+                "value": v.value,
+                "replaced_by": v.replaced_by,
+                "meaning": v.meaning,
+                "models": list(v.models) if v.models else None,
+                **_statused(v),
+            }
+            for v in f.values.values()
+        ],
+        "forms": [
+            {"form": name, "replaced_by": info.replaced_by, **_statused(info)}
+            for name, info in f.forms.items()
+        ],
     }
 
 
 def endpoint_dict(e: Endpoint) -> dict[str, Any]:
     return {
-        "id": e.id, "title": e.title, "method": e.method, "path": e.path, "billable": e.billable,
-        "billing": e.billing, **_statused(e),
+        "id": e.id,
+        "title": e.title,
+        "method": e.method,
+        "path": e.path,
+        "billable": e.billable,
+        "billing": e.billing,
+        **_statused(e),
         "fields": [field_dict(f) for f in e.fields.values()],
-        "rules": [{"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity, **_statused(r)} for r in e.rules],
-        "unknowns": [{"id": u.id, "text": u.text, "fields": list(u.fields), **_statused(u)} for u in e.unknowns],
+        "rules": [
+            {"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity, **_statused(r)}
+            for r in e.rules
+        ],
+        "unknowns": [
+            {"id": u.id, "text": u.text, "fields": list(u.fields), **_statused(u)}
+            for u in e.unknowns
+        ],
     }
 
 
@@ -82,7 +125,9 @@ def print_fields(endpoint_id: str, output_format: str, register: Path | None) ->
     if output_format == "json":
         click.echo(json.dumps(endpoint_dict(e), indent=2, ensure_ascii=False))
         return
-    click.echo(f"{e.id}  {e.route}  ({'billable' if e.billable else 'free'}; {e.describe_status()})\n")
+    click.echo(
+        f"{e.id}  {e.route}  ({'billable' if e.billable else 'free'}; {e.describe_status()})\n"
+    )
     width = max(len(p) for p in e.fields) + 2
     for f in e.fields.values():
         extra = "; ".join(_limits(f))
@@ -104,7 +149,9 @@ def print_field(endpoint_id: str, path: str, output_format: str, register: Path 
     e = _endpoint(endpoint_id, register)
     f = e.fields.get(jp.normalise_path(path))
     if f is None:
-        raise ViewError(f"{endpoint_id} has no field {path!r}; `kling-lint fields {endpoint_id}` lists them")
+        raise ViewError(
+            f"{endpoint_id} has no field {path!r}; `kling-lint fields {endpoint_id}` lists them"
+        )
     data = field_dict(f)
     if output_format == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))

@@ -79,8 +79,10 @@ class _Builder:
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 raise YamlSyntaxError("a mapping key must be a plain scalar", _mark(key_node))
-            key = key_node.value if key_node.tag == "tag:yaml.org,2002:str" else str(
-                self._constructor.construct_object(key_node, deep=True)
+            key = (
+                key_node.value
+                if key_node.tag == "tag:yaml.org,2002:str"
+                else str(self._constructor.construct_object(key_node, deep=True))
             )
             child = [*parts, key]
             ptr = jp.join(child)

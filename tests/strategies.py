@@ -11,8 +11,14 @@ from kling_lint.register.model import Endpoint, Field
 
 #: Any JSON value (finite numbers, nested up to a few levels).
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
     max_leaves=20,
 )
 
@@ -46,9 +52,20 @@ def _value(draw: st.DrawFn, endpoint: Endpoint, field: Field) -> Any:
             return str(draw(st.integers(1, 5)))
         low = field.min_length or 0
         high = field.max_length if field.max_length is not None else 40
-        return draw(st.text(st.characters(min_codepoint=97, max_codepoint=122), min_size=max(low, 1), max_size=min(high, 40)))
+        return draw(
+            st.text(
+                st.characters(min_codepoint=97, max_codepoint=122),
+                min_size=max(low, 1),
+                max_size=min(high, 40),
+            )
+        )
     if kind == "integer":
-        return draw(st.integers(int(field.minimum if field.minimum is not None else 0), int(field.maximum if field.maximum is not None else 100)))
+        return draw(
+            st.integers(
+                int(field.minimum if field.minimum is not None else 0),
+                int(field.maximum if field.maximum is not None else 100),
+            )
+        )
     if kind == "number":
         low = field.minimum if field.minimum is not None else 0.0
         high = field.maximum if field.maximum is not None else 100.0
@@ -74,12 +91,12 @@ def _object(draw: st.DrawFn, endpoint: Endpoint, container: str) -> dict[str, An
         prefix = container + ("[]." if endpoint.fields[container].is_array else ".")
     out: dict[str, Any] = {}
     for path, field in endpoint.fields.items():
-        if not path.startswith(prefix) or "." in path[len(prefix):] or path == container:
+        if not path.startswith(prefix) or "." in path[len(prefix) :] or path == container:
             continue
         if field.rejected or field.hypothesis or field.models or "caution" in field.qualifiers:
             continue
         if field.required == "always" or draw(st.booleans()):
-            out[path[len(prefix):]] = _value(draw, endpoint, field)
+            out[path[len(prefix) :]] = _value(draw, endpoint, field)
     return out
 
 

@@ -12,11 +12,19 @@ import pytest
 from kling_lint.config import ConfigError, find_config, load_config
 from kling_lint.engine import Linter
 
-BASE = {"model_name": "kling-v3-omni", "prompt": "<<<voice_1>>> hi", "duration": "5", "mode": "std", "aspect_ratio": "16:9"}
+BASE = {
+    "model_name": "kling-v3-omni",
+    "prompt": "<<<voice_1>>> hi",
+    "duration": "5",
+    "mode": "std",
+    "aspect_ratio": "16:9",
+}
 PROBE = {**BASE, "voice_list": [{"voice_id": "v1"}]}
 
 
-def _project(tmp_path: Path, config: str, payload: dict[str, Any], *, pyproject: bool = True) -> Path:
+def _project(
+    tmp_path: Path, config: str, payload: dict[str, Any], *, pyproject: bool = True
+) -> Path:
     name = "pyproject.toml" if pyproject else ".kling-lint.toml"
     (tmp_path / name).write_text(config)
     folder = tmp_path / "payloads" / "omni"
@@ -50,7 +58,8 @@ def test_allowed_finding_is_suppressed_with_its_reason(tmp_path: Path, run_cli: 
     assert finding["suppressed_by"]["owner"] == "video-pipeline"
     assert finding["suppressed_by"]["source"].endswith("pyproject.toml:4")
     text = run_cli("check", str(path)).stdout
-    assert "KL104 allowed" in text and "1 allowed by the allowlist" in text
+    assert "KL104 allowed" in text
+    assert "1 allowed by the allowlist" in text
 
 
 def test_standalone_file_and_children_of_an_allowed_field(tmp_path: Path, run_cli: Any) -> None:
@@ -67,7 +76,8 @@ def test_expired_entry_is_an_error_and_lifts_nothing(tmp_path: Path, run_cli: An
     code, diags = _diags(run_cli, str(path))
     assert code == 1
     codes = {(d["code"], d["suppressed"]) for d in diags}
-    assert ("KL901", False) in codes and ("KL104", False) in codes
+    assert ("KL901", False) in codes
+    assert ("KL104", False) in codes
     (expired,) = [d for d in diags if d["code"] == "KL901"]
     assert expired["line"] == 2
 
@@ -91,7 +101,9 @@ def test_unused_entry_is_a_warning(tmp_path: Path, run_cli: Any) -> None:
     path = _project(tmp_path, ENTRY, BASE)
     code, diags = _diags(run_cli, str(path))
     assert code == 0
-    assert [(d["code"], d["severity"]) for d in diags if d["code"].startswith("KL9")] == [("KL902", "warning")]
+    assert [(d["code"], d["severity"]) for d in diags if d["code"].startswith("KL9")] == [
+        ("KL902", "warning")
+    ]
     assert run_cli("check", "--fail-on", "warning", str(path)).exit_code == 1
 
 
@@ -131,15 +143,27 @@ def test_config_maps_paths_to_endpoints(tmp_path: Path, run_cli: Any) -> None:
     ("config", "words"),
     [
         ("[tool.kling-lint]\nselcet = ['KL1']\n", "did you mean 'select'"),
-        ("[[tool.kling-lint.allow]]\nendpoint = 'omni-video.create'\nfield = 'voice_list'\n", "reason is required"),
-        ("[[tool.kling-lint.allow]]\nendpoint = 'omni-video.create'\nfield = 'x'\nreason = 'r'\nowners = 'a'\n", "did you mean 'owner'"),
-        ("[[tool.kling-lint.allow]]\nendpoint = 'omni.create'\nfield = 'x'\nreason = 'r'\n", "unknown endpoint"),
+        (
+            "[[tool.kling-lint.allow]]\nendpoint = 'omni-video.create'\nfield = 'voice_list'\n",
+            "reason is required",
+        ),
+        (
+            "[[tool.kling-lint.allow]]\nendpoint = 'omni-video.create'\nfield = 'x'\n"
+            "reason = 'r'\nowners = 'a'\n",
+            "did you mean 'owner'",
+        ),
+        (
+            "[[tool.kling-lint.allow]]\nendpoint = 'omni.create'\nfield = 'x'\nreason = 'r'\n",
+            "unknown endpoint",
+        ),
         ("[tool.kling-lint]\nseverity = {KL101 = 'warning'}\n", "allowlist the field"),
         ("[tool.kling-lint]\nfail-on = 'fatal'\n", "unknown severity"),
         ("[tool.kling-lint\n", "invalid TOML"),
     ],
 )
-def test_bad_config_exits_2_with_a_message(tmp_path: Path, run_cli: Any, config: str, words: str) -> None:
+def test_bad_config_exits_2_with_a_message(
+    tmp_path: Path, run_cli: Any, config: str, words: str
+) -> None:
     path = _project(tmp_path, config, BASE)
     result = run_cli("check", str(path))
     assert result.exit_code == 2

@@ -11,7 +11,13 @@ from typing import Any
 
 from .conftest import EXAMPLES, ROOT
 
-GOOD = {"model_name": "kling-v3-omni", "prompt": "a cat", "duration": "5", "mode": "std", "aspect_ratio": "16:9"}
+GOOD = {
+    "model_name": "kling-v3-omni",
+    "prompt": "a cat",
+    "duration": "5",
+    "mode": "std",
+    "aspect_ratio": "16:9",
+}
 
 
 def _json(result: Any) -> dict[str, Any]:
@@ -31,40 +37,101 @@ def test_blocked_examples_exit_1_with_every_file_reported(run_cli: Any) -> None:
     assert doc["tool"]["name"] == "kling-lint"
     assert doc["tool"]["register"].startswith("sha256:")
     assert all(f["blocked"] for f in doc["files"])
-    assert doc["summary"]["blocked"] == len(doc["files"]) == len(list((EXAMPLES / "blocked").iterdir())) - 0
+    assert (
+        doc["summary"]["blocked"]
+        == len(doc["files"])
+        == len(list((EXAMPLES / "blocked").iterdir())) - 0
+    )
     codes = {d["code"] for f in doc["files"] for d in f["diagnostics"]}
-    assert {"KL001", "KL002", "KL101", "KL102", "KL103", "KL104", "KL106", "KL201", "KL301", "KL308"} <= codes
+    assert {
+        "KL001",
+        "KL002",
+        "KL101",
+        "KL102",
+        "KL103",
+        "KL104",
+        "KL106",
+        "KL201",
+        "KL301",
+        "KL308",
+    } <= codes
 
 
 def test_json_diagnostic_shape(run_cli: Any) -> None:
-    result = run_cli("check", "--isolated", "--format", "json", str(EXAMPLES / "blocked" / "omni-legacy-image.json"))
+    result = run_cli(
+        "check",
+        "--isolated",
+        "--format",
+        "json",
+        str(EXAMPLES / "blocked" / "omni-legacy-image.json"),
+    )
     (file,) = _json(result)["files"]
     assert set(file) == {"path", "record", "endpoint", "blocked", "diagnostics"}
     first = file["diagnostics"][0]
-    assert set(first) == {"code", "rule", "severity", "message", "pointer", "field", "status", "line",
-                          "column", "suppressed", "suppressed_by"}
+    assert set(first) == {
+        "code",
+        "rule",
+        "severity",
+        "message",
+        "pointer",
+        "field",
+        "status",
+        "line",
+        "column",
+        "suppressed",
+        "suppressed_by",
+    }
     assert (first["code"], first["pointer"], first["field"], first["line"], first["column"]) == (
-        "KL101", "/image_list/0/image", "image_list[].image", 5, 6)
+        "KL101",
+        "/image_list/0/image",
+        "image_list[].image",
+        5,
+        6,
+    )
     assert first["status"] == ["live-rejected"]
 
 
 def test_yaml_positions(run_cli: Any) -> None:
-    result = run_cli("check", "--isolated", "--format", "json", str(EXAMPLES / "blocked" / "image2video-element-and-voice.yaml"))
+    result = run_cli(
+        "check",
+        "--isolated",
+        "--format",
+        "json",
+        str(EXAMPLES / "blocked" / "image2video-element-and-voice.yaml"),
+    )
     (diag,) = [d for d in _json(result)["files"][0]["diagnostics"] if d["severity"] == "error"]
-    assert (diag["code"], diag["pointer"], diag["line"], diag["column"]) == ("KL308", "/voice_list", 9, 3)
+    assert (diag["code"], diag["pointer"], diag["line"], diag["column"]) == (
+        "KL308",
+        "/voice_list",
+        9,
+        3,
+    )
 
 
 def test_stdin_and_endpoint_route(run_cli: Any) -> None:
     payload = json.dumps({**GOOD, "mode": "standard"})
-    result = run_cli("check", "--isolated", "--endpoint", "POST /v1/videos/omni-video", "-", "--format", "json", input=payload)
+    result = run_cli(
+        "check",
+        "--isolated",
+        "--endpoint",
+        "POST /v1/videos/omni-video",
+        "-",
+        "--format",
+        "json",
+        input=payload,
+    )
     assert result.exit_code == 1
-    errors = [d["code"] for d in _json(result)["files"][0]["diagnostics"] if d["severity"] == "error"]
+    errors = [
+        d["code"] for d in _json(result)["files"][0]["diagnostics"] if d["severity"] == "error"
+    ]
     assert errors == ["KL102"]
 
 
 def test_jsonl_records_are_linted_on_their_own(tmp_path: Path, run_cli: Any) -> None:
     path = tmp_path / "log.jsonl"
-    path.write_text(json.dumps(GOOD) + "\n\n" + json.dumps({**GOOD, "mode": "standard"}) + "\n{oops\n")
+    path.write_text(
+        json.dumps(GOOD) + "\n\n" + json.dumps({**GOOD, "mode": "standard"}) + "\n{oops\n"
+    )
     result = run_cli("check", "--isolated", "--format", "json", str(path))
     files = _json(result)["files"]
     assert [(f["record"], f["blocked"]) for f in files] == [(1, False), (3, True), (4, True)]
@@ -75,7 +142,9 @@ def test_jsonl_records_are_linted_on_their_own(tmp_path: Path, run_cli: Any) -> 
 def test_unreadable_files_do_not_stop_the_run(tmp_path: Path, run_cli: Any) -> None:
     (tmp_path / "bad.json").write_bytes(b"\xff\xfe\x00garbage")
     (tmp_path / "good.json").write_text(json.dumps(GOOD))
-    result = run_cli("check", "--isolated", "--format", "json", str(tmp_path), str(tmp_path / "missing.json"))
+    result = run_cli(
+        "check", "--isolated", "--format", "json", str(tmp_path), str(tmp_path / "missing.json")
+    )
     by_path = {Path(f["path"]).name: f for f in _json(result)["files"]}
     assert by_path["bad.json"]["diagnostics"][0]["code"] == "KL001"
     assert by_path["missing.json"]["diagnostics"][0]["code"] == "KL001"
@@ -87,18 +156,27 @@ def test_select_and_ignore_by_prefix(run_cli: Any) -> None:
     target = str(EXAMPLES / "blocked" / "omni-legacy-image.json")
     assert run_cli("check", "--isolated", "--ignore", "KL1", target).exit_code == 0
     assert run_cli("check", "--isolated", "--select", "KL2", target).exit_code == 0
-    assert run_cli("check", "--isolated", "--select", "KL1", "--ignore", "KL102", target).exit_code == 1
-    assert run_cli("check", "--isolated", "--select", "KL10", "--ignore", "KL1", target).exit_code == 1
+    assert (
+        run_cli("check", "--isolated", "--select", "KL1", "--ignore", "KL102", target).exit_code
+        == 1
+    )
+    assert (
+        run_cli("check", "--isolated", "--select", "KL10", "--ignore", "KL1", target).exit_code == 1
+    )
 
 
 def test_fail_on_warning_and_verbose_infos(tmp_path: Path, run_cli: Any) -> None:
     path = tmp_path / "p.json"
-    path.write_text(json.dumps({**GOOD, "image": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB", "sound": "off"}))
+    path.write_text(
+        json.dumps({**GOOD, "image": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB", "sound": "off"})
+    )
     assert run_cli("check", "--isolated", str(path)).exit_code == 0
     assert run_cli("check", "--isolated", "--fail-on", "warning", str(path)).exit_code == 1
     quiet = run_cli("check", "--isolated", str(path)).stdout
     loud = run_cli("check", "--isolated", "-v", str(path)).stdout
-    assert "KL108" not in quiet and "KL108" in loud and "KL109" in quiet
+    assert "KL108" not in quiet
+    assert "KL108" in loud
+    assert "KL109" in quiet
 
 
 def test_ambiguous_payload_names_candidates(tmp_path: Path, run_cli: Any) -> None:
@@ -107,7 +185,8 @@ def test_ambiguous_payload_names_candidates(tmp_path: Path, run_cli: Any) -> Non
     result = run_cli("check", "--isolated", "--format", "json", str(path))
     (diag,) = _json(result)["files"][0]["diagnostics"]
     assert diag["code"] == "KL005"  # and nothing else: no guess was checked
-    assert "omni-video.create" in diag["message"] and "text2video.create" in diag["message"]
+    assert "omni-video.create" in diag["message"]
+    assert "text2video.create" in diag["message"]
 
 
 def test_usage_errors_exit_2(run_cli: Any) -> None:
@@ -119,7 +198,8 @@ def test_usage_errors_exit_2(run_cli: Any) -> None:
 def test_rules_and_explain(run_cli: Any) -> None:
     rows = json.loads(run_cli("rules", "--format", "json").stdout)
     codes = [r["code"] for r in rows]
-    assert codes == sorted(codes) and {"KL101", "KL301", "KL501"} <= set(codes)
+    assert codes == sorted(codes)
+    assert {"KL101", "KL301", "KL501"} <= set(codes)
     text = run_cli("explain", "kl101").stdout
     for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
         assert heading in text
@@ -128,7 +208,10 @@ def test_rules_and_explain(run_cli: Any) -> None:
 def test_field_view(run_cli: Any) -> None:
     result = run_cli("field", "omni-video.create", "video_list[].video_url", "--format", "json")
     data = json.loads(result.stdout)
-    assert {f["form"]: f["status"] for f in data["forms"]} == {"url": ["doc-derived", "live-confirmed"], "base64": ["live-rejected"]}
+    assert {f["form"]: f["status"] for f in data["forms"]} == {
+        "url": ["doc-derived", "live-confirmed"],
+        "base64": ["live-rejected"],
+    }
     assert run_cli("field", "omni-video.create", "nope").exit_code == 2
 
 
@@ -136,10 +219,25 @@ def test_installed_console_script_on_examples(tmp_path: Path) -> None:
     """The real console script, in a folder without any config, on the bundled examples."""
     script = Path(sys.executable).parent / "kling-lint"
     env = {**os.environ, "NO_COLOR": "1"}
-    good = subprocess.run([str(script), "check", str(EXAMPLES / "good")], cwd=tmp_path, capture_output=True, text=True, env=env)
+    good = subprocess.run(
+        [str(script), "check", str(EXAMPLES / "good")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert good.returncode == 0, good.stderr
-    blocked = subprocess.run([str(script), "check", "--format", "json", str(EXAMPLES / "blocked")], cwd=tmp_path, capture_output=True, text=True, env=env)
+    blocked = subprocess.run(
+        [str(script), "check", "--format", "json", str(EXAMPLES / "blocked")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert blocked.returncode == 1
     assert json.loads(blocked.stdout)["summary"]["blocked"] >= 10
-    module = subprocess.run([sys.executable, "-m", "kling_lint", "--version"], cwd=ROOT, capture_output=True, text=True)
-    assert module.returncode == 0 and "kling-lint" in module.stdout
+    module = subprocess.run(
+        [sys.executable, "-m", "kling_lint", "--version"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert module.returncode == 0
+    assert "kling-lint" in module.stdout

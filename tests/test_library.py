@@ -15,12 +15,19 @@ from kling_lint.run import Options, execute
 
 from .conftest import EXAMPLES
 
-GOOD = {"model_name": "kling-v3-omni", "prompt": "a cat", "duration": "5", "mode": "std", "aspect_ratio": "16:9"}
+GOOD = {
+    "model_name": "kling-v3-omni",
+    "prompt": "a cat",
+    "duration": "5",
+    "mode": "std",
+    "aspect_ratio": "16:9",
+}
 
 
 def test_lint_reports_codes_and_pointers() -> None:
     report = kling_lint.lint({**GOOD, "mode": "standard"}, "omni-video.create")
-    assert report.blocked and not report.ok
+    assert report.blocked
+    assert not report.ok
     assert [(d.code, d.pointer) for d in report.diagnostics] == [("KL102", "/mode")]
 
 
@@ -33,7 +40,9 @@ def test_lint_accepts_routes_and_rejects_unknown_endpoints() -> None:
 def test_guard_raises_with_diagnostics() -> None:
     assert kling_lint.guard(GOOD, "omni-video.create").ok
     with pytest.raises(kling_lint.PayloadBlocked) as info:
-        kling_lint.guard({**GOOD, "image_list": [{"image": "https://e.example/a.png"}]}, "omni-video.create")
+        kling_lint.guard(
+            {**GOOD, "image_list": [{"image": "https://e.example/a.png"}]}, "omni-video.create"
+        )
     assert [d.code for d in info.value.diagnostics] == ["KL101"]
     assert info.value.endpoint == "omni-video.create"
 
@@ -54,7 +63,9 @@ def test_guard_fails_closed(tmp_path: Path) -> None:
 
 def test_guard_honours_a_config_allowlist(tmp_path: Path) -> None:
     config = tmp_path / ".kling-lint.toml"
-    config.write_text('[[allow]]\nendpoint = "omni-video.create"\nfield = "voice_list"\nreason = "probe"\n')
+    config.write_text(
+        '[[allow]]\nendpoint = "omni-video.create"\nfield = "voice_list"\nreason = "probe"\n'
+    )
     probe = {**GOOD, "voice_list": [{"voice_id": "v1"}]}
     with pytest.raises(kling_lint.PayloadBlocked):
         kling_lint.guard(probe, "omni-video.create")
@@ -71,7 +82,15 @@ def test_linter_is_shared_safely_between_threads() -> None:
     def work() -> None:
         for i in range(200):
             payload = bad if i % 2 else GOOD
-            seen.append((payload is bad, [(d.code, d.pointer) for d in linter.lint(payload, "omni-video.create").diagnostics]))
+            seen.append(
+                (
+                    payload is bad,
+                    [
+                        (d.code, d.pointer)
+                        for d in linter.lint(payload, "omni-video.create").diagnostics
+                    ],
+                )
+            )
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for t in threads:
@@ -89,12 +108,16 @@ def test_cli_and_library_agree_on_every_example() -> None:
     for result in results:
         if result.endpoint is None:
             continue
-        (loaded,) = [p for p in read_file(Path(result.path), result.path) if p.record == result.record]
+        (loaded,) = [
+            p for p in read_file(Path(result.path), result.path) if p.record == result.record
+        ]
         assert isinstance(loaded, Payload)
         payload = unwrap_envelope(loaded)
         library = kling_lint.lint(payload.data, result.endpoint).diagnostics
         load_codes = {"KL002", "KL003"}
-        cli = [(d.code, d.pointer, d.severity) for d in result.diagnostics if d.code not in load_codes]
+        cli = [
+            (d.code, d.pointer, d.severity) for d in result.diagnostics if d.code not in load_codes
+        ]
         assert sorted(cli) == sorted((d.code, d.pointer, d.severity) for d in library), result.path
         compared += 1
     assert compared >= 15

@@ -39,8 +39,10 @@ def test_yaml_positions_and_problems() -> None:
 def test_broken_files_are_results() -> None:
     (json_fail,) = parse_text('{"a": 1,,}', "x.json", "json")
     (yaml_fail,) = parse_text("a: [1, 2\n", "x.yaml", "yaml")
-    assert isinstance(json_fail, LoadFailure) and json_fail.problem.position == (1, 9)
-    assert isinstance(yaml_fail, LoadFailure) and yaml_fail.problem.code == "KL001"
+    assert isinstance(json_fail, LoadFailure)
+    assert json_fail.problem.position == (1, 9)
+    assert isinstance(yaml_fail, LoadFailure)
+    assert yaml_fail.problem.code == "KL001"
 
 
 def test_jsonl_lines_are_records_with_their_own_line_numbers() -> None:

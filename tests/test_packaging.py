@@ -18,7 +18,18 @@ from .conftest import EXAMPLES, ROOT
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -27,7 +38,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_wheel_data_equals_the_repository(wheel: Path) -> None:
@@ -35,14 +50,26 @@ def test_wheel_data_equals_the_repository(wheel: Path) -> None:
         packed = {name: archive.read(name) for name in archive.namelist()}
     for folder in ("registry", "schemas"):
         prefix = f"kling_lint/_data/{folder}/"
-        inside = {name[len(prefix):]: data for name, data in packed.items() if name.startswith(prefix)}
+        inside = {
+            name[len(prefix) :]: data for name, data in packed.items() if name.startswith(prefix)
+        }
         assert inside == _tree(ROOT / folder), folder
 
 
 def test_installed_copy_lints_from_an_empty_folder(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
@@ -53,14 +80,29 @@ def test_installed_copy_lints_from_an_empty_folder(wheel: Path, tmp_path: Path) 
     empty.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
     result = subprocess.run(
-        [sys.executable, "-m", "kling_lint", "check", "--format", "json", str(EXAMPLES / "blocked" / "omni-mode-standard.json")],
-        cwd=empty, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "kling_lint",
+            "check",
+            "--format",
+            "json",
+            str(EXAMPLES / "blocked" / "omni-mode-standard.json"),
+        ],
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1, result.stderr
     doc = json.loads(result.stdout)
     assert doc["files"][0]["diagnostics"][0]["code"] == "KL102"
     where = subprocess.run(
         [sys.executable, "-c", "import kling_lint._resources as r; print(r.data_root())"],
-        cwd=empty, env=env, capture_output=True, text=True, check=True,
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert Path(where.stdout.strip()) == installed

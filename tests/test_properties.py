@@ -35,7 +35,9 @@ def test_every_pointer_resolves_and_order_is_stable(case: tuple[str, dict[str, A
 
 @settings(max_examples=200, deadline=None)
 @given(st.data(), endpoint_ids)
-def test_conforming_payloads_have_no_structural_findings(data: st.DataObject, endpoint: str) -> None:
+def test_conforming_payloads_have_no_structural_findings(
+    data: st.DataObject, endpoint: str
+) -> None:
     payload = data.draw(conforming_payloads(endpoint))
     codes = {d.code for d in LINTER.lint(payload, endpoint).diagnostics}
     assert not codes & STRUCTURAL, payload
@@ -46,3 +48,23 @@ def test_pointer_escaping_round_trips() -> None:
     pointer = jp.join(parts)
     assert pointer == "/a~1b/c~0d/0/"
     assert jp.split(pointer) == ["a/b", "c~d", "0", ""]
+
+
+CONDITIONS = [
+    r.condition for e in LINTER.register.endpoints.values() for r in e.rules if r.condition
+] + [
+    {"path": "sound", "in": ["off"]},
+    {"path": "video_list", "present": False},
+    {"any": [{"path": "prompt", "present": True}, {"path": "mode", "is_not": "std"}]},
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(near_payloads(), st.sampled_from(CONDITIONS))
+def test_compiled_conditions_agree_with_the_interpreter(
+    case: tuple[str, dict[str, Any]], condition: dict[str, Any]
+) -> None:
+    from kling_lint.rules.declared import compile_condition, holds
+
+    _, payload = case
+    assert compile_condition(condition)(payload) is holds(payload, condition)

@@ -42,10 +42,31 @@ def test_builtin_register_is_valid(run_cli: Any) -> None:
 # (file, text to replace, replacement, expected file, expected line, words in the message)
 BROKEN = [
     (OMNI, "method: POST", "method: PUT", OMNI, 5, "PUT"),
-    (OMNI, "    type: string\n    status: [doc-derived, live-confirmed]", "    type: text\n    status: [doc-derived, live-confirmed]", OMNI, None, "text"),
+    (
+        OMNI,
+        "    type: string\n    status: [doc-derived, live-confirmed]",
+        "    type: text\n    status: [doc-derived, live-confirmed]",
+        OMNI,
+        None,
+        "text",
+    ),
     (OMNI, "    source: LIVE-YA", "    source: NOWHERE", OMNI, None, "unknown source"),
-    (OMNI, "    replaced_by: image_list[].image_url", "    replaced_by: image_list[].picture", OMNI, None, "replacement"),
-    (OMNI, "  image_list[].index:", "  image_list[]:\n    type: array\n    status: [hypothesis-only]\n  image_list[].index:", OMNI, None, "duplicate field path"),
+    (
+        OMNI,
+        "    replaced_by: image_list[].image_url",
+        "    replaced_by: image_list[].picture",
+        OMNI,
+        None,
+        "replacement",
+    ),
+    (
+        OMNI,
+        "  image_list[].index:",
+        "  image_list[]:\n    type: array\n    status: [hypothesis-only]\n  image_list[].index:",
+        OMNI,
+        None,
+        "duplicate field path",
+    ),
     (OMNI, "enum: [std, pro]", "enum: [std, pro, standard]", OMNI, None, "blocked but listed"),
     (OMNI, "  multi_shot:\n", "  multi_shot:\n  multi_shot:\n", OMNI, None, "duplicate key"),
     (OMNI, "fields:\n", "fields: [\n", OMNI, None, "invalid YAML"),
@@ -57,8 +78,14 @@ BROKEN = [
 
 @pytest.mark.parametrize(("file", "old", "new", "where", "line", "words"), BROKEN)
 def test_broken_register_is_reported_with_location(
-    broken: Callable[[str, str, str], Path], run_cli: Any,
-    file: str, old: str, new: str, where: str | None, line: int | None, words: str | None,
+    broken: Callable[[str, str, str], Path],
+    run_cli: Any,
+    file: str,
+    old: str,
+    new: str,
+    where: str | None,
+    line: int | None,
+    words: str | None,
 ) -> None:
     directory = broken(file, old, new)
     problems = validate_directory(directory)
@@ -75,7 +102,9 @@ def test_broken_register_is_reported_with_location(
     assert where in result.stdout
 
 
-def test_duplicate_code_with_another_name_is_a_problem(broken: Callable[[str, str, str], Path]) -> None:
+def test_duplicate_code_with_another_name_is_a_problem(
+    broken: Callable[[str, str, str], Path],
+) -> None:
     directory = broken("endpoints/image2video.create.yaml", "code: KL307", "code: KL305")
     problems = validate_directory(directory)
     assert any("KL305" in p.message for p in problems)
@@ -93,7 +122,9 @@ def test_missing_register_folder(tmp_path: Path, run_cli: Any) -> None:
     assert result.exit_code == 2
 
 
-def test_check_with_broken_register_exits_2(broken: Callable[[str, str, str], Path], run_cli: Any) -> None:
+def test_check_with_broken_register_exits_2(
+    broken: Callable[[str, str, str], Path], run_cli: Any
+) -> None:
     directory = broken(OMNI, "method: POST", "method: PUT")
     result = run_cli("check", "--isolated", "--register", str(directory), "examples/good")
     assert result.exit_code == 2

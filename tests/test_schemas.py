@@ -1,4 +1,4 @@
-"""Generated artefacts: fresh, deterministic, valid JSON Schema 2020-12, agreeing with the engine."""
+"""Generated artefacts: fresh, deterministic, valid draft 2020-12, agreeing with the engine."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def test_build_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_register_document_is_fresh() -> None:
-    assert (ROOT / "docs" / "REGISTER.md").read_text(encoding="utf-8") == render.render(builtin_register())
+    assert (ROOT / "docs" / "REGISTER.md").read_text(encoding="utf-8") == render.render(
+        builtin_register()
+    )
 
 
 @pytest.mark.parametrize("path", sorted(SCHEMAS.glob("*.schema.json")), ids=lambda p: p.name)
@@ -77,7 +79,9 @@ def test_schema_and_linter_agree_on_examples() -> None:
         if result.endpoint is None or "duplicate-key" in result.path:
             continue  # a duplicate key is invisible once parsed; only the linter sees it
         schema = json.loads((SCHEMAS / schemagen.file_name(result.endpoint)).read_text())
-        (loaded,) = [p for p in read_file(Path(result.path), result.path) if p.record == result.record]
+        (loaded,) = [
+            p for p in read_file(Path(result.path), result.path) if p.record == result.record
+        ]
         assert isinstance(loaded, Payload)
         valid = Draft202012Validator(schema).is_valid(unwrap_envelope(loaded).data)
         assert valid is (not result.blocked), (result.path, result.record)

@@ -15,34 +15,34 @@ from kling_lint.register import builtin_register
 from kling_lint.register.model import Endpoint, Field
 
 D, L, R, H = "doc-derived", "live-confirmed", "live-rejected", "hypothesis-only"
-O = "omni-video.create"
+OMNI = "omni-video.create"
 
 # (cluster, endpoint, field path, expected field status, qualifiers that must be present)
 FIELDS = [
-    ("A", O, "model_name", {D, L}, ()),
-    ("A", O, "prompt", {D, L}, ()),
-    ("A", O, "duration", {D, L}, ()),
-    ("A", O, "mode", {D, L}, ()),
-    ("A", O, "aspect_ratio", {D, L}, ()),
-    ("B", O, "multi_shot", {D, L}, ()),
-    ("B", O, "shot_type", {D, L}, ()),
-    ("B", O, "multi_prompt", {D, L}, ()),
-    ("B", O, "multi_prompt[].index", {D, L}, ()),
-    ("B", O, "multi_prompt[].prompt", {D}, ()),
-    ("B", O, "multi_prompt[].duration", {D, L}, ()),
-    ("C", O, "image_list", {D, L}, ()),
-    ("C", O, "image_list[].image_url", {D, L}, ()),
-    ("C", O, "image_list[].type", {D, L}, ()),
-    ("C", O, "image_list[].image", {R}, ()),
-    ("C", O, "image_list[].index", {R}, ()),
-    ("C", O, "image", {L}, ("caution",)),
-    ("D", O, "video_list", {D, L}, ("partial",)),
-    ("D", O, "video_list[].video_url", {D, L}, ("partial",)),
-    ("D", O, "video_list[].refer_type", {D}, ()),
-    ("D", O, "video_list[].keep_original_sound", {D}, ()),
-    ("D", O, "video_url", {R}, ("methodology",)),
-    ("E", O, "element_list", {D}, ()),
-    ("E", O, "element_list[].element_id", {D}, ()),
+    ("A", OMNI, "model_name", {D, L}, ()),
+    ("A", OMNI, "prompt", {D, L}, ()),
+    ("A", OMNI, "duration", {D, L}, ()),
+    ("A", OMNI, "mode", {D, L}, ()),
+    ("A", OMNI, "aspect_ratio", {D, L}, ()),
+    ("B", OMNI, "multi_shot", {D, L}, ()),
+    ("B", OMNI, "shot_type", {D, L}, ()),
+    ("B", OMNI, "multi_prompt", {D, L}, ()),
+    ("B", OMNI, "multi_prompt[].index", {D, L}, ()),
+    ("B", OMNI, "multi_prompt[].prompt", {D}, ()),
+    ("B", OMNI, "multi_prompt[].duration", {D, L}, ()),
+    ("C", OMNI, "image_list", {D, L}, ()),
+    ("C", OMNI, "image_list[].image_url", {D, L}, ()),
+    ("C", OMNI, "image_list[].type", {D, L}, ()),
+    ("C", OMNI, "image_list[].image", {R}, ()),
+    ("C", OMNI, "image_list[].index", {R}, ()),
+    ("C", OMNI, "image", {L}, ("caution",)),
+    ("D", OMNI, "video_list", {D, L}, ("partial",)),
+    ("D", OMNI, "video_list[].video_url", {D, L}, ("partial",)),
+    ("D", OMNI, "video_list[].refer_type", {D}, ()),
+    ("D", OMNI, "video_list[].keep_original_sound", {D}, ()),
+    ("D", OMNI, "video_url", {R}, ("methodology",)),
+    ("E", OMNI, "element_list", {D}, ()),
+    ("E", OMNI, "element_list[].element_id", {D}, ()),
     *[
         ("E", "elements.create", name, {D}, ())
         for name in (
@@ -78,32 +78,32 @@ FIELDS = [
     ("F", "image2video.create", "voice_list", {D}, ()),
     ("F", "image2video.create", "voice_list[].voice_id", {D}, ()),
     ("F", "text2video.create", "voice_list", {D}, ()),
-    ("I.1", O, "voice_list", {H}, ()),
-    ("addendum", O, "sound", {D}, ()),
+    ("I.1", OMNI, "voice_list", {H}, ()),
+    ("addendum", OMNI, "sound", {D}, ()),
 ]
 
 # (cluster, endpoint, field, value, expected value status, replacement)
 VALUES = [
-    ("A", O, "mode", "std", {D, L}, None),
-    ("A", O, "mode", "standard", {R}, "std"),
-    ("A", O, "mode", "pro", {D}, None),
-    ("A", O, "aspect_ratio", "16:9", {D, L}, None),
-    ("B", O, "shot_type", "customize", {D, L}, None),
-    ("C", O, "image_list[].type", "first_frame", {D, L}, None),
-    ("D", O, "video_list[].refer_type", "base", {D}, None),
-    ("D", O, "video_list[].keep_original_sound", "yes", {D}, None),
+    ("A", OMNI, "mode", "std", {D, L}, None),
+    ("A", OMNI, "mode", "standard", {R}, "std"),
+    ("A", OMNI, "mode", "pro", {D}, None),
+    ("A", OMNI, "aspect_ratio", "16:9", {D, L}, None),
+    ("B", OMNI, "shot_type", "customize", {D, L}, None),
+    ("C", OMNI, "image_list[].type", "first_frame", {D, L}, None),
+    ("D", OMNI, "video_list[].refer_type", "base", {D}, None),
+    ("D", OMNI, "video_list[].keep_original_sound", "yes", {D}, None),
     ("E", "elements.create", "reference_type", "image_refer", {D}, None),
     ("E", "elements.create", "reference_type", "video_refer", {D}, None),
-    ("G", O, "mode", "pro", {D}, None),
+    ("G", OMNI, "mode", "pro", {D}, None),
 ]
 
 # (cluster, endpoint, field, form, expected form status)
 FORMS = [
-    ("C", O, "image_list[].image_url", "base64", {D, L}),
-    ("C", O, "image_list[].image_url", "url", {D}),
-    ("C", O, "image", "base64", {L}),
-    ("D", O, "video_list[].video_url", "base64", {R}),
-    ("D", O, "video_list[].video_url", "url", {D, L}),
+    ("C", OMNI, "image_list[].image_url", "base64", {D, L}),
+    ("C", OMNI, "image_list[].image_url", "url", {D}),
+    ("C", OMNI, "image", "base64", {L}),
+    ("D", OMNI, "video_list[].video_url", "base64", {R}),
+    ("D", OMNI, "video_list[].video_url", "url", {D, L}),
 ]
 
 # (cluster, endpoint id, method, path, status)
@@ -126,14 +126,18 @@ def _field(endpoint: str, path: str) -> Field:
 
 
 @pytest.mark.parametrize(("cluster", "endpoint", "path", "status", "qualifiers"), FIELDS)
-def test_field_status(cluster: str, endpoint: str, path: str, status: set[str], qualifiers: tuple[str, ...]) -> None:
+def test_field_status(
+    cluster: str, endpoint: str, path: str, status: set[str], qualifiers: tuple[str, ...]
+) -> None:
     field = _field(endpoint, path)
     assert set(field.status_labels) == status
     assert set(qualifiers) <= set(field.qualifiers)
 
 
 @pytest.mark.parametrize(("cluster", "endpoint", "path", "value", "status", "replacement"), VALUES)
-def test_value_status(cluster: str, endpoint: str, path: str, value: str, status: set[str], replacement: str | None) -> None:
+def test_value_status(
+    cluster: str, endpoint: str, path: str, value: str, status: set[str], replacement: str | None
+) -> None:
     info = _field(endpoint, path).value_info(value)
     assert info is not None
     assert set(info.status_labels) == status
@@ -146,15 +150,17 @@ def test_form_status(cluster: str, endpoint: str, path: str, form: str, status: 
 
 
 @pytest.mark.parametrize(("cluster", "endpoint", "method", "path", "status"), ENDPOINTS)
-def test_endpoint_surface(cluster: str, endpoint: str, method: str, path: str, status: set[str]) -> None:
+def test_endpoint_surface(
+    cluster: str, endpoint: str, method: str, path: str, status: set[str]
+) -> None:
     e: Endpoint = builtin_register().endpoints[endpoint]
     assert (e.method, e.path, set(e.status_labels)) == (method, path, status)
 
 
 def test_replacements_for_legacy_paths() -> None:
     """Cluster H: the legacy assumptions to avoid, each blocked and pointed elsewhere."""
-    assert _field(O, "image_list[].image").replaced_by == "image_list[].image_url"
-    assert _field(O, "video_url").replaced_by == "video_list[].video_url"
+    assert _field(OMNI, "image_list[].image").replaced_by == "image_list[].image_url"
+    assert _field(OMNI, "video_url").replaced_by == "video_list[].video_url"
     policy = builtin_register().policies["pipeline"]
     assert "video_list" in {p for r in policy.rules for p in r.note_when_present}
 
@@ -162,28 +168,44 @@ def test_replacements_for_legacy_paths() -> None:
 def test_known_rules() -> None:
     """Cluster B's known rule, cluster F's exclusion and the 2026-03-29 addendum's rules."""
     reg = builtin_register()
-    by_code = {r.code: r for e in reg.endpoints.values() for r in e.rules if e.id in (O, "image2video.create")}
+    by_code = {
+        r.code: r
+        for e in reg.endpoints.values()
+        for r in e.rules
+        if e.id in (OMNI, "image2video.create")
+    }
     assert by_code["KL301"].then == {"forbidden": ["shot_type", "multi_prompt"]}
     assert set(by_code["KL308"].fields) == {"element_list", "voice_list"}
     assert by_code["KL305"].then == {"path": "sound", "in": ["off"]}
 
 
 def test_addendum_constraints() -> None:
-    sound, mode = _field(O, "sound"), _field(O, "mode")
+    sound, mode = _field(OMNI, "sound"), _field(OMNI, "mode")
     assert (sound.enum, mode.enum, mode.default) == (("on", "off"), ("std", "pro"), "pro")
     assert {mode.values["std"].meaning, mode.values["pro"].meaning} == {"720P", "1080P"}
-    video = _field(O, "video_list[].video_url")
-    assert _field(O, "video_list").max_items == 1
+    video = _field(OMNI, "video_list[].video_url")
+    assert _field(OMNI, "video_list").max_items == 1
     assert video.media == {
-        "kind": "video", "formats": ["mp4", "mov"], "max_bytes": 200 * 1024 * 1024, "min_side": 720,
-        "max_side": 2160, "duration_min": 3, "duration_max": 10, "fps_min": 24, "fps_max": 60,
+        "kind": "video",
+        "formats": ["mp4", "mov"],
+        "max_bytes": 200 * 1024 * 1024,
+        "min_side": 720,
+        "max_side": 2160,
+        "duration_min": 3,
+        "duration_max": 10,
+        "fps_min": 24,
+        "fps_max": 60,
     }
-    image = _field(O, "image_list[].image_url")
+    image = _field(OMNI, "image_list[].image_url")
     assert image.media == {
-        "kind": "image", "formats": ["jpg", "jpeg", "png"], "max_bytes": 10 * 1024 * 1024,
-        "min_side": 300, "aspect_min": 0.4, "aspect_max": 2.5,
+        "kind": "image",
+        "formats": ["jpg", "jpeg", "png"],
+        "max_bytes": 10 * 1024 * 1024,
+        "min_side": 300,
+        "aspect_min": 0.4,
+        "aspect_max": 2.5,
     }
-    assert _field(O, "aspect_ratio").required == "conditional"
+    assert _field(OMNI, "aspect_ratio").required == "conditional"
     assert _field("tts.create", "voice_language").enum == ("zh", "en")
     speed = _field("tts.create", "voice_speed")
     assert (speed.minimum, speed.maximum) == (0.8, 2.0)
@@ -206,13 +228,13 @@ def test_pipeline_policy() -> None:
 
 
 def test_fields_view_shows_every_omni_fact(run_cli: Any) -> None:
-    result = run_cli("fields", O, "--format", "json")
+    result = run_cli("fields", OMNI, "--format", "json")
     assert result.exit_code == 0
     shown = {f["path"]: f for f in json.loads(result.stdout)["fields"]}
     for _, endpoint, path, status, _ in FIELDS:
-        if endpoint == O:
+        if endpoint == OMNI:
             assert set(shown[path.removesuffix("[]")]["status"]) == status
     for _, endpoint, path, value, status, _ in VALUES:
-        if endpoint == O:
+        if endpoint == OMNI:
             values = {v["value"]: v for v in shown[path]["values"]}
             assert set(values[value]["status"]) == status

@@ -7,11 +7,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kling_lint._resources import registry_dir, schemas_dir
-from kling_lint.register.compile import compile_files
+from kling_lint._resources import schemas_dir
+from kling_lint.register.errors import RegisterError, RegisterProblem
 from kling_lint.register.model import Endpoint, Field, Register
-from kling_lint.register.source import RegisterError, RegisterProblem, read_register
-from kling_lint.register.validate import validate_files
+
+# Reading, validating and compiling YAML (ruamel, jsonschema) is imported where it is used:
+# the lint path loads the compiled register and never needs them.
 
 COMPILED_FILE = "register.compiled.json"
 
@@ -37,6 +38,9 @@ def _reserved_codes() -> set[str]:
 
 def validate_directory(directory: Path) -> list[RegisterProblem]:
     """Every problem of the register in `directory` (empty when it is valid)."""
+    from kling_lint.register.source import read_register
+    from kling_lint.register.validate import validate_files
+
     files, problems = read_register(directory)
     if problems:
         return sorted(problems)
@@ -45,6 +49,10 @@ def validate_directory(directory: Path) -> list[RegisterProblem]:
 
 def compile_directory(directory: Path) -> dict[str, Any]:
     """The compiled form of a register folder; raises RegisterError when it is invalid."""
+    from kling_lint.register.compile import compile_files
+    from kling_lint.register.source import read_register
+    from kling_lint.register.validate import validate_files
+
     files, problems = read_register(directory)
     problems = problems or validate_files(files, _reserved_codes())
     if problems:
@@ -68,7 +76,4 @@ def load_register(directory: Path | str | None = None) -> Register:
     """The built-in register, or the one in `directory` (validated and compiled on the fly)."""
     if directory is None:
         return builtin_register()
-    directory = Path(directory)
-    if directory.resolve() == registry_dir().resolve():
-        return builtin_register()
-    return Register.from_compiled(compile_directory(directory))
+    return Register.from_compiled(compile_directory(Path(directory)))

@@ -5,18 +5,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kling_lint import pointer as jp
-from kling_lint.register.source import RegisterFile
+
+if TYPE_CHECKING:
+    from kling_lint.register.source import RegisterFile
 
 FORMAT = 1
-
-
-def child_path(parent: str, name: str, parent_is_array: bool) -> str:
-    if not parent:
-        return name
-    return f"{parent}[].{name}" if parent_is_array else f"{parent}.{name}"
 
 
 def _container_of(path: str) -> tuple[str, str]:

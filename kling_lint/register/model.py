@@ -1,10 +1,15 @@
-"""The register as typed, immutable objects, built from its compiled (JSON) form."""
+"""The register as typed, immutable objects, built from its compiled (JSON) form.
+
+The classes skip generated equality and repr: they are built in bulk at start-up and
+compared by identity, and every generated method costs import time on each run.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from kling_lint.diagnostics import Status
 
@@ -12,12 +17,18 @@ ACCEPTED = frozenset({Status.DOC_DERIVED, Status.LIVE_CONFIRMED})
 BLOCKED = frozenset({Status.LIVE_REJECTED, Status.HYPOTHESIS_ONLY})
 
 
+def child_path(parent: str, name: str, parent_is_array: bool) -> str:
+    """The register path of a member of a container field (`image_list` + `type`)."""
+    if not parent:
+        return name
+    return f"{parent}[].{name}" if parent_is_array else f"{parent}.{name}"
+
+
 def _statuses(raw: dict[str, Any]) -> tuple[Status, ...]:
     return tuple(Status(s) for s in raw.get("status", ()))
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     status: Status
     source: str
     date: str
@@ -26,11 +37,12 @@ class Evidence:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Evidence:
-        return cls(Status(raw["status"]), raw["source"], raw["date"], raw["observed"], raw.get("ref"))
+        return cls(
+            Status(raw["status"]), raw["source"], raw["date"], raw["observed"], raw.get("ref")
+        )
 
 
-@dataclass(frozen=True)
-class Conflict:
+class Conflict(NamedTuple):
     topic: str
     readings: tuple[tuple[str, str], ...]
     enforced: str
@@ -43,7 +55,7 @@ class Conflict:
         return cls(raw["topic"], readings, raw["enforced"], raw["why"], raw.get("id"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Statused:
     """What fields, values, forms, rules and unknowns share: a status and its support."""
 
@@ -77,7 +89,7 @@ class Statused:
     def live_confirmed(self) -> bool:
         return Status.LIVE_CONFIRMED in self.status
 
-    @property
+    @cached_property
     def status_labels(self) -> tuple[str, ...]:
         return tuple(s.value for s in self.status)
 
@@ -92,7 +104,7 @@ class Statused:
         return text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ValueInfo(Statused):
     value: Any = None
     replaced_by: Any = None
@@ -111,7 +123,7 @@ class ValueInfo(Statused):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class FormInfo(Statused):
     form: str = ""
     replaced_by: str | None = None
@@ -121,7 +133,7 @@ class FormInfo(Statused):
         return cls(**cls.common(raw), form=form, replaced_by=raw.get("replaced_by"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Field(Statused):
     path: str = ""
     type: tuple[str, ...] = ()
@@ -208,20 +220,22 @@ def _value_key(value: Any) -> str:
     return "json:" + json.dumps(value)
 
 
-@dataclass(frozen=True)
-class Condition:
-    raw: dict[str, Any]
+class RuleDoc(NamedTuple):
+    """The user documentation of a rule, in Ruff's four headings."""
 
-
-@dataclass(frozen=True)
-class RuleDoc:
     what: str
     why: str
     example: str
     fix: str
 
+    def render(self) -> str:
+        return (
+            f"## What it does\n{self.what}\n\n## Why is this bad?\n{self.why}\n\n"
+            f"## Example\n```json\n{self.example}\n```\n\n## Use instead\n{self.fix}\n"
+        )
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False, repr=False)
 class DeclaredRule(Statused):
     """A cross-field constraint written as data in the register."""
 
@@ -256,7 +270,7 @@ class DeclaredRule(Statused):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Unknown(Statused):
     id: str = ""
     text: str = ""
@@ -264,10 +278,12 @@ class Unknown(Statused):
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Unknown:
-        return cls(**cls.common(raw), id=raw["id"], text=raw["text"], fields=tuple(raw.get("fields", ())))
+        return cls(
+            **cls.common(raw), id=raw["id"], text=raw["text"], fields=tuple(raw.get("fields", ()))
+        )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Endpoint(Statused):
     id: str = ""
     title: str = ""
@@ -306,8 +322,7 @@ class Endpoint(Statused):
         return f"{self.method} {self.path}"
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     id: str
     title: str
     kind: str
@@ -316,22 +331,20 @@ class Source:
     where: str | None = None
 
 
-@dataclass(frozen=True)
-class PolicyRule:
+class PolicyRule(NamedTuple):
     code: str
     name: str
     endpoints: tuple[str, ...]
     severity: str
     doc: RuleDoc
     message: str | None = None
-    allow_values: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    max_number: dict[str, float] = field(default_factory=dict)
+    allow_values: dict[str, tuple[Any, ...]] = {}  # noqa: RUF012 - never mutated
+    max_number: dict[str, float] = {}  # noqa: RUF012 - never mutated
     note_when_present: tuple[str, ...] = ()
     policy: str = ""
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     id: str
     title: str
     description: str
@@ -357,7 +370,7 @@ class Policy:
         return cls(raw["id"], raw["title"], raw.get("description", ""), rules)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Register:
     digest: str
     sources: dict[str, Source]

@@ -5,29 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kling_lint.register.errors import RegisterError, RegisterProblem
 from kling_lint.yamldoc import YamlDocument, YamlSyntaxError, load_yaml
 
-
-@dataclass(frozen=True, order=True)
-class RegisterProblem:
-    """One thing wrong with a register, at a file, line and column."""
-
-    file: str
-    line: int
-    column: int
-    message: str
-    pointer: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
-
-
-class RegisterError(Exception):
-    """A register that cannot be used; carries every problem found."""
-
-    def __init__(self, problems: list[RegisterProblem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
+__all__ = ["RegisterError", "RegisterFile", "RegisterProblem", "read_register"]
 
 
 @dataclass

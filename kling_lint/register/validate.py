@@ -12,7 +12,8 @@ from jsonschema.exceptions import best_match
 
 from kling_lint import pointer as jp
 from kling_lint._resources import schemas_dir
-from kling_lint.register.source import RegisterFile, RegisterProblem
+from kling_lint.register.errors import RegisterProblem
+from kling_lint.register.source import RegisterFile
 
 META_SCHEMA_FILE = "register.meta.schema.json"
 _ACCEPTED = {"doc-derived", "live-confirmed"}
@@ -80,7 +81,9 @@ class _Consistency:
             self._add(file, pointer, f"rule code {code} is taken by a built-in rule")
         elif code in self.codes and self.codes[code][0] != name:
             where = self.codes[code][1]
-            self._add(file, pointer, f"rule code {code} already names {self.codes[code][0]} ({where})")
+            self._add(
+                file, pointer, f"rule code {code} already names {self.codes[code][0]} ({where})"
+            )
         elif code in self.seen_here:
             self._add(file, pointer, f"rule code {code} appears twice in this file")
         else:
@@ -119,7 +122,9 @@ class _Consistency:
                     f"{ev['source']} is {source['kind']}",
                 )
             if ev["status"] not in statuses:
-                self._add(file, where + "/status", f"evidence for {ev['status']}, not a status here")
+                self._add(
+                    file, where + "/status", f"evidence for {ev['status']}, not a status here"
+                )
         for status in sorted(statuses - {"hypothesis-only"} - cited):
             self._add(file, pointer + "/status", f"status {status} cites no evidence")
         for i, conflict in enumerate(entry.get("conflicts", ())):
@@ -134,7 +139,9 @@ class _Consistency:
         if file.path.stem != data["id"]:
             self._add(file, "/id", f"id {data['id']!r} does not match the file name")
         if data["id"] in seen:
-            self._add(file, "/id", f"endpoint {data['id']} is also defined in {seen[data['id']].display}")
+            self._add(
+                file, "/id", f"endpoint {data['id']} is also defined in {seen[data['id']].display}"
+            )
         seen[data["id"]] = file
         self._statused(file, "", data)
         fields: dict[str, Any] = data["fields"]
@@ -216,7 +223,9 @@ class _Consistency:
         known = set(model_field.get("enum", ())) if model_field else set()
         for model in models:
             if model not in known:
-                self._add(file, where + "/models", f"model {model!r} is not a known model_name value")
+                self._add(
+                    file, where + "/models", f"model {model!r} is not a known model_name value"
+                )
 
     def _policy(self, file: RegisterFile, endpoints: dict[str, RegisterFile]) -> None:
         self.seen_here = set()

@@ -9,7 +9,9 @@ from kling_lint.run import RunResult
 
 
 class Reporter(Protocol):
-    def __call__(self, result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None: ...
+    def __call__(
+        self, result: RunResult, stream: TextIO, *, verbose: bool, color: bool
+    ) -> None: ...
 
 
 REPORTERS: dict[str, Reporter] = {

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kling_lint.diagnostics import Severity
 from kling_lint.run import RunResult
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     files: int
     blocked: int
     errors: int

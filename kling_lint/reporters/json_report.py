@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any, TextIO
 
@@ -18,7 +17,7 @@ def document(result: RunResult) -> dict[str, Any]:
     return {
         "version": VERSION,
         "tool": {"name": "kling-lint", "version": __version__, "register": result.register_digest},
-        "summary": dataclasses.asdict(Summary.of(result)),
+        "summary": Summary.of(result)._asdict(),
         "files": [
             {
                 "path": f.path,

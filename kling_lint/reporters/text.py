@@ -26,7 +26,9 @@ def _line(result: FileResult, d: Diagnostic, color: bool) -> str:
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
     for file in result.files:
-        shown = [d for d in file.diagnostics if verbose or d.severity > Severity.INFO or d.suppressed]
+        shown = [
+            d for d in file.diagnostics if verbose or d.severity > Severity.INFO or d.suppressed
+        ]
         if not shown:
             continue
         for d in shown:

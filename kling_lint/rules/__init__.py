@@ -88,8 +88,7 @@ _INPUT = (
         Severity.ERROR,
         RuleDoc(
             "Reported by `guard` when the register or the configuration cannot be loaded.",
-            "A guard that cannot check must not let a billable request through: it fails "
-            "closed.",
+            "A guard that cannot check must not let a billable request through: it fails closed.",
             'kling_lint.guard(payload, "omni-video.create", config="missing.toml")',
             "Fix the configuration or register the message names; `kling-lint registry "
             "validate` and `kling-lint check` report the exact problem.",
@@ -141,9 +140,11 @@ def all_rules(register: Register, policies: tuple[str, ...] | None = None) -> li
     `policies=None` lists every policy's rules (for `kling-lint rules`).
     """
     declared = [r for e in register.endpoints.values() for r in e.rules]
-    chosen = register.policies.values() if policies is None else [
-        register.policies[p] for p in policies if p in register.policies
-    ]
+    chosen = (
+        register.policies.values()
+        if policies is None
+        else [register.policies[p] for p in policies if p in register.policies]
+    )
     policy = [r for p in chosen for r in p.rules]
     rules = [*BUILTIN_RULES, *declared_rules(declared), *policy_rules(policy)]
     return sorted(rules, key=lambda r: r.code)

@@ -5,35 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kling_lint.diagnostics import Severity
+from kling_lint.register.model import RuleDoc
 
 if TYPE_CHECKING:
     from kling_lint.register.model import Endpoint, Field, Register
+
+__all__ = ["CODE_FORMAT", "Context", "Finding", "Rule", "RuleDoc", "display"]
 
 CODE_FORMAT = re.compile(r"^KL[0-9]{3}$")
 NAME_FORMAT = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
-class RuleDoc:
-    """The user documentation of a rule, in Ruff's four headings."""
-
-    what: str
-    why: str
-    example: str
-    fix: str
-
-    def render(self) -> str:
-        return (
-            f"## What it does\n{self.what}\n\n## Why is this bad?\n{self.why}\n\n"
-            f"## Example\n```json\n{self.example}\n```\n\n## Use instead\n{self.fix}\n"
-        )
-
-
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """What a check yields; the engine stamps code, rule name and severity."""
 
     parts: tuple[str | int, ...]
@@ -44,9 +30,8 @@ class Finding:
     has_value: bool = False
 
 
-@dataclass
-class Context:
-    """Everything a check may read about the payload at hand. Checks never write to it."""
+class Context(NamedTuple):
+    """Everything a check may read about the payload at hand."""
 
     register: Register
     endpoint: Endpoint

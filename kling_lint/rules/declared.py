@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kling_lint.diagnostics import Severity
@@ -11,10 +11,14 @@ from kling_lint.rules._base import Context, Finding, Rule, RuleDoc, display
 
 Parts = tuple[str | int, ...]
 Match = tuple[Parts, Any]
+_MISSING = object()  # what the lookup of an absent top-level field gives
 
 
 def values_at(document: Any, path: str) -> list[Match]:
     """Every value at a register path (`image_list[].type`), with where it sits."""
+    if "." not in path and not path.endswith("[]"):  # the common case: a top-level field
+        found_here = isinstance(document, dict) and path in document
+        return [((path,), document[path])] if found_here else []
     found: list[Match] = [((), document)]
     for segment in path.split("."):
         is_array = segment.endswith("[]")
@@ -36,7 +40,9 @@ def values_at(document: Any, path: str) -> list[Match]:
 
 def is_present(value: Any) -> bool:
     """Present means sent with content: null, "", [] and {} count as absent."""
-    return value is not None and value != "" and value != [] and value != {}
+    return (
+        value is not _MISSING and value is not None and value != "" and value != [] and value != {}
+    )
 
 
 def _present(document: Any, path: str) -> list[Match]:
@@ -52,7 +58,7 @@ def holds(document: Any, cond: dict[str, Any]) -> bool:
     matches = values_at(document, cond["path"])
     values = [v for _, v in matches]
     if "present" in cond:
-        return any(is_present(v) for v in values) == cond["present"]
+        return any(is_present(v) for v in values) is bool(cond["present"])
     if "is" in cond:
         return any(_same(v, cond["is"]) for v in values)
     if "has" in cond:
@@ -68,6 +74,40 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+Predicate = Callable[[Any], bool]
+
+
+def compile_condition(cond: dict[str, Any]) -> Predicate:
+    """A condition as a function, built once: the same answers as `holds`, without
+    re-reading the condition for every payload. Top-level paths take a direct lookup."""
+    if "all" in cond:
+        parts = [compile_condition(c) for c in cond["all"]]
+        return lambda doc: all(p(doc) for p in parts)
+    if "any" in cond:
+        parts = [compile_condition(c) for c in cond["any"]]
+        return lambda doc: any(p(doc) for p in parts)
+    path = cond["path"]
+    if "." in path or path.endswith("[]"):
+        return lambda doc: holds(doc, cond)
+    if "present" in cond:
+        want = bool(cond["present"])
+        return lambda doc: is_present(_top(doc, path)) is want
+    if "is" in cond or "has" in cond:
+        value = cond.get("is", cond.get("has"))
+        return lambda doc: _same(_top(doc, path), value)
+    if "is_not" in cond:
+        value = cond["is_not"]
+        return lambda doc: not _same(_top(doc, path), value)
+    if "in" in cond:
+        choices = cond["in"]
+        return lambda doc: any(_same(_top(doc, path), c) for c in choices)
+    return lambda doc: False
+
+
+def _top(doc: Any, name: str) -> Any:
+    return doc.get(name, _MISSING) if isinstance(doc, dict) else _MISSING
+
+
 def _parent(path: str) -> Parts:
     """Where to point for a missing field: its container if that is a single object."""
     head = path.rsplit(".", 1)[0] if "." in path else ""
@@ -76,13 +116,14 @@ def _parent(path: str) -> Parts:
     return tuple(head.split("."))
 
 
-def _check(rule: DeclaredRule, ctx: Context) -> Iterator[Finding]:
+def _check(rule: DeclaredRule, condition: Predicate | None, ctx: Context) -> Iterator[Finding]:
     doc = ctx.payload
     base = rule.message or rule.name
     labels = rule.status_labels
     if rule.kind == "when":
-        assert rule.condition is not None and rule.then is not None
-        if not holds(doc, rule.condition):
+        assert condition is not None
+        assert rule.then is not None
+        if not condition(doc):
             return
         then = rule.then
         for path in then.get("required", ()):
@@ -103,7 +144,7 @@ def _check(rule: DeclaredRule, ctx: Context) -> Iterator[Finding]:
     present_groups = [g for g in groups if any(_present(doc, f) for f in g)]
     first_hits = [hits[0] for _, hits in sent if hits]
     if rule.kind == "excludes" and len(present_groups) > 1:
-        second = [h for g, hits in sent if g == present_groups[1] for h in hits][0]
+        second = next(h for g, hits in sent if g == present_groups[1] for h in hits)
         names = " and ".join("/".join(g) for g in present_groups)
         yield Finding(second[0], f"{base} (sent: {names})", "/".join(present_groups[1]), labels)
     elif rule.kind == "one-of" and len(present_groups) != 1:
@@ -118,10 +159,8 @@ def _check(rule: DeclaredRule, ctx: Context) -> Iterator[Finding]:
                     yield Finding(_parent(path), f"{base}: {path} is missing", path, labels)
 
 
-def _doc(raw: Any, fallback: str) -> RuleDoc:
-    if raw is None:
-        return RuleDoc(fallback, fallback, "{}", fallback)
-    return RuleDoc(raw.what, raw.why, raw.example, raw.fix)
+def _doc(raw: RuleDoc | None, fallback: str) -> RuleDoc:
+    return raw if raw is not None else RuleDoc(fallback, fallback, "{}", fallback)
 
 
 def declared_rules(rules: list[DeclaredRule]) -> list[Rule]:
@@ -132,10 +171,15 @@ def declared_rules(rules: list[DeclaredRule]) -> list[Rule]:
     out = []
     for code, group in sorted(by_code.items()):
         first = group[0]
-        per_endpoint = {r.endpoint: r for r in group}
+        per_endpoint = {
+            r.endpoint: (r, compile_condition(r.condition) if r.condition else None) for r in group
+        }
 
-        def check(ctx: Context, _rules: dict[str, DeclaredRule] = per_endpoint) -> Iterator[Finding]:
-            yield from _check(_rules[ctx.endpoint.id], ctx)
+        def check(
+            ctx: Context, _rules: dict[str, tuple[DeclaredRule, Predicate | None]] = per_endpoint
+        ) -> Iterator[Finding]:
+            rule, condition = _rules[ctx.endpoint.id]
+            yield from _check(rule, condition, ctx)
 
         out.append(
             Rule(
@@ -163,7 +207,9 @@ def _policy_check(rule: PolicyRule, ctx: Context) -> Iterator[Finding]:
             continue
         for parts, value in matches:
             if value not in allowed:
-                yield Finding(parts, f"{rule.message} (found {display(value)})", path, (), value, True)
+                yield Finding(
+                    parts, f"{rule.message} (found {display(value)})", path, (), value, True
+                )
     for path, ceiling in rule.max_number.items():
         for parts, value in values_at(ctx.payload, path):
             try:

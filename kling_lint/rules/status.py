@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 from collections.abc import Iterator
 from typing import Any
 
 from kling_lint.diagnostics import Severity, Status
 from kling_lint.register.model import Field, Statused
 from kling_lint.rules._base import Context, Finding, Rule, RuleDoc, display
+from kling_lint.rules.structure import type_ok
 
 Parts = tuple[str | int, ...]
 
@@ -41,7 +41,9 @@ def _why(entry: Statused) -> str:
 def _rejected_field(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
     use = f"; use {field.replaced_by}" if field.replaced_by else ""
     kind = "rejected as methodology" if "methodology" in field.qualifiers else "live-rejected"
-    yield Finding(parts, f"{field.path} is {kind}{use}{_why(field)}", field.path, field.status_labels)
+    yield Finding(
+        parts, f"{field.path} is {kind}{use}{_why(field)}", field.path, field.status_labels
+    )
 
 
 def _rejected_value(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
@@ -116,13 +118,13 @@ def _unknown_value(ctx: Context, field: Field, value: Any, parts: Parts) -> Iter
         return
     if value in field.enum or field.value_info(value) is not None:
         return
-    from kling_lint.rules.structure import type_ok
-
     if not type_ok(field, value):
         return  # the type rule reports it
     accepted = ", ".join(display(v) for v in field.enum)
     hint = ""
     if isinstance(value, str):
+        import difflib
+
         close = difflib.get_close_matches(value, [str(v) for v in _known_values(field)], 1, 0.6)
         hint = f"; did you mean {display(close[0])}?" if close else ""
     yield Finding(
@@ -178,6 +180,8 @@ def unknown_field_finding(
     ctx: Context, name: str, path: str, siblings: list[str], parts: Parts
 ) -> Finding:
     """The KL106 finding for a key the register does not know; used by the engine's walk."""
+    import difflib
+
     close = difflib.get_close_matches(name, siblings, 1, 0.75)
     hint = f"; did you mean {close[0]}?" if close else ""
     return Finding(
@@ -213,7 +217,7 @@ RULES = (
         "live-rejected-value",
         Severity.ERROR,
         RuleDoc(
-            "Flags a value that live runs have rejected, such as mode \"standard\".",
+            'Flags a value that live runs have rejected, such as mode "standard".',
             "The API rejected the value in a live run; sending it again wastes a call." + _LIFT,
             '{"mode": "standard"}',
             'Use the replacement value: {"mode": "std"}',
@@ -229,8 +233,8 @@ RULES = (
         RuleDoc(
             "Flags a value written in a form that live runs rejected, such as a Base64 video in "
             "video_list[].video_url.",
-            "The field is fine but this way of writing its value failed live (\"Video URL is "
-            "invalid\")." + _LIFT,
+            'The field is fine but this way of writing its value failed live ("Video URL is '
+            'invalid").' + _LIFT,
             '{"video_list": [{"video_url": "AAAAIGZ0eXBpc29tAAACAGlzb21pc28y..."}]}',
             'Send the form that works: {"video_list": [{"video_url": '
             '"https://example.com/clip.mp4"}]}',
@@ -263,7 +267,7 @@ RULES = (
         "hypothesis-only-value",
         Severity.ERROR,
         RuleDoc(
-            "Flags a value the register holds only as a hypothesis, such as mode \"4k\" on "
+            'Flags a value the register holds only as a hypothesis, such as mode "4k" on '
             "Text-to-Video (seen only second-hand).",
             "The value is not anchored in the official copies or in a live run." + _LIFT,
             '{"model_name": "kling-v3", "prompt": "a cat", "mode": "4k"}',
@@ -321,8 +325,13 @@ RULES = (
             "Nothing to change; after a live run, record its evidence in the register.",
         ),
         node=_doc_only,
-        applies=lambda f: f.status == (Status.DOC_DERIVED,)
-        or (f.live_confirmed and any(v.status == (Status.DOC_DERIVED,) for v in f.values.values())),
+        applies=lambda f: (
+            f.status == (Status.DOC_DERIVED,)
+            or (
+                f.live_confirmed
+                and any(v.status == (Status.DOC_DERIVED,) for v in f.values.values())
+            )
+        ),
     ),
     Rule(
         "KL109",
@@ -337,8 +346,10 @@ RULES = (
             'Use the strong path: {"image_list": [{"image_url": "...", "type": "first_frame"}]}',
         ),
         node=_caution,
-        applies=lambda f: "caution" in f.qualifiers
-        or any("caution" in v.qualifiers for v in f.values.values())
-        or any("caution" in i.qualifiers for i in f.forms.values()),
+        applies=lambda f: (
+            "caution" in f.qualifiers
+            or any("caution" in v.qualifiers for v in f.values.values())
+            or any("caution" in i.qualifiers for i in f.forms.values())
+        ),
     ),
 )

@@ -16,8 +16,10 @@ Parts = tuple[str | int, ...]
 
 _TYPE_TEST = {
     "string": lambda v: isinstance(v, str),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and v.is_integer()),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
     "boolean": lambda v: isinstance(v, bool),
     "object": lambda v: isinstance(v, dict),
@@ -44,8 +46,10 @@ def _type(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Find
     if not type_ok(field, value):
         expected = " or ".join(field.type)
         hint = ""
-        if "string" in field.type and isinstance(value, (int, float)) and not isinstance(
-            value, bool
+        if (
+            "string" in field.type
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
         ):
             hint = f"; write it as a string: {display(str(value))}"
         if "boolean" in field.type and value in ("true", "false"):
@@ -156,7 +160,7 @@ RULES = (
         Severity.ERROR,
         RuleDoc(
             "Flags a value of the wrong JSON type, such as duration 5 where the contract "
-            "wants the string \"5\", or multi_shot \"true\" where it wants a boolean.",
+            'wants the string "5", or multi_shot "true" where it wants a boolean.',
             "The API rejects type mismatches (code 1201) after the request is sent.",
             '{"multi_shot": "true", "duration": 5}',
             '{"multi_shot": true, "duration": "5"}',
@@ -171,8 +175,7 @@ RULES = (
         RuleDoc(
             "Flags a number (or a numeric string such as a shot duration) outside its range.",
             "Out-of-range values are rejected or rounded by the service.",
-            '{"text": "hi", "voice_id": "oversea_male1", "voice_language": "en", '
-            '"voice_speed": 3}',
+            '{"text": "hi", "voice_id": "oversea_male1", "voice_language": "en", "voice_speed": 3}',
             '{"text": "hi", "voice_id": "oversea_male1", "voice_language": "en", '
             '"voice_speed": 2.0}',
         ),
@@ -254,7 +257,7 @@ RULES = (
         "value-not-for-model",
         Severity.ERROR,
         RuleDoc(
-            "Flags a value the chosen model_name does not support, such as duration \"15\" "
+            'Flags a value the chosen model_name does not support, such as duration "15" '
             "with kling-video-o1.",
             "Capability differs per model; the request fails or is cut short.",
             '{"model_name": "kling-video-o1", "prompt": "a cat", "duration": "15"}',
