@@ -6,7 +6,6 @@ import functools
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,6 +40,8 @@ def _guarded(func: F) -> F:
             sys.exit(EXIT_ERROR)
         except Exception as exc:
             if debug:
+                import traceback
+
                 traceback.print_exc()
             else:
                 click.echo(

@@ -102,7 +102,9 @@ class Linter:
                     "lowering the rule"
                 )
         self._selected_codes = frozenset(r.code for r in self.rules)
-        self._plans = {eid: self._plan(e) for eid, e in self.register.endpoints.items()}
+        # Plans are built on first use: most runs touch one or two endpoints. Building one
+        # is pure, so two threads racing on the same endpoint store equal plans.
+        self._plans: dict[str, _EndpointPlan] = {}
         self._active_allow = tuple(e for e in self.config.allow if not e.expired(self.today))
 
     def _plan(self, endpoint: Endpoint) -> _EndpointPlan:
@@ -142,7 +144,9 @@ class Linter:
     def lint(self, payload: Any, endpoint: str | Endpoint) -> Report:
         """Check one payload (the request body, or the path and query parameters of a GET)."""
         target = self.endpoint(endpoint) if isinstance(endpoint, str) else endpoint
-        plan = self._plans[target.id]
+        plan = self._plans.get(target.id)
+        if plan is None:
+            plan = self._plans.setdefault(target.id, self._plan(target))
         used: set[int] = set()
         diagnostics = sorted(
             self._stamp(rule, finding, target, used)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import multiprocessing
 import os
 import sys
 from dataclasses import dataclass, field
@@ -257,11 +256,12 @@ def _worker(batch: Batch) -> tuple[list[FileResult], dict[Path | None, set[int]]
 
 
 def _jobs(options: Options, count: int) -> int:
-    if "fork" not in multiprocessing.get_all_start_methods():
+    wanted = options.jobs if options.jobs is not None else (os.cpu_count() or 1)
+    if count < 2 or wanted < 2 or (options.jobs is None and count < PARALLEL_FROM):
         return 1
-    if options.jobs is not None:
-        return max(1, options.jobs)
-    return min(os.cpu_count() or 1, 8) if count >= PARALLEL_FROM else 1
+    import multiprocessing  # only runs that use workers pay for it
+
+    return min(wanted, 8) if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
 def _run_files(session: _Session, files: Batch) -> list[FileResult]:
@@ -270,6 +270,8 @@ def _run_files(session: _Session, files: Batch) -> list[FileResult]:
         return _lint_batch(session, files)
     # Workers fork after every linter is compiled, so they start with nothing to load;
     # each returns its results and the allowlist entries it used, merged in input order.
+    import multiprocessing
+
     global _forked_session
     _forked_session = session
     size = max(1, len(files) // (jobs * 4))

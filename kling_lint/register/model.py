@@ -1,7 +1,8 @@
 """The register as typed, immutable objects, built from its compiled (JSON) form.
 
-The classes skip generated equality and repr: they are built in bulk at start-up and
-compared by identity, and every generated method costs import time on each run.
+The classes are plain (not frozen) dataclasses without generated equality or repr: every
+generated method costs import time on each run, and the model is built once per process
+and only ever read, also when a Linter is shared between threads. Treat it as read-only.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class Conflict(NamedTuple):
         return cls(raw["topic"], readings, raw["enforced"], raw["why"], raw.get("id"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Statused:
     """What fields, values, forms, rules and unknowns share: a status and its support."""
 
@@ -104,7 +105,7 @@ class Statused:
         return text
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class ValueInfo(Statused):
     value: Any = None
     replaced_by: Any = None
@@ -123,7 +124,7 @@ class ValueInfo(Statused):
         )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class FormInfo(Statused):
     form: str = ""
     replaced_by: str | None = None
@@ -133,7 +134,7 @@ class FormInfo(Statused):
         return cls(**cls.common(raw), form=form, replaced_by=raw.get("replaced_by"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Field(Statused):
     path: str = ""
     type: tuple[str, ...] = ()
@@ -235,7 +236,7 @@ class RuleDoc(NamedTuple):
         )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class DeclaredRule(Statused):
     """A cross-field constraint written as data in the register."""
 
@@ -270,7 +271,7 @@ class DeclaredRule(Statused):
         )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Unknown(Statused):
     id: str = ""
     text: str = ""
@@ -283,7 +284,7 @@ class Unknown(Statused):
         )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Endpoint(Statused):
     id: str = ""
     title: str = ""
@@ -370,7 +371,7 @@ class Policy(NamedTuple):
         return cls(raw["id"], raw["title"], raw.get("description", ""), rules)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(eq=False, repr=False)
 class Register:
     digest: str
     sources: dict[str, Source]

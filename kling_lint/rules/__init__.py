@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import Register
 from kling_lint.rules import status, structure
@@ -134,7 +136,8 @@ if len(BUILTIN_CODES) != len(BUILTIN_RULES):  # pragma: no cover - guards the ta
     raise RuntimeError("duplicate built-in rule code")
 
 
-def all_rules(register: Register, policies: tuple[str, ...] | None = None) -> list[Rule]:
+@cache
+def all_rules(register: Register, policies: tuple[str, ...] | None = None) -> tuple[Rule, ...]:
     """Built-in rules, the register's declared rules, and the named policies' rules.
 
     `policies=None` lists every policy's rules (for `kling-lint rules`).
@@ -147,4 +150,4 @@ def all_rules(register: Register, policies: tuple[str, ...] | None = None) -> li
     )
     policy = [r for p in chosen for r in p.rules]
     rules = [*BUILTIN_RULES, *declared_rules(declared), *policy_rules(policy)]
-    return sorted(rules, key=lambda r: r.code)
+    return tuple(sorted(rules, key=lambda r: r.code))
