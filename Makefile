@@ -19,7 +19,7 @@ run: $(STAMP)
 	@echo
 	@echo "== examples/blocked: each shows one kind of finding that stops a billable call =="
 	@$(BIN)/kling-lint check examples/blocked; status=$$?; \
-	  if [ $$status -eq 1 ]; then echo "(exit 1 above is the expected verdict: these payloads are blocked)"; exit 0; \
+	  if [ $$status -eq 1 ]; then echo "kling-lint exited 1 for examples/blocked, as it should: every payload there is blocked (examples/README.md says what each shows)"; exit 0; \
 	  else echo "unexpected exit $$status for examples/blocked"; exit 1; fi
 
 ## The whole suite: style, types, register, generated files, tests.
