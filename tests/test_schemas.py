@@ -87,3 +87,30 @@ def test_schema_and_linter_agree_on_examples() -> None:
         assert valid is (not result.blocked), (result.path, result.record)
         checked += 1
     assert checked >= 15
+
+
+def test_declared_rules_become_json_schema_conditions() -> None:
+    from kling_lint.register.model import DeclaredRule
+
+    def rule(**kw: Any) -> DeclaredRule:
+        return DeclaredRule(status=(), code="KL399", name="example", **kw)
+
+    requires = schemagen._rule_schema(rule(kind="requires", fields=("voice_list", "sound")))
+    assert requires is not None
+    assert requires["dependentRequired"] == {"voice_list": ["sound"]}
+    when = schemagen._rule_schema(
+        rule(
+            kind="when",
+            condition={"path": "multi_shot", "is": True},
+            then={"required": ["shot_type"]},
+        )
+    )
+    assert when is not None
+    validator = Draft202012Validator({"allOf": [when]})
+    assert not validator.is_valid({"multi_shot": True})
+    assert validator.is_valid({"multi_shot": True, "shot_type": "customize"})
+    assert validator.is_valid({"multi_shot": False})
+    excludes = schemagen._rule_schema(rule(kind="excludes", fields=("a", "b")))
+    assert excludes is not None
+    assert not Draft202012Validator(excludes).is_valid({"a": 1, "b": 2})
+    assert Draft202012Validator(excludes).is_valid({"a": 1, "b": ""})
