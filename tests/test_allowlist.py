@@ -14,12 +14,12 @@ from kling_lint.engine import Linter
 
 BASE = {
     "model_name": "kling-v3-omni",
-    "prompt": "<<<voice_1>>> hi",
+    "prompt": "hi",
     "duration": "5",
     "mode": "std",
     "aspect_ratio": "16:9",
 }
-PROBE = {**BASE, "voice_list": [{"voice_id": "v1"}]}
+PROBE = {**BASE, "prompt": "<<<voice_1>>> hi", "voice_list": [{"voice_id": "v1"}]}
 
 
 def _project(

@@ -6,7 +6,7 @@ from functools import cache
 
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import Register
-from kling_lint.rules import status, structure
+from kling_lint.rules import contract, media, status, structure
 from kling_lint.rules._base import Context, Finding, Rule, RuleDoc
 from kling_lint.rules.declared import declared_rules, policy_rules
 
@@ -129,7 +129,14 @@ _ALLOWLIST = (
     ),
 )
 
-BUILTIN_RULES: tuple[Rule, ...] = (*_INPUT, *status.RULES, *structure.RULES, *_ALLOWLIST)
+BUILTIN_RULES: tuple[Rule, ...] = (
+    *_INPUT,
+    *status.RULES,
+    *structure.RULES,
+    *contract.RULES,
+    *media.RULES,
+    *_ALLOWLIST,
+)
 BUILTIN_CODES = frozenset(r.code for r in BUILTIN_RULES)
 
 if len(BUILTIN_CODES) != len(BUILTIN_RULES):  # pragma: no cover - guards the table itself
