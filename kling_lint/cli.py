@@ -163,7 +163,21 @@ def check(
         color = stream.isatty() and "NO_COLOR" not in os.environ
     use_color = color
     REPORTERS[output_format](result, stream, verbose=verbose, color=use_color)
-    sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
+    broken = any(d.code == "KL008" for f in result.files for d in f.diagnostics)
+    sys.exit(EXIT_ERROR if broken else EXIT_FINDINGS if result.failed else EXIT_OK)
+
+
+def _rule_table(register: Path | None) -> list[Any]:
+    """Built-in, register and policy rules, and the plugins installed or configured here."""
+    from kling_lint.config import find_config, load_config
+    from kling_lint.plugins import plugin_rules
+    from kling_lint.register import load_register
+    from kling_lint.rules import all_rules
+
+    config_path = find_config(Path.cwd())
+    configured = load_config(config_path).plugins if config_path else ()
+    extra = plugin_rules(configured, str(config_path))
+    return sorted([*all_rules(load_register(register)), *extra], key=lambda r: r.code)
 
 
 @main.command()
@@ -172,10 +186,7 @@ def check(
 @_guarded
 def rules(output_format: str, register: Path | None) -> None:
     """List every rule: code, name, default severity, where it comes from."""
-    from kling_lint.register import load_register
-    from kling_lint.rules import all_rules
-
-    table = all_rules(load_register(register))
+    table = _rule_table(register)
     if output_format == "json":
         rows = [
             {
@@ -201,10 +212,7 @@ def rules(output_format: str, register: Path | None) -> None:
 @_guarded
 def explain(code: str, register: Path | None) -> None:
     """Print the documentation of one rule."""
-    from kling_lint.register import load_register
-    from kling_lint.rules import all_rules
-
-    table = {r.code: r for r in all_rules(load_register(register))}
+    table = {r.code: r for r in _rule_table(register)}
     rule = table.get(code.upper())
     if rule is None:
         click.echo(f"kling-lint: no rule {code!r}; `kling-lint rules` lists them", err=True)

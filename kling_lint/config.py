@@ -12,7 +12,17 @@ from kling_lint.diagnostics import Severity
 
 STANDALONE = ".kling-lint.toml"
 PYPROJECT = "pyproject.toml"
-_KEYS = ("select", "ignore", "fail-on", "severity", "endpoints", "allow", "register", "policy")
+_KEYS = (
+    "select",
+    "ignore",
+    "fail-on",
+    "severity",
+    "endpoints",
+    "allow",
+    "register",
+    "policy",
+    "plugins",
+)
 _ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner")
 
 
@@ -51,6 +61,7 @@ class Config:
     allow: tuple[AllowEntry, ...] = ()
     register: Path | None = None
     policies: tuple[str, ...] = ()
+    plugins: tuple[str, ...] = ()
 
     @property
     def display(self) -> str:
@@ -140,6 +151,8 @@ def parse_config(
         kwargs["ignore"] = _strings(where, "ignore", table["ignore"])
     if "policy" in table:
         kwargs["policies"] = _strings(where, "policy", table["policy"])
+    if "plugins" in table:
+        kwargs["plugins"] = _strings(where, "plugins", table["plugins"])
     if "fail-on" in table:
         try:
             kwargs["fail_on"] = Severity.parse(str(table["fail-on"]))

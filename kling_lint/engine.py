@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from kling_lint import pointer as jp
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
+from kling_lint.plugins import PluginError, plugin_rules
 from kling_lint.register import Register, load_register
 from kling_lint.register.model import Endpoint, Field, child_path
 from kling_lint.rules import Context, Finding, Rule, all_rules
@@ -86,17 +87,22 @@ class Linter:
                     f"{entry.source or 'config'}:{entry.line or 1}: allow entry names unknown "
                     f"endpoint {entry.endpoint!r}"
                 )
+        extra = plugin_rules(self.config.plugins, self.config.display)
+        table = {r.code: r for r in all_rules(self.register, None)}
+        for outside in extra:
+            if outside.code in table:
+                raise PluginError(f"{outside.origin}: rule code {outside.code} is already used")
         self.rules = [
             r
-            for r in all_rules(self.register, self.config.policies)
+            for r in (*all_rules(self.register, self.config.policies), *extra)
             if selected(r.code, self.config.select, self.config.ignore)
         ]
-        self.rules_by_code = {r.code: r for r in all_rules(self.register, None)}
+        self.rules_by_code = {**table, **{r.code: r for r in extra}}
         for code, level in self.config.severity.items():
-            rule = self.rules_by_code.get(code)
-            if rule is None:
+            target = self.rules_by_code.get(code)
+            if target is None:
                 raise ConfigError(f"severity: unknown rule code {code!r}")
-            if rule.liftable and level < Severity.ERROR and not rule.relaxed_on_free:
+            if target.liftable and level < Severity.ERROR and not target.relaxed_on_free:
                 raise ConfigError(
                     f"severity: {code} is a status gate; allowlist the field instead of "
                     "lowering the rule"
@@ -168,8 +174,11 @@ class Linter:
         yield from self._walk(ctx, plan, "", payload, ())
         for rule in plan.payload_rules:
             assert rule.payload is not None
-            for finding in rule.payload(ctx):
-                yield rule, finding
+            if rule.origin.startswith("plugin"):
+                yield from self._guarded(rule, rule.payload, ctx)
+            else:
+                for finding in rule.payload(ctx):
+                    yield rule, finding
 
     def _walk(
         self, ctx: Context, plan: _EndpointPlan, container: str, obj: dict[str, Any], parts: Parts
@@ -189,6 +198,9 @@ class Linter:
                 continue
             for rule in plan.node_rules[info.path]:
                 assert rule.node is not None
+                if rule.origin.startswith("plugin"):
+                    yield from self._guarded(rule, rule.node, ctx, info, value, here)
+                    continue
                 for finding in rule.node(ctx, info, value, here):
                     yield rule, finding
             # One root cause, one finding: a blocked field's insides are not judged again.
@@ -208,6 +220,19 @@ class Linter:
                         rule,
                         Finding(parts, f"{info.path} is required", info.path, info.status_labels),
                     )
+
+    def _guarded(
+        self, rule: Rule, check: Callable[..., Iterable[Finding]], *args: Any
+    ) -> Iterator[tuple[Rule, Finding]]:
+        """Run an outside rule; an exception becomes a KL008 error instead of a crash."""
+        try:
+            findings = list(check(*args))
+        except Exception as exc:  # whatever a plugin raises, the run goes on and blocks
+            message = f"plugin rule {rule.code} ({rule.origin}) raised {exc!r}"
+            yield self.rules_by_code["KL008"], Finding((), message)
+            return
+        for finding in findings:
+            yield rule, finding
 
     def _stamp(
         self, rule: Rule, finding: Finding, endpoint: Endpoint, used: set[int]

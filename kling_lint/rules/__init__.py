@@ -85,6 +85,19 @@ _INPUT = (
         ),
     ),
     Rule(
+        "KL008",
+        "plugin-failed",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports an outside (plugin) rule that raised an exception while checking a payload.",
+            "A broken rule cannot vouch for the payload, so the payload is blocked and the run "
+            "exits 2 rather than passing it unchecked.",
+            "A plugin rule that raises KeyError on a payload without prompt.",
+            "Fix or remove the plugin (the message names it and the exception); "
+            "`--ignore` its code to run without it.",
+        ),
+    ),
+    Rule(
         "KL007",
         "linter-unavailable",
         Severity.ERROR,

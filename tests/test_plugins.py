@@ -1,0 +1,134 @@
+"""Outside rules: an example plugin installed through its entry point, and broken plugins."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ROOT
+
+PLUGIN = ROOT / "tests" / "plugin_pkg"
+SHOUT = {
+    "model_name": "kling-v3-omni",
+    "prompt": "A CAT ON A ROOF AT NIGHT",
+    "duration": "5",
+    "mode": "std",
+    "aspect_ratio": "16:9",
+}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example plugin, built and installed (with its entry point) into its own folder."""
+    target = tmp_path_factory.mktemp("plugin-site")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(PLUGIN),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+def _run(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
+    return subprocess.run(
+        [sys.executable, "-m", "kling_lint", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_entry_point_rule_is_listed_and_fires(installed: Path, tmp_path: Path) -> None:
+    listed = _run(installed, tmp_path, "rules", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    rows = {r["code"]: r for r in json.loads(listed.stdout)}
+    assert rows["KL801"]["origin"] == "plugin kling-lint-example-plugin"
+    assert "## What it does" in _run(installed, tmp_path, "explain", "KL801").stdout
+    payload = tmp_path / "p.json"
+    payload.write_text(json.dumps(SHOUT))
+    checked = _run(installed, tmp_path, "check", "--format", "json", str(payload))
+    codes = [
+        (d["code"], d["pointer"]) for d in json.loads(checked.stdout)["files"][0]["diagnostics"]
+    ]
+    assert ("KL801", "/prompt") in codes
+    assert checked.returncode == 0  # a warning does not fail the run
+    assert (
+        _run(
+            installed, tmp_path, "check", "--ignore", "KL8", "--fail-on", "warning", str(payload)
+        ).returncode
+        == 0
+    )
+
+
+def _config(tmp_path: Path, plugins: str) -> Path:
+    (tmp_path / ".kling-lint.toml").write_text(f"plugins = [{plugins}]\n")
+    payload = tmp_path / "p.json"
+    payload.write_text(json.dumps(SHOUT))
+    return payload
+
+
+def test_configured_plugin_that_raises_blocks_and_exits_2(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(PLUGIN))
+    payload = _config(tmp_path, '"kling_lint_example:broken"')
+    result = run_cli("check", "--format", "json", str(payload))
+    assert result.exit_code == 2
+    diags = json.loads(result.stdout)["files"][0]["diagnostics"]
+    assert [(d["code"], d["severity"], d["line"]) for d in diags if d["code"] == "KL008"] == [
+        ("KL008", "error", 1)
+    ]
+
+
+def test_plugin_that_cannot_be_imported_exits_2(tmp_path: Path, run_cli: Any) -> None:
+    payload = _config(tmp_path, '"no_such_module:rules"')
+    result = run_cli("check", str(payload))
+    assert result.exit_code == 2
+    assert "no_such_module" in result.stderr
+    assert ".kling-lint.toml" in result.stderr
+
+
+def test_plugin_code_clash_exits_2(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = tmp_path / "clash_plugin.py"
+    module.write_text(
+        "from kling_lint.rules import Rule, RuleDoc\n"
+        "from kling_lint.diagnostics import Severity\n"
+        "rules = [Rule('KL101', 'copy', Severity.INFO, RuleDoc('a', 'b', '{}', 'c'))]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    payload = _config(tmp_path, '"clash_plugin:rules"')
+    result = run_cli("check", str(payload))
+    assert result.exit_code == 2
+    assert "KL101" in result.stderr
+
+
+def test_guard_blocks_when_a_plugin_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kling_lint
+
+    monkeypatch.syspath_prepend(str(PLUGIN))
+    config = tmp_path / ".kling-lint.toml"
+    config.write_text('plugins = ["kling_lint_example:broken"]\n')
+    with pytest.raises(kling_lint.PayloadBlocked) as info:
+        kling_lint.guard(SHOUT, "omni-video.create", config=config)
+    assert [d.code for d in info.value.diagnostics] == ["KL008"]
