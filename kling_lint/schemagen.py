@@ -156,6 +156,8 @@ def _condition(cond: dict[str, Any]) -> Schema:
         return {"allOf": [_condition(c) for c in cond["all"]]}
     if "any" in cond:
         return {"anyOf": [_condition(c) for c in cond["any"]]}
+    if "not" in cond:
+        return {"not": _condition(cond["not"])}
     path = cond["path"]
     if "present" in cond:
         return _present(path) if cond["present"] else {"not": _present(path)}

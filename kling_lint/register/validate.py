@@ -290,5 +290,9 @@ def _condition_paths(cond: dict[str, Any] | None) -> Iterator[str]:
         return
     if "path" in cond:
         yield cond["path"]
-    for sub in (*cond.get("all", ()), *cond.get("any", ())):
+    for sub in (
+        *cond.get("all", ()),
+        *cond.get("any", ()),
+        *([cond["not"]] if "not" in cond else []),
+    ):
         yield from _condition_paths(sub)

@@ -208,16 +208,6 @@ def _frames_with_edit(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _aspect_ratio(ctx: Context) -> Iterator[Finding]:
-    if is_present(ctx.payload.get("aspect_ratio")):
-        return
-    if "first_frame" in _frame_types(ctx.payload) or _items(ctx.payload, "video_list"):
-        return
-    yield Finding(
-        (), "aspect_ratio is required without a first frame or a reference video", "aspect_ratio"
-    )
-
-
 def _duration_in_edit(ctx: Context) -> Iterator[Finding]:
     if "duration" in ctx.payload and _edits(ctx.payload):
         yield Finding(
@@ -419,20 +409,6 @@ RULES = (
         ),
         endpoints=OMNI,
         payload=_frames_with_edit,
-    ),
-    Rule(
-        "KL410",
-        "omni-aspect-ratio-required",
-        Severity.ERROR,
-        _doc(
-            "Flags an Omni request without aspect_ratio, no first frame and no reference video.",
-            "The contract requires aspect_ratio when neither a first frame nor a video gives the "
-            "frame. (A feature reference video is exempt: an official example sends none.)",
-            '{"model_name": "kling-v3-omni", "prompt": "a cat on a roof", "duration": "5"}',
-            'Add "aspect_ratio": "16:9" (or 9:16, 1:1).',
-        ),
-        endpoints=OMNI,
-        payload=_aspect_ratio,
     ),
     Rule(
         "KL411",

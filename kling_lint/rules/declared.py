@@ -55,6 +55,8 @@ def holds(document: Any, cond: dict[str, Any]) -> bool:
         return all(holds(document, c) for c in cond["all"])
     if "any" in cond:
         return any(holds(document, c) for c in cond["any"])
+    if "not" in cond:
+        return not holds(document, cond["not"])
     matches = values_at(document, cond["path"])
     values = [v for _, v in matches]
     if "present" in cond:
@@ -86,6 +88,9 @@ def compile_condition(cond: dict[str, Any]) -> Predicate:
     if "any" in cond:
         parts = [compile_condition(c) for c in cond["any"]]
         return lambda doc: any(p(doc) for p in parts)
+    if "not" in cond:
+        inner = compile_condition(cond["not"])
+        return lambda doc: not inner(doc)
     path = cond["path"]
     if "." in path or path.endswith("[]"):
         return lambda doc: holds(doc, cond)
