@@ -22,6 +22,7 @@ _KEYS = (
     "register",
     "policy",
     "plugins",
+    "policy-files",
 )
 _ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner")
 
@@ -62,6 +63,7 @@ class Config:
     register: Path | None = None
     policies: tuple[str, ...] = ()
     plugins: tuple[str, ...] = ()
+    policy_files: tuple[Path, ...] = ()
 
     @property
     def display(self) -> str:
@@ -153,6 +155,10 @@ def parse_config(
         kwargs["policies"] = _strings(where, "policy", table["policy"])
     if "plugins" in table:
         kwargs["plugins"] = _strings(where, "plugins", table["plugins"])
+    if "policy-files" in table:
+        base = path.parent if path else Path.cwd()
+        files = _strings(where, "policy-files", table["policy-files"])
+        kwargs["policy_files"] = tuple((base / f).resolve() for f in files)
     if "fail-on" in table:
         try:
             kwargs["fail_on"] = Severity.parse(str(table["fail-on"]))

@@ -10,6 +10,7 @@ from kling_lint import pointer as jp
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
 from kling_lint.plugins import PluginError, plugin_rules
+from kling_lint.policy_files import with_policy_files
 from kling_lint.register import Register, load_register
 from kling_lint.register.model import Endpoint, Field, child_path
 from kling_lint.rules import Context, Finding, Rule, all_rules
@@ -76,6 +77,9 @@ class Linter:
     ) -> None:
         self.config = config or Config()
         self.register = register or load_register(self.config.register)
+        if self.config.policy_files:
+            taken = {r.code for r in all_rules(self.register, None)}
+            self.register = with_policy_files(self.register, self.config.policy_files, taken)
         self.today = today or _dt.date.today()
         unknown = [p for p in self.config.policies if p not in self.register.policies]
         if unknown:
