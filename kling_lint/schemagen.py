@@ -13,6 +13,15 @@ from kling_lint.register.validate import META_SCHEMA_FILE
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 EMPTY: list[Any] = [None, "", [], {}]
+_KEYWORD = {
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "min_items": "minItems",
+    "max_items": "maxItems",
+    "pattern": "pattern",
+}
 Schema = dict[str, Any]
 
 
@@ -87,17 +96,9 @@ def _field_schema(f: Field, children: dict[str, Schema], required: list[str]) ->
         s["default"] = f.default
     if f.enum is not None:
         s["enum"] = list(f.enum)
-    for key, value in (
-        ("minimum", f.minimum),
-        ("maximum", f.maximum),
-        ("minLength", f.min_length),
-        ("maxLength", f.max_length),
-        ("minItems", f.min_items),
-        ("maxItems", f.max_items),
-        ("pattern", f.pattern),
-    ):
-        if value is not None:
-            s[key] = value
+    for name, value in f.limits().items():
+        if name in _KEYWORD:  # numeric_string has no JSON Schema keyword; the text says it
+            s[_KEYWORD[name]] = value
     if _accepted_forms_only_url(f):
         s["pattern"] = "^https?://"
     if f.children:

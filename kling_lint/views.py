@@ -58,20 +58,7 @@ def field_dict(f: Field) -> dict[str, Any]:
         "required_when": f.required_when,
         "default": f.default if f.has_default else None,
         "enum": list(f.enum) if f.enum is not None else None,
-        "limits": {
-            k: v
-            for k, v in (
-                ("minimum", f.minimum),
-                ("maximum", f.maximum),
-                ("min_length", f.min_length),
-                ("max_length", f.max_length),
-                ("min_items", f.min_items),
-                ("max_items", f.max_items),
-                ("pattern", f.pattern),
-                ("numeric_string", f.numeric_string),
-            )
-            if v is not None
-        },
+        "limits": f.limits(),
         "media": f.media,
         "replaced_by": f.replaced_by,
         "models": list(f.models) if f.models else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +13,36 @@ from click.testing import CliRunner, Result
 from kling_lint.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+#: An Omni payload whose every field is live-confirmed: no finding at all.
+CLEAN_OMNI = {
+    "model_name": "kling-v3-omni",
+    "prompt": "a cat",
+    "duration": "5",
+    "mode": "std",
+    "aspect_ratio": "16:9",
+}
+
+
+def pip_install(source: Path, target: Path) -> None:
+    """Install a wheel or a project folder into `target`, offline (no deps, no isolation)."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
 EXAMPLES = ROOT / "examples"
 REGISTRY = ROOT / "registry"
 

@@ -9,15 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .conftest import CLEAN_OMNI as GOOD
 from .conftest import EXAMPLES, ROOT
-
-GOOD = {
-    "model_name": "kling-v3-omni",
-    "prompt": "a cat",
-    "duration": "5",
-    "mode": "std",
-    "aspect_ratio": "16:9",
-}
 
 
 def _json(result: Any) -> dict[str, Any]:

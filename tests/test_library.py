@@ -13,15 +13,8 @@ from kling_lint.engine import Linter
 from kling_lint.loading import Payload, read_file, unwrap_envelope
 from kling_lint.run import Options, execute
 
+from .conftest import CLEAN_OMNI as GOOD
 from .conftest import EXAMPLES
-
-GOOD = {
-    "model_name": "kling-v3-omni",
-    "prompt": "a cat",
-    "duration": "5",
-    "mode": "std",
-    "aspect_ratio": "16:9",
-}
 
 
 def test_lint_reports_codes_and_pointers() -> None:

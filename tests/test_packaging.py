@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, ROOT, pip_install
 
 
 @pytest.fixture(scope="module")
@@ -58,21 +58,7 @@ def test_wheel_data_equals_the_repository(wheel: Path) -> None:
 
 def test_installed_copy_lints_from_an_empty_folder(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    pip_install(wheel, target)
     installed = target / "kling_lint" / "_data"
     assert _tree(installed / "registry") == _tree(ROOT / "registry")
     assert _tree(installed / "schemas") == _tree(ROOT / "schemas")

@@ -11,38 +11,17 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import CLEAN_OMNI, ROOT, pip_install
 
 PLUGIN = ROOT / "tests" / "plugin_pkg"
-SHOUT = {
-    "model_name": "kling-v3-omni",
-    "prompt": "A CAT ON A ROOF AT NIGHT",
-    "duration": "5",
-    "mode": "std",
-    "aspect_ratio": "16:9",
-}
+SHOUT = {**CLEAN_OMNI, "prompt": "A CAT ON A ROOF AT NIGHT"}
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example plugin, built and installed (with its entry point) into its own folder."""
     target = tmp_path_factory.mktemp("plugin-site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(PLUGIN),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    pip_install(PLUGIN, target)
     return target
 
 

@@ -14,6 +14,16 @@ from typing import Any, NamedTuple
 
 from kling_lint.diagnostics import Status
 
+LIMIT_NAMES = (
+    "minimum",
+    "maximum",
+    "min_length",
+    "max_length",
+    "min_items",
+    "max_items",
+    "pattern",
+    "numeric_string",
+)
 ACCEPTED = frozenset({Status.DOC_DERIVED, Status.LIVE_CONFIRMED})
 BLOCKED = frozenset({Status.LIVE_REJECTED, Status.HYPOTHESIS_ONLY})
 
@@ -196,6 +206,10 @@ class Field(Statused):
             description=raw.get("description"),
             children=tuple(raw.get("children", ())),
         )
+
+    def limits(self) -> dict[str, Any]:
+        """The numeric, length, count and pattern limits that are set, by register name."""
+        return {k: getattr(self, k) for k in LIMIT_NAMES if getattr(self, k) is not None}
 
     def value_info(self, value: Any) -> ValueInfo | None:
         return self.values.get(_value_key(value))
