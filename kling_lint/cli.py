@@ -16,6 +16,7 @@ from kling_lint.__about__ import __version__
 from kling_lint.config import ConfigError
 from kling_lint.diagnostics import Severity
 from kling_lint.register import RegisterError
+from kling_lint.reporters import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -103,10 +104,19 @@ def main(debug: bool) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
+    help="Report format.",
 )
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report there; the terminal keeps the text summary.",
+)
+@click.option("--statistics", is_flag=True, help="Count findings by rule and by register status.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
 @click.option(
     "--verbose", "-v", is_flag=True, help="List infos too (the text format only counts them)."
 )
@@ -137,9 +147,12 @@ def check(
     stdin_filename: str | None,
     color: bool | None,
     jobs: int | None,
+    output_file: Path | None,
+    statistics: bool,
+    exit_zero: bool,
 ) -> None:
     """Lint payload files (JSON, YAML, JSONL; directories recursively; '-' for stdin)."""
-    from kling_lint.reporters import REPORTERS
+    from kling_lint import output, progress
     from kling_lint.run import Options, execute
 
     options = Options(
@@ -154,17 +167,23 @@ def check(
         policies=tuple(policies) if policies else None,
         register=register,
         stdin_filename=stdin_filename,
-        locate_infos=verbose or output_format != "text",
+        locate_infos=verbose or output_format not in ("text", "concise", "github"),
         jobs=jobs,
     )
-    result = execute(options)
-    stream = sys.stdout
+    result = execute(options, progress=progress.for_terminal())
     if color is None:
-        color = stream.isatty() and "NO_COLOR" not in os.environ
-    use_color = color
-    REPORTERS[output_format](result, stream, verbose=verbose, color=use_color)
-    broken = any(d.code == "KL008" for f in result.files for d in f.diagnostics)
-    sys.exit(EXIT_ERROR if broken else EXIT_FINDINGS if result.failed else EXIT_OK)
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    output.deliver(
+        result,
+        output_format=output_format,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        output_file=output_file,
+        statistics=statistics,
+        verbose=verbose,
+        color=color,
+    )
+    sys.exit(output.exit_code(result, exit_zero=exit_zero))
 
 
 def _rule_table(register: Path | None) -> list[Any]:

@@ -6,6 +6,7 @@ import dataclasses
 import fnmatch
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -27,6 +28,7 @@ from kling_lint.loading import (
 )
 from kling_lint.register import Register, load_register
 from kling_lint.register.model import Endpoint
+from kling_lint.rules import Rule
 
 
 class Options(NamedTuple):
@@ -65,6 +67,7 @@ class FileResult(NamedTuple):
 class RunResult:
     files: list[FileResult] = field(default_factory=list)
     register_digest: str = ""
+    rules: dict[str, Rule] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -235,16 +238,27 @@ def _load_problem(path: str, message: str) -> LoadFailure:
 
 # Below this many files one process is faster than starting workers.
 PARALLEL_FROM = 400
+# Below this many files a run ends before a progress bar would help.
+SHOW_PROGRESS_FROM = 200
 Batch = list[tuple[Path, "Path | None"]]
 _forked_session: _Session | None = None
 
 
-def _lint_batch(session: _Session, batch: Batch) -> list[FileResult]:
-    return [
-        _check_loaded(session, config_path, file, loaded)
-        for file, config_path in batch
-        for loaded in read_file(file, str(file))
-    ]
+Progress = Callable[[int, int], None]
+
+
+def _lint_batch(
+    session: _Session, batch: Batch, progress: Progress | None = None, total: int = 0
+) -> list[FileResult]:
+    out: list[FileResult] = []
+    for done, (file, config_path) in enumerate(batch, start=1):
+        out += [
+            _check_loaded(session, config_path, file, loaded)
+            for loaded in read_file(file, str(file))
+        ]
+        if progress is not None and (done % 50 == 0 or done == len(batch)):
+            progress(done, total)
+    return out
 
 
 def _worker(batch: Batch) -> tuple[list[FileResult], dict[Path | None, set[int]]]:
@@ -264,10 +278,12 @@ def _jobs(options: Options, count: int) -> int:
     return min(wanted, 8) if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
-def _run_files(session: _Session, files: Batch) -> list[FileResult]:
+def _run_files(session: _Session, files: Batch, progress: Progress | None) -> list[FileResult]:
+    if len(files) < SHOW_PROGRESS_FROM:
+        progress = None
     jobs = _jobs(session.options, len(files))
     if jobs == 1 or len(files) < 2:
-        return _lint_batch(session, files)
+        return _lint_batch(session, files, progress, len(files))
     # Workers fork after every linter is compiled, so they start with nothing to load;
     # each returns its results and the allowlist entries it used, merged in input order.
     import multiprocessing
@@ -277,10 +293,16 @@ def _run_files(session: _Session, files: Batch) -> list[FileResult]:
     size = max(1, len(files) // (jobs * 4))
     batches = [files[i : i + size] for i in range(0, len(files), size)]
     results: list[FileResult] = []
+    done = 0
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for batch_results, batch_used in pool.imap(_worker, batches):
+            for batch, (batch_results, batch_used) in zip(
+                batches, pool.imap(_worker, batches), strict=True
+            ):
                 results.extend(batch_results)
+                done += len(batch)
+                if progress is not None:
+                    progress(done, len(files))
                 for key, entries in batch_used.items():
                     session.used[key] |= entries
     finally:
@@ -288,7 +310,7 @@ def _run_files(session: _Session, files: Batch) -> list[FileResult]:
     return results
 
 
-def execute(options: Options) -> RunResult:
+def execute(options: Options, progress: Progress | None = None) -> RunResult:
     """Lint every payload the options name. Raises ConfigError/RegisterError for exit 2."""
     session = _Session(options)
     result = RunResult()
@@ -309,7 +331,7 @@ def execute(options: Options) -> RunResult:
         files.extend((file, session.config_path_for(file)) for file in discover([path]))
     for config_path in dict.fromkeys(c for _, c in files):
         session.linter(config_path)  # compile (and fail, exit 2) before any file is read
-    result.files.extend(_run_files(session, files))
+    result.files.extend(_run_files(session, files, progress))
     for config_path, linter in session.linters.items():
         extra = linter.allow_diagnostics(session.used.get(config_path, set()))
         if extra:
@@ -318,6 +340,7 @@ def execute(options: Options) -> RunResult:
                 FileResult(shown, None, None, tuple(sorted(extra)), linter.config.fail_on)
             )
         result.register_digest = linter.register.digest
+        result.rules.update(linter.rules_by_code)
     if not session.linters:
         result.register_digest = load_register(options.register).digest
     return result

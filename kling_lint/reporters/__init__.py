@@ -1,11 +1,15 @@
-"""Reporters turn a run's results into text; the name map feeds `--format`."""
+"""Reporters turn a run's results into text; the name map feeds `--format`.
+
+Each module is imported only when its format is chosen, so a run pays for one reporter.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol, TextIO
+import importlib
+from typing import TYPE_CHECKING, Protocol, TextIO
 
-from kling_lint.reporters import json_report, text
-from kling_lint.run import RunResult
+if TYPE_CHECKING:
+    from kling_lint.run import RunResult
 
 
 class Reporter(Protocol):
@@ -14,7 +18,19 @@ class Reporter(Protocol):
     ) -> None: ...
 
 
-REPORTERS: dict[str, Reporter] = {
-    "text": text.report,
-    "json": json_report.report,
+_MODULES = {
+    "text": "text",
+    "concise": "concise",
+    "json": "json_report",
+    "sarif": "sarif",
+    "github": "github",
+    "gitlab": "gitlab",
+    "junit": "junit",
 }
+FORMATS = tuple(_MODULES)
+
+
+def reporter(name: str) -> Reporter:
+    module = importlib.import_module(f"kling_lint.reporters.{_MODULES[name]}")
+    report: Reporter = module.report
+    return report

@@ -34,14 +34,19 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
         for d in shown:
             stream.write(_line(file, d, color) + "\n")
         stream.write("\n")
+    stream.write(summary(result, verbose=verbose, color=color) + "\n")
+
+
+def summary(result: RunResult, *, verbose: bool, color: bool) -> str:
+    """The one-line verdict: payloads blocked, then counts by severity."""
     s = Summary.of(result)
     infos = f"{s.infos} info{'s' if s.infos != 1 else ''}"
     if s.infos and not verbose:
         infos += " (--verbose lists them)"
     verdict = f"{s.blocked} of {s.files} payload{'s' if s.files != 1 else ''} blocked"
     verdict = _paint(verdict, "1;31", color) if s.blocked else _paint(verdict, "32", color)
-    stream.write(
+    return (
         f"{verdict}: {s.errors} error{'s' if s.errors != 1 else ''}, "
         f"{s.warnings} warning{'s' if s.warnings != 1 else ''}, {infos}, "
-        f"{s.suppressed} allowed by the allowlist\n"
+        f"{s.suppressed} allowed by the allowlist"
     )

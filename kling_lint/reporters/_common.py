@@ -1,0 +1,26 @@
+"""What several reporters share: each finding with its file, in output order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kling_lint.diagnostics import Diagnostic, Severity
+from kling_lint.run import FileResult, RunResult
+
+
+def findings(
+    result: RunResult, *, verbose: bool, suppressed: bool = False
+) -> Iterator[tuple[FileResult, Diagnostic]]:
+    """Findings to show: infos only when verbose; allowlisted ones only when asked."""
+    for file in result.files:
+        for d in file.diagnostics:
+            if d.suppressed and not suppressed:
+                continue
+            if d.severity is Severity.INFO and not verbose:
+                continue
+            yield file, d
+
+
+def label(file: FileResult) -> str:
+    """A payload's name: its path, with the record line for JSONL."""
+    return f"{file.path}:{file.record}" if file.record is not None else file.path
