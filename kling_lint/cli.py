@@ -355,6 +355,18 @@ def schemas_build(registry_path: Path | None, output: Path | None) -> None:
     click.echo(f"wrote {len(written)} files to {written[0].parent if written else output}")
 
 
+@schemas.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--url-base", help="How settings.json refers to DIRECTORY (default: ./DIRECTORY).")
+@_guarded
+def schemas_export(directory: Path, url_base: str | None) -> None:
+    """Copy the endpoint schemas to DIRECTORY with a ready editor settings.json fragment."""
+    from kling_lint import schemagen
+
+    written = schemagen.export(directory, url_base)
+    click.echo(f"wrote {len(written) - 1} schemas and {written[-1]}")
+
+
 @schemas.command("check")
 @click.option("--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path))

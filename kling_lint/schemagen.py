@@ -79,13 +79,46 @@ def describe(f: Field) -> str:
     return " ".join(parts)
 
 
+def markdown(f: Field) -> str:
+    """The hover text for editors that render Markdown: the verdict first."""
+    status = f"**{f.describe_status()}**"
+    if f.replaced_by:
+        head = f"{status}: use `{f.replaced_by}`"
+    elif f.hypothesis:
+        head = f"{status}: blocked unless allowlisted"
+    elif f.caution:
+        head = f"{status}: {f.caution}"
+    else:
+        head = status
+    lines = [head]
+    if f.description:
+        lines.append(f.description)
+    limits = _limits(f)
+    if limits:
+        lines.append("Limits: " + "; ".join(limits))
+    if f.required == "conditional" and f.required_when:
+        lines.append(f"Required when {f.required_when}.")
+    for info in f.values.values():
+        if info.rejected or info.hypothesis:
+            use = f", use `{info.replaced_by}`" if info.replaced_by is not None else ""
+            lines.append(f"Value `{info.value}`: **{info.describe_status()}**{use}")
+    for form, form_info in f.forms.items():
+        if form_info.rejected:
+            lines.append(f"As {form}: **{form_info.describe_status()}**")
+    return "\n\n".join(lines)
+
+
 def _accepted_forms_only_url(f: Field) -> bool:
     accepted = {name for name, info in f.forms.items() if not (info.rejected or info.hypothesis)}
     return bool(f.forms) and accepted == {"url"}
 
 
 def _field_schema(f: Field, children: dict[str, Schema], required: list[str]) -> Schema:
-    s: Schema = {"description": describe(f), "x-kling-status": list(f.status_labels)}
+    s: Schema = {
+        "description": describe(f),
+        "markdownDescription": markdown(f),
+        "x-kling-status": list(f.status_labels),
+    }
     s["type"] = list(f.type) if len(f.type) > 1 else f.type[0]
     if f.rejected:
         s["deprecated"] = True
@@ -299,6 +332,33 @@ def build(registry: Path | None = None, output: Path | None = None) -> list[Path
             path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def export(target: Path, url_base: str | None = None) -> list[Path]:
+    """Copy the endpoint schemas to `target` and write an editor settings fragment there.
+
+    The fragment maps `**/<endpoint-id>/*.json` and `*.<endpoint-id>.json` (and the YAML
+    spellings) to each endpoint's schema, for VS Code's `json.schemas` and `yaml.schemas`.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    base = (url_base or "./" + target.as_posix()).rstrip("/")
+    written, json_schemas, yaml_schemas = [], [], {}
+    for source in sorted(schemas_dir().glob("*.schema.json")):
+        if source.name == META_SCHEMA_FILE:
+            continue
+        endpoint_id = source.name.removesuffix(".schema.json")
+        copy = target / source.name
+        copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        written.append(copy)
+        url = f"{base}/{source.name}"
+        json_schemas.append(
+            {"fileMatch": [f"**/{endpoint_id}/*.json", f"*.{endpoint_id}.json"], "url": url}
+        )
+        yaml_schemas[url] = [f"**/{endpoint_id}/*.yaml", f"*.{endpoint_id}.yaml"]
+    settings = target / "settings.json"
+    fragment = {"json.schemas": json_schemas, "yaml.schemas": yaml_schemas}
+    settings.write_text(dumps(fragment), encoding="utf-8")
+    return [*written, settings]
 
 
 def stale(registry: Path | None = None, output: Path | None = None) -> list[str]:

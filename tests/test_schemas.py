@@ -114,3 +114,21 @@ def test_declared_rules_become_json_schema_conditions() -> None:
     assert excludes is not None
     assert not Draft202012Validator(excludes).is_valid({"a": 1, "b": 2})
     assert Draft202012Validator(excludes).is_valid({"a": 1, "b": ""})
+
+
+def test_editor_hover_and_export(tmp_path: Path, run_cli: Any) -> None:
+    schema = json.loads((SCHEMAS / "omni-video.create.schema.json").read_text())
+    image = schema["properties"]["image_list"]["items"]["properties"]["image"]
+    assert image["markdownDescription"].startswith(
+        "**live-rejected**: use `image_list[].image_url`"
+    )
+    assert schema["$id"] and schema["title"]
+    result = run_cli("schemas", "export", str(tmp_path / "editor"))
+    assert result.exit_code == 0
+    settings = json.loads((tmp_path / "editor" / "settings.json").read_text())
+    urls = {entry["url"] for entry in settings["json.schemas"]}
+    assert len(urls) == len(list(SCHEMAS.glob("*.schema.json"))) - 1
+    for entry in settings["json.schemas"]:
+        name = entry["url"].rsplit("/", 1)[1]
+        assert (tmp_path / "editor" / name).read_text() == (SCHEMAS / name).read_text()
+    assert set(settings["yaml.schemas"]) == urls
