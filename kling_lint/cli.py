@@ -328,14 +328,19 @@ def registry_validate(directory: Path | None) -> None:
 )
 @_guarded
 def registry_render(output: Path | None) -> None:
-    """Write the Markdown register document generated from the YAML."""
+    """Write docs/REGISTER.md (the register) and docs/rules.md (the rule reference)."""
     from kling_lint import render
     from kling_lint.register import load_register
 
+    register = load_register()
     target = output or render.default_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render.render(load_register()), encoding="utf-8")
+    target.write_text(render.render(register), encoding="utf-8")
     click.echo(f"wrote {target}")
+    if output is None:
+        rules = render.rules_path()
+        rules.write_text(render.rules_markdown(register), encoding="utf-8")
+        click.echo(f"wrote {rules}")
 
 
 @main.group()

@@ -46,6 +46,13 @@ def test_register_document_is_fresh() -> None:
     )
 
 
+def test_rule_reference_is_fresh() -> None:
+    text = render.rules_markdown(builtin_register())
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == text
+    for code in ("KL101", "KL301", "KL414", "KL501"):
+        assert f"## {code}" in text
+
+
 @pytest.mark.parametrize("path", sorted(SCHEMAS.glob("*.schema.json")), ids=lambda p: p.name)
 def test_schema_is_valid_2020_12(path: Path) -> None:
     schema = json.loads(path.read_text(encoding="utf-8"))
@@ -122,7 +129,8 @@ def test_editor_hover_and_export(tmp_path: Path, run_cli: Any) -> None:
     assert image["markdownDescription"].startswith(
         "**live-rejected**: use `image_list[].image_url`"
     )
-    assert schema["$id"] and schema["title"]
+    assert schema["$id"]
+    assert schema["title"]
     result = run_cli("schemas", "export", str(tmp_path / "editor"))
     assert result.exit_code == 0
     settings = json.loads((tmp_path / "editor" / "settings.json").read_text())
