@@ -1,0 +1,128 @@
+"""HTTP clients against a real server on loopback: blocked payloads never reach it."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+import requests
+
+import kling_lint
+import kling_lint.integrations as ki
+
+from .conftest import CLEAN_OMNI
+
+BLOCKED = {**CLEAN_OMNI, "mode": "standard"}
+
+
+class _Server(ThreadingHTTPServer):
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.seen: list[tuple[str, str, bytes]] = []
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.server.seen.append((self.command, self.path, self.rfile.read(length)))
+        body = json.dumps({"code": 0, "message": "SUCCEED"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        return
+
+
+@pytest.fixture
+def server() -> Iterator[_Server]:
+    srv = _Server()
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+    thread.join(timeout=5)
+
+
+def _base(server: _Server) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{host}:{port}"
+
+
+def test_httpx_hook(server: _Server) -> None:
+    base = _base(server)
+    with httpx.Client(event_hooks={"request": [ki.httpx_hook()]}, timeout=5) as client:
+        assert client.post(f"{base}/v1/videos/omni-video", json=CLEAN_OMNI).status_code == 200
+        with pytest.raises(kling_lint.PayloadBlocked) as info:
+            client.post(f"{base}/v1/videos/omni-video", json=BLOCKED)
+        assert [d.code for d in info.value.diagnostics] == ["KL102"]
+        assert client.post(f"{base}/elsewhere", json=BLOCKED).status_code == 200
+        assert client.get(f"{base}/v1/videos/omni-video?pageNum=1&pageSize=30").status_code == 200
+        with pytest.raises(kling_lint.PayloadBlocked):
+            client.get(f"{base}/v1/videos/omni-video?pageNum=1&pageSize=5000")
+    assert [(m, p) for m, p, _ in server.seen] == [
+        ("POST", "/v1/videos/omni-video"),
+        ("POST", "/elsewhere"),
+        ("GET", "/v1/videos/omni-video?pageNum=1&pageSize=30"),
+    ]
+    assert json.loads(server.seen[1][2]) == BLOCKED  # non-Kling requests pass untouched
+
+
+def test_httpx_async_hook(server: _Server) -> None:
+    import asyncio
+
+    async def run() -> None:
+        base = _base(server)
+        async with httpx.AsyncClient(
+            event_hooks={"request": [ki.httpx_async_hook()]}, timeout=5
+        ) as client:
+            assert (
+                await client.post(f"{base}/v1/videos/omni-video", json=CLEAN_OMNI)
+            ).status_code == 200
+            with pytest.raises(kling_lint.PayloadBlocked):
+                await client.post(f"{base}/v1/videos/omni-video", json=BLOCKED)
+
+    asyncio.run(run())
+    assert len(server.seen) == 1
+
+
+def test_requests_adapter(server: _Server) -> None:
+    base = _base(server)
+    with requests.Session() as session:
+        session.mount("http://", ki.GuardedAdapter())
+        assert (
+            session.post(f"{base}/v1/videos/omni-video", json=CLEAN_OMNI, timeout=5).status_code
+            == 200
+        )
+        with pytest.raises(kling_lint.PayloadBlocked):
+            session.post(f"{base}/v1/videos/omni-video", json=BLOCKED, timeout=5)
+        with pytest.raises(kling_lint.PayloadBlocked) as info:
+            session.post(f"{base}/v1/audio/tts", data=b"not json", timeout=5)
+        assert [d.code for d in info.value.diagnostics] == ["KL001"]
+        assert session.post(f"{base}/other", data=b"not json", timeout=5).status_code == 200
+    assert [p for _, p, _ in server.seen] == ["/v1/videos/omni-video", "/other"]
+
+
+def test_route_matching() -> None:
+    assert ki.match("POST", "https://api-singapore.klingai.com/v1/videos/omni-video") == (
+        "omni-video.create",
+        {},
+    )
+    assert ki.match("GET", "https://h/v1/videos/omni-video/8672837?x=1") == (
+        "omni-video.get",
+        {"id": "8672837", "x": 1},
+    )
+    assert ki.match("DELETE", "https://h/v1/videos/omni-video") is None
+    assert ki.match("POST", "https://h/v1/videos/omni-video/extra") is None
