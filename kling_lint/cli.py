@@ -320,6 +320,35 @@ def registry_validate(directory: Path | None) -> None:
     click.echo(f"{target}: valid")
 
 
+@registry.command("check")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--schemas",
+    "schemas_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder of generated schemas to keep fresh (default: the built-in one).",
+)
+@_guarded
+def registry_check(directory: Path | None, schemas_path: Path | None) -> None:
+    """Validate a register and check that its generated schemas are fresh (the register hook)."""
+    from kling_lint import schemagen
+    from kling_lint._resources import registry_dir
+    from kling_lint.register import validate_directory
+
+    target = directory or registry_dir()
+    problems = validate_directory(target)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        sys.exit(EXIT_ERROR)
+    stale = schemagen.stale(target, schemas_path)
+    for name in stale:
+        click.echo(f"stale: {name} (run `kling-lint schemas build`)")
+    if stale:
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"{target}: valid; schemas are fresh")
+
+
 @registry.command("render")
 @click.option(
     "--output",
