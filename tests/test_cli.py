@@ -234,3 +234,40 @@ def test_installed_console_script_on_examples(tmp_path: Path) -> None:
     )
     assert module.returncode == 0
     assert "kling-lint" in module.stdout
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: Any) -> None:
+    import io
+
+    from kling_lint import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert progress.for_terminal(io.StringIO()) is None  # a pipe gets no bar
+    screen = Terminal()
+    bar = progress.for_terminal(screen)
+    assert bar is not None
+    bar(500, 1000)
+    bar(1000, 1000)
+    assert "/1000 files" in screen.getvalue()
+    monkeypatch.setenv("CI", "true")
+    assert progress.for_terminal(Terminal()) is None
+
+
+def test_large_runs_report_progress(tmp_path: Path) -> None:
+    from kling_lint.run import Options, execute
+
+    for i in range(250):
+        (tmp_path / f"p{i:03d}.json").write_text(json.dumps(GOOD))
+    seen: list[tuple[int, int]] = []
+    result = execute(
+        Options(paths=(str(tmp_path),), isolated=True, jobs=2),
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert len(result.files) == 250
+    assert seen[-1] == (250, 250)
+    assert [f.path for f in result.files] == sorted(f.path for f in result.files)
