@@ -58,9 +58,13 @@ def selected(code: str, select: tuple[str, ...] | None, ignore: tuple[str, ...])
 
 
 class _EndpointPlan(NamedTuple):
+    """An endpoint compiled for the walk: per container, its members and what checks them."""
+
     endpoint: Endpoint
-    containers: dict[str, dict[str, Field]]
-    node_rules: dict[str, tuple[Rule, ...]]
+    # container path -> member name -> (field, the node rules that field can trigger)
+    containers: dict[str, dict[str, tuple[Field, tuple[Rule, ...]]]]
+    # container path -> members the contract always requires
+    required: dict[str, tuple[tuple[str, Field], ...]]
     payload_rules: tuple[Rule, ...]
     model_field: Field | None
 
@@ -102,6 +106,8 @@ class Linter:
             if selected(r.code, self.config.select, self.config.ignore)
         ]
         self.rules_by_code = {**table, **{r.code: r for r in extra}}
+        # Outside rules run guarded: whatever they raise becomes a KL008 finding.
+        self._outside = frozenset(r.code for r in extra)
         for code, level in self.config.severity.items():
             target = self.rules_by_code.get(code)
             if target is None:
@@ -118,25 +124,28 @@ class Linter:
         self._active_allow = tuple(e for e in self.config.allow if not e.expired(self.today))
 
     def _plan(self, endpoint: Endpoint) -> _EndpointPlan:
-        containers: dict[str, dict[str, Field]] = {"": {}}
+        containers: dict[str, dict[str, tuple[Field, tuple[Rule, ...]]]] = {"": {}}
         for path, info in endpoint.fields.items():
             if info.children:
                 containers[path] = {}
         for path, info in endpoint.fields.items():
             cut = path.rfind(".")
             container = "" if cut < 0 else path[:cut].removesuffix("[]")
-            containers.setdefault(container, {})[path[cut + 1 :]] = info
-        node_rules = {
-            path: tuple(
+            rules = tuple(
                 r
                 for r in self.rules
                 if r.node and r.applies and r.applies_to(endpoint.id) and r.applies(info)
             )
-            for path, info in endpoint.fields.items()
+            containers.setdefault(container, {})[path[cut + 1 :]] = (info, rules)
+        required = {
+            container: tuple(
+                (name, info) for name, (info, _) in members.items() if info.required == "always"
+            )
+            for container, members in containers.items()
         }
         payload_rules = tuple(r for r in self.rules if r.payload and r.applies_to(endpoint.id))
         model_field = endpoint.fields.get("model_name")
-        return _EndpointPlan(endpoint, containers, node_rules, payload_rules, model_field)
+        return _EndpointPlan(endpoint, containers, required, payload_rules, model_field)
 
     def severity_of(self, rule: Rule, endpoint: Endpoint) -> Severity:
         if rule.code in self.config.severity:
@@ -178,7 +187,9 @@ class Linter:
         yield from self._walk(ctx, plan, "", payload, ())
         for rule in plan.payload_rules:
             assert rule.payload is not None
-            if rule.origin.startswith("plugin"):
+            if rule.triggers and rule.triggers.isdisjoint(payload):
+                continue
+            if rule.code in self._outside:
                 yield from self._guarded(rule, rule.payload, ctx)
             else:
                 for finding in rule.payload(ctx):
@@ -188,21 +199,21 @@ class Linter:
         self, ctx: Context, plan: _EndpointPlan, container: str, obj: dict[str, Any], parts: Parts
     ) -> Iterator[tuple[Rule, Finding]]:
         children = plan.containers.get(container, {})
-        unknown_rule = self.rules_by_code[_UNKNOWN_FIELD]
         for key, value in obj.items():
             here = (*parts, key)
-            info = children.get(key)
-            if info is None:
+            entry = children.get(key)
+            if entry is None:
                 if _UNKNOWN_FIELD in self._selected_codes:
                     path = child_path(container, key, _is_array(plan, container))
                     yield (
-                        unknown_rule,
+                        self.rules_by_code[_UNKNOWN_FIELD],
                         unknown_field_finding(ctx, key, path, sorted(children), here),
                     )
                 continue
-            for rule in plan.node_rules[info.path]:
+            info, rules = entry
+            for rule in rules:
                 assert rule.node is not None
-                if rule.origin.startswith("plugin"):
+                if rule.code in self._outside:
                     yield from self._guarded(rule, rule.node, ctx, info, value, here)
                     continue
                 for finding in rule.node(ctx, info, value, here):
@@ -215,15 +226,16 @@ class Linter:
                     for i, item in enumerate(value):
                         if isinstance(item, dict):
                             yield from self._walk(ctx, plan, info.path, item, (*here, i))
-        if _REQUIRED in self._selected_codes:
-            rule = self.rules_by_code[_REQUIRED]
-            replaced = {children[k].replaced_by for k in obj if k in children}
-            for name, info in children.items():
-                if info.required == "always" and name not in obj and info.path not in replaced:
-                    yield (
-                        rule,
-                        Finding(parts, f"{info.path} is required", info.path, info.status_labels),
+        missing = [(n, f) for n, f in plan.required.get(container, ()) if n not in obj]
+        if missing and _REQUIRED in self._selected_codes:
+            # A known-wrong name sent in place of its replacement is reported once, as itself.
+            replaced = {children[k][0].replaced_by for k in obj if k in children}
+            for _, info in missing:
+                if info.path not in replaced:
+                    finding = Finding(
+                        parts, f"{info.path} is required", info.path, info.status_labels
                     )
+                    yield self.rules_by_code[_REQUIRED], finding
 
     def _guarded(
         self, rule: Rule, check: Callable[..., Iterable[Finding]], *args: Any

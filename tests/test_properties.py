@@ -68,3 +68,20 @@ def test_compiled_conditions_agree_with_the_interpreter(
 
     _, payload = case
     assert compile_condition(condition)(payload) is holds(payload, condition)
+
+
+TRIGGERED = [r for r in LINTER.rules if r.triggers]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(TRIGGERED), st.data())
+def test_skipped_rules_would_have_found_nothing(rule: Any, data: st.DataObject) -> None:
+    """A rule is skipped when none of its trigger keys is sent; it must then find nothing."""
+    from kling_lint.rules import Context
+
+    endpoint = data.draw(st.sampled_from([e for e in rule.endpoints if e != "*"]))
+    _, payload = data.draw(near_payloads(endpoint))
+    for key in rule.triggers:
+        payload.pop(key, None)
+    ctx = Context(LINTER.register, LINTER.register.endpoints[endpoint], payload, None)
+    assert list(rule.payload(ctx)) == []

@@ -65,6 +65,9 @@ class Rule:
     # Only status gates may be lifted by an allowlist entry.
     liftable: bool = False
     origin: str = "built-in"
+    # A payload check that can only fire when one of these top-level keys is sent; the
+    # engine skips it otherwise. Empty means it always runs.
+    triggers: frozenset[str] = frozenset()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

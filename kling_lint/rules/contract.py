@@ -290,6 +290,7 @@ RULES = (
         ),
         endpoints=VIDEO_CREATE,
         payload=_shot_durations,
+        triggers=frozenset({"multi_prompt"}),
     ),
     Rule(
         "KL402",
@@ -304,6 +305,7 @@ RULES = (
         ),
         endpoints=VIDEO_CREATE,
         payload=_shot_indexes,
+        triggers=frozenset({"multi_prompt"}),
     ),
     Rule(
         "KL403",
@@ -320,6 +322,7 @@ RULES = (
         ),
         endpoints=("omni-video.create", "image2video.create"),
         payload=_frames_with_multi_shot,
+        triggers=frozenset({"multi_shot"}),
     ),
     Rule(
         "KL404",
@@ -334,6 +337,7 @@ RULES = (
         ),
         endpoints=VIDEO_CREATE,
         payload=_malformed_tokens,
+        triggers=frozenset({"prompt", "multi_prompt"}),
     ),
     Rule(
         "KL405",
@@ -350,6 +354,7 @@ RULES = (
         ),
         endpoints=VIDEO_CREATE,
         payload=_dangling_tokens,
+        triggers=frozenset({"prompt", "multi_prompt"}),
     ),
     Rule(
         "KL406",
@@ -365,6 +370,7 @@ RULES = (
         ),
         endpoints=CAMERA,
         payload=_voice_tokens,
+        triggers=frozenset({"prompt", "multi_prompt"}),
     ),
     Rule(
         "KL407",
@@ -379,6 +385,7 @@ RULES = (
         ),
         endpoints=OMNI,
         payload=_reference_count,
+        triggers=frozenset({"image_list", "element_list"}),
     ),
     Rule(
         "KL408",
@@ -394,6 +401,7 @@ RULES = (
         ),
         endpoints=OMNI,
         payload=_end_frame_many_images,
+        triggers=frozenset({"image_list"}),
     ),
     Rule(
         "KL409",
@@ -409,6 +417,7 @@ RULES = (
         ),
         endpoints=OMNI,
         payload=_frames_with_edit,
+        triggers=frozenset({"image_list"}),
     ),
     Rule(
         "KL411",
@@ -424,6 +433,7 @@ RULES = (
         ),
         endpoints=OMNI,
         payload=_duration_in_edit,
+        triggers=frozenset({"duration"}),
     ),
     Rule(
         "KL412",
@@ -440,6 +450,7 @@ RULES = (
         ),
         endpoints=OMNI,
         payload=_elements_with_frames,
+        triggers=frozenset({"element_list"}),
     ),
     Rule(
         "KL413",
@@ -454,5 +465,6 @@ RULES = (
         ),
         endpoints=CAMERA,
         payload=_camera,
+        triggers=frozenset({"camera_control"}),
     ),
 )
