@@ -164,6 +164,44 @@ def _check(rule: DeclaredRule, condition: Predicate | None, ctx: Context) -> Ite
                     yield Finding(_parent(path), f"{base}: {path} is missing", path, labels)
 
 
+def _head(path: str) -> str:
+    return path.split(".", 1)[0].removesuffix("[]")
+
+
+def _needs(cond: dict[str, Any]) -> frozenset[str] | None:
+    """Top-level keys of which one must be sent for `cond` to hold (None: it can hold
+    with none of them, e.g. `present: false`)."""
+    if "all" in cond:
+        found = [n for n in (_needs(c) for c in cond["all"]) if n is not None]
+        return min(found, key=len) if found else None
+    if "any" in cond:
+        parts = [_needs(c) for c in cond["any"]]
+        return None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+    if "not" in cond or "is_not" in cond or cond.get("present") is False:
+        return None
+    return frozenset({_head(cond["path"])})
+
+
+def triggers(rule: DeclaredRule) -> frozenset[str]:
+    """Keys of which one must be sent for the rule to find anything; empty means always run."""
+    groups = rule.groups or tuple((f,) for f in rule.fields)
+    if rule.kind == "excludes":
+        return frozenset(_head(p) for g in groups for p in g)
+    if rule.kind == "requires":
+        return frozenset(_head(p) for p in groups[0])
+    if rule.kind != "when" or rule.condition is None or rule.then is None:
+        return frozenset()  # one-of and any-of fire when nothing is sent
+    needed = _needs(rule.condition)
+    if needed is not None:
+        return needed
+    then = rule.then
+    if set(then) == {"forbidden"}:
+        return frozenset(_head(p) for p in then["forbidden"])
+    if set(then) == {"path", "in"}:
+        return frozenset({_head(then["path"])})
+    return frozenset()
+
+
 def _doc(raw: RuleDoc | None, fallback: str) -> RuleDoc:
     return raw if raw is not None else RuleDoc(fallback, fallback, "{}", fallback)
 
@@ -195,6 +233,8 @@ def declared_rules(rules: list[DeclaredRule]) -> list[Rule]:
                 endpoints=tuple(sorted(per_endpoint)),
                 payload=check,
                 origin="register",
+                # Shared by every endpoint the rule is written on, so only what all agree on.
+                triggers=_common(triggers(r) for r in group),
             )
         )
     return out
@@ -226,6 +266,13 @@ def _policy_check(rule: PolicyRule, ctx: Context) -> Iterator[Finding]:
     for path in rule.note_when_present:
         for parts, _ in _present(ctx.payload, path)[:1]:
             yield Finding(parts, rule.message or rule.name, path)
+
+
+def _common(sets: Any) -> frozenset[str]:
+    found = list(sets)
+    if not found or any(not s for s in found):
+        return frozenset()
+    return frozenset().union(*found)
 
 
 def policy_rules(rules: list[PolicyRule]) -> list[Rule]:
