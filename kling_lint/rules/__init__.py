@@ -6,7 +6,7 @@ from functools import cache
 
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import Register
-from kling_lint.rules import contract, media, status, structure
+from kling_lint.rules import camera, media, omni, shots, status, structure, tokens
 from kling_lint.rules._base import Context, Finding, Rule, RuleDoc
 from kling_lint.rules.declared import declared_rules, policy_rules
 
@@ -146,7 +146,10 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *_INPUT,
     *status.RULES,
     *structure.RULES,
-    *contract.RULES,
+    *shots.RULES,
+    *tokens.RULES,
+    *omni.RULES,
+    *camera.RULES,
     *media.RULES,
     *_ALLOWLIST,
 )
