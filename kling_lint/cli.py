@@ -2,63 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from kling_lint.__about__ import __version__
-from kling_lint.config import ConfigError
+from kling_lint.cli_data import registry, schemas
+from kling_lint.cli_support import EXIT_ERROR, codes, guarded
 from kling_lint.diagnostics import Severity
-from kling_lint.register import RegisterError
 from kling_lint.reporters import FORMATS
-
-F = TypeVar("F", bound=Callable[..., Any])
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-def _guarded(func: F) -> F:
-    """No traceback reaches a user: known errors exit 2 with a message, others too."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = click.get_current_context().find_root().params.get("debug", False)
-        try:
-            return func(*args, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except BrokenPipeError:
-            # The reader went away (`| head`); nothing more to say to it.
-            sys.stderr.close()
-            sys.exit(EXIT_OK)
-        except (ConfigError, RegisterError) as exc:
-            click.echo(f"kling-lint: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
-        except Exception as exc:
-            if debug:
-                import traceback
-
-                traceback.print_exc()
-            else:
-                click.echo(
-                    f"kling-lint: internal error: {exc!r} (--debug shows the traceback)", err=True
-                )
-            sys.exit(EXIT_ERROR)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
-    if not values:
-        return None
-    return tuple(
-        code.strip().upper() for value in values for code in value.split(",") if code.strip()
-    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,7 +86,7 @@ def main(debug: bool) -> None:
     type=click.IntRange(min=1),
     help="Worker processes (default: every core, for runs of 400 files or more).",
 )
-@_guarded
+@guarded
 def check(
     paths: tuple[str, ...],
     endpoint: str | None,
@@ -160,9 +116,9 @@ def check(
         endpoint=endpoint,
         config=config,
         isolated=isolated,
-        select=_codes(select),
-        ignore=_codes(ignore),
-        extend_ignore=_codes(extend_ignore) or (),
+        select=codes(select),
+        ignore=codes(ignore),
+        extend_ignore=codes(extend_ignore) or (),
         fail_on=Severity.parse(fail_on) if fail_on else None,
         policies=tuple(policies) if policies else None,
         register=register,
@@ -202,7 +158,7 @@ def _rule_table(register: Path | None) -> list[Any]:
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--register", type=click.Path(file_okay=False, path_type=Path))
-@_guarded
+@guarded
 def rules(output_format: str, register: Path | None) -> None:
     """List every rule: code, name, default severity, where it comes from."""
     table = _rule_table(register)
@@ -228,7 +184,7 @@ def rules(output_format: str, register: Path | None) -> None:
 @main.command()
 @click.argument("code")
 @click.option("--register", type=click.Path(file_okay=False, path_type=Path))
-@_guarded
+@guarded
 def explain(code: str, register: Path | None) -> None:
     """Print the documentation of one rule."""
     table = {r.code: r for r in _rule_table(register)}
@@ -246,7 +202,7 @@ def explain(code: str, register: Path | None) -> None:
 
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@_guarded
+@guarded
 def endpoints(output_format: str) -> None:
     """List the endpoints the register knows."""
     from kling_lint.register import load_register
@@ -274,7 +230,7 @@ def endpoints(output_format: str) -> None:
 @click.argument("endpoint")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--register", type=click.Path(file_okay=False, path_type=Path))
-@_guarded
+@guarded
 def fields(endpoint: str, output_format: str, register: Path | None) -> None:
     """The fields of an endpoint with status, type, limits and evidence."""
     from kling_lint import views
@@ -287,7 +243,7 @@ def fields(endpoint: str, output_format: str, register: Path | None) -> None:
 @click.argument("path")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--register", type=click.Path(file_okay=False, path_type=Path))
-@_guarded
+@guarded
 def field(endpoint: str, path: str, output_format: str, register: Path | None) -> None:
     """One field with all its values, forms, notes and evidence."""
     from kling_lint import views
@@ -295,124 +251,5 @@ def field(endpoint: str, path: str, output_format: str, register: Path | None) -
     views.print_field(endpoint, path, output_format, register)
 
 
-@main.group()
-def registry() -> None:
-    """Validate and render the register."""
-
-
-@registry.command("validate")
-@click.argument("directory", required=False, type=click.Path(path_type=Path))
-@_guarded
-def registry_validate(directory: Path | None) -> None:
-    """Check a register folder against the meta-schema and for consistency (exit 2 if invalid)."""
-    from kling_lint._resources import registry_dir
-    from kling_lint.register import validate_directory
-
-    target = directory or registry_dir()
-    problems = validate_directory(target)
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        click.echo(
-            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {target}", err=True
-        )
-        sys.exit(EXIT_ERROR)
-    click.echo(f"{target}: valid")
-
-
-@registry.command("check")
-@click.argument("directory", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--schemas",
-    "schemas_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The folder of generated schemas to keep fresh (default: the built-in one).",
-)
-@_guarded
-def registry_check(directory: Path | None, schemas_path: Path | None) -> None:
-    """Validate a register and check that its generated schemas are fresh (the register hook)."""
-    from kling_lint import schemagen
-    from kling_lint._resources import registry_dir
-    from kling_lint.register import validate_directory
-
-    target = directory or registry_dir()
-    problems = validate_directory(target)
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        sys.exit(EXIT_ERROR)
-    stale = schemagen.stale(target, schemas_path)
-    for name in stale:
-        click.echo(f"stale: {name} (run `kling-lint schemas build`)")
-    if stale:
-        sys.exit(EXIT_FINDINGS)
-    click.echo(f"{target}: valid; schemas are fresh")
-
-
-@registry.command("render")
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Default: docs/REGISTER.md beside the register.",
-)
-@_guarded
-def registry_render(output: Path | None) -> None:
-    """Write docs/REGISTER.md (the register) and docs/rules.md (the rule reference)."""
-    from kling_lint import render
-    from kling_lint.register import load_register
-
-    register = load_register()
-    target = output or render.default_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render.render(register), encoding="utf-8")
-    click.echo(f"wrote {target}")
-    if output is None:
-        rules = render.rules_path()
-        rules.write_text(render.rules_markdown(register), encoding="utf-8")
-        click.echo(f"wrote {rules}")
-
-
-@main.group()
-def schemas() -> None:
-    """Build and check the generated JSON Schemas."""
-
-
-@schemas.command("build")
-@click.option("--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path))
-@_guarded
-def schemas_build(registry_path: Path | None, output: Path | None) -> None:
-    """Regenerate schemas/ (one JSON Schema per endpoint, plus the compiled register)."""
-    from kling_lint import schemagen
-
-    written = schemagen.build(registry_path, output)
-    click.echo(f"wrote {len(written)} files to {written[0].parent if written else output}")
-
-
-@schemas.command("export")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--url-base", help="How settings.json refers to DIRECTORY (default: ./DIRECTORY).")
-@_guarded
-def schemas_export(directory: Path, url_base: str | None) -> None:
-    """Copy the endpoint schemas to DIRECTORY with a ready editor settings.json fragment."""
-    from kling_lint import schemagen
-
-    written = schemagen.export(directory, url_base)
-    click.echo(f"wrote {len(written) - 1} schemas and {written[-1]}")
-
-
-@schemas.command("check")
-@click.option("--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path))
-@_guarded
-def schemas_check(registry_path: Path | None, output: Path | None) -> None:
-    """Exit 1 when schemas/ is not what `schemas build` would write."""
-    from kling_lint import schemagen
-
-    stale = schemagen.stale(registry_path, output)
-    for name in stale:
-        click.echo(f"stale: {name}")
-    if stale:
-        click.echo("run `make schemas` (or `kling-lint schemas build`)", err=True)
-        sys.exit(EXIT_FINDINGS)
-    click.echo("schemas are fresh")
+main.add_command(registry)
+main.add_command(schemas)

@@ -1,0 +1,55 @@
+"""What the command modules share: exit codes and the guard that keeps tracebacks away."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from kling_lint.config import ConfigError
+from kling_lint.register import RegisterError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def guarded(func: F) -> F:
+    """No traceback reaches a user: known errors exit 2 with a message, others too."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:
+            # The reader went away (`| head`); nothing more to say to it.
+            sys.stderr.close()
+            sys.exit(EXIT_OK)
+        except (ConfigError, RegisterError) as exc:
+            click.echo(f"kling-lint: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except Exception as exc:
+            if debug:
+                import traceback
+
+                traceback.print_exc()
+            else:
+                click.echo(
+                    f"kling-lint: internal error: {exc!r} (--debug shows the traceback)", err=True
+                )
+            sys.exit(EXIT_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(
+        code.strip().upper() for value in values for code in value.split(",") if code.strip()
+    )
