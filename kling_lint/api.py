@@ -32,10 +32,22 @@ class PayloadBlocked(Exception):
         self.diagnostics = diagnostics
 
 
+_by_object: dict[int, tuple[Config, Linter]] = {}
+
+
 def _linter(config: Config | str | Path | None) -> Linter:
     """A Linter per configuration, built once and shared (Linter holds no run state)."""
     if isinstance(config, Config):
-        return Linter(config=config)
+        with _lock:
+            # Keyed by identity (a Config holds dicts, so it cannot be hashed); the entry
+            # keeps the Config alive so its id cannot be reused while it is cached.
+            entry = _by_object.get(id(config))
+            if entry is None or entry[0] is not config:
+                if len(_by_object) >= 16:
+                    _by_object.clear()
+                entry = (config, Linter(config=config))
+                _by_object[id(config)] = entry
+            return entry[1]
     key = str(Path(config).resolve()) if config is not None else ""
     with _lock:
         if key not in _linters:

@@ -90,10 +90,8 @@ class _Session:
         changes: dict[str, object] = {}
         if o.select is not None:
             changes["select"] = o.select
-        if o.ignore is not None:
-            changes["ignore"] = o.ignore
-        if o.extend_ignore:
-            changes["ignore"] = (*config.ignore, *changes.get("ignore", ()), *o.extend_ignore)  # type: ignore[misc]
+        ignore = o.ignore if o.ignore is not None else config.ignore
+        changes["ignore"] = (*ignore, *o.extend_ignore)
         if o.fail_on is not None:
             changes["fail_on"] = o.fail_on
         if o.policies is not None:
@@ -102,12 +100,12 @@ class _Session:
             changes["register"] = o.register.resolve()
         return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
 
-    def config_path_for(self, target: Path) -> Path | None:
+    def config_path_for(self, folder: Path) -> Path | None:
+        """The config file that governs files in `folder`."""
         if self.options.isolated:
             return None
         if self.options.config is not None:
             return self.options.config
-        folder = target if target.is_dir() else target.parent
         if folder not in self.found:  # one walk up per folder, not per file
             self.found[folder] = find_config(folder)
         return self.found[folder]
@@ -202,6 +200,12 @@ def _located(
     return tuple(sorted(out))
 
 
+def _selected(linter: Linter, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Findings the run itself makes (KL001-KL005) obey --select and --ignore too."""
+    config = linter.config
+    return [d for d in diagnostics if selected(d.code, config.select, config.ignore)]
+
+
 def _check_loaded(
     session: _Session, config_path: Path | None, file: Path | None, loaded: Loaded
 ) -> FileResult:
@@ -209,22 +213,15 @@ def _check_loaded(
     fail_on = linter.config.fail_on
     if isinstance(loaded, LoadFailure):
         p = loaded.problem
-        return FileResult(
-            loaded.path,
-            loaded.record,
-            None,
-            (_diag(linter, p.code, p.message, p.pointer, p.position),),
-            fail_on,
-        )
+        failure = _selected(linter, [_diag(linter, p.code, p.message, p.pointer, p.position)])
+        return FileResult(loaded.path, loaded.record, None, tuple(failure), fail_on)
     payload = unwrap_envelope(loaded)
-    problems = [
-        _diag(linter, p.code, p.message, p.pointer, p.position)
-        for p in payload.problems
-        if selected(p.code, linter.config.select, linter.config.ignore)
-    ]
+    problems = _selected(
+        linter, [_diag(linter, p.code, p.message, p.pointer, p.position) for p in payload.problems]
+    )
     target = _endpoint_for(linter, session.options, config_path, file, payload)
     if isinstance(target, Diagnostic):
-        diagnostics = _located([*problems, target], payload, True)
+        diagnostics = _located(_selected(linter, [*problems, target]), payload, True)
         return FileResult(payload.path, payload.record, None, diagnostics, fail_on)
     report = linter.lint(payload.data, target)
     session.used[config_path] |= report.allow_used
@@ -318,7 +315,9 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
     for raw in options.paths or (".",):
         if raw == "-":
             name = options.stdin_filename or "-"
-            config_path = session.config_path_for(Path(options.stdin_filename or ".").resolve())
+            config_path = session.config_path_for(
+                Path(options.stdin_filename or "x").resolve().parent
+            )
             for loaded in parse_text(sys.stdin.read(), name, kind_of(name)):
                 result.files.append(_check_loaded(session, config_path, None, loaded))
             continue
@@ -328,7 +327,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             missing = _load_problem(raw, "no such file or directory")
             result.files.append(_check_loaded(session, config_path, None, missing))
             continue
-        files.extend((file, session.config_path_for(file)) for file in discover([path]))
+        files.extend((file, session.config_path_for(file.parent)) for file in discover([path]))
     for config_path in dict.fromkeys(c for _, c in files):
         session.linter(config_path)  # compile (and fail, exit 2) before any file is read
     result.files.extend(_run_files(session, files, progress))

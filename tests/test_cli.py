@@ -182,6 +182,13 @@ def test_ambiguous_payload_names_candidates(tmp_path: Path, run_cli: Any) -> Non
     assert "text2video.create" in diag["message"]
 
 
+def test_run_made_findings_obey_ignore(tmp_path: Path, run_cli: Any) -> None:
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"prompt": "a cat", "duration": "5"}))
+    assert run_cli("check", "--isolated", str(path)).exit_code == 1
+    assert run_cli("check", "--isolated", "--ignore", "KL005", str(path)).exit_code == 0
+
+
 def test_usage_errors_exit_2(run_cli: Any) -> None:
     assert run_cli("check", "--format", "xml", ".").exit_code == 2
     assert run_cli("check", "--isolated", "--policy", "nope", str(EXAMPLES / "good")).exit_code == 2

@@ -114,3 +114,15 @@ def test_cli_and_library_agree_on_every_example() -> None:
         assert sorted(cli) == sorted((d.code, d.pointer, d.severity) for d in library), result.path
         compared += 1
     assert compared >= 15
+
+
+def test_a_config_object_is_compiled_once() -> None:
+    from kling_lint.api import _linter
+    from kling_lint.config import parse_config
+
+    config = parse_config({"ignore": ["KL108"]})
+    assert _linter(config) is _linter(config)
+    assert (
+        kling_lint.lint({**GOOD, "sound": "off"}, "omni-video.create", config=config).diagnostics
+        == ()
+    )
