@@ -10,10 +10,14 @@ from typing import Any, TypeVar
 import click
 
 from kling_lint.config import ConfigError
+from kling_lint.exit_codes import ERROR as EXIT_ERROR
+from kling_lint.exit_codes import FINDINGS as EXIT_FINDINGS
+from kling_lint.exit_codes import OK as EXIT_OK
 from kling_lint.register import RegisterError
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "codes", "guarded"]
 
 
 def guarded(func: F) -> F:

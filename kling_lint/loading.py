@@ -180,7 +180,7 @@ def read_file(path: Path, display: str) -> list[Loaded]:
     return parse_text(text, display, kind_of(path.name))
 
 
-def discover(paths: list[Path], excluded: Callable[[Path], bool] | None = None) -> Iterator[Path]:
+def discover(paths: list[Path]) -> Iterator[Path]:
     """Files named directly, and payload files found under directories, in a stable order."""
     for path in paths:
         if not path.is_dir():
@@ -193,9 +193,7 @@ def discover(paths: list[Path], excluded: Callable[[Path], bool] | None = None) 
                 if not name.startswith(".") and os.path.splitext(name)[1].lower() in SUFFIXES:
                     found.append(os.path.join(folder, name))
         for name in sorted(found):
-            file = Path(name)
-            if excluded is None or not excluded(file):
-                yield file
+            yield Path(name)
 
 
 ENVELOPE_BODY_KEYS = ("body", "params")

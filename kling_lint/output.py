@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
+from kling_lint import exit_codes
 from kling_lint.reporters import reporter
 from kling_lint.reporters import statistics as stats
 from kling_lint.reporters.text import summary
 from kling_lint.run import RunResult
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def deliver(
@@ -42,7 +41,7 @@ def deliver(
 def exit_code(result: RunResult, *, exit_zero: bool = False) -> int:
     """2 when a plugin broke, else 1 for findings at or above the threshold (unless exit-zero)."""
     if any(d.code == "KL008" for f in result.files for d in f.diagnostics):
-        return EXIT_ERROR
+        return exit_codes.ERROR
     if result.failed and not exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_OK
+        return exit_codes.FINDINGS
+    return exit_codes.OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kling_lint.diagnostics import Severity
@@ -68,7 +68,6 @@ class Rule:
     # A payload check that can only fire when one of these top-level keys is sent; the
     # engine skips it otherwise. Empty means it always runs.
     triggers: frozenset[str] = frozenset()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not CODE_FORMAT.match(self.code):
