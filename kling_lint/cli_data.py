@@ -9,6 +9,37 @@ import click
 
 from kling_lint.cli_support import EXIT_ERROR, EXIT_FINDINGS, guarded
 
+_REGISTRY = click.option(
+    "--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path)
+)
+_OUTPUT = click.option("--output", type=click.Path(file_okay=False, path_type=Path))
+
+
+def _exit_if_invalid(target: Path) -> None:
+    """Print every problem of the register at `target`; exit 2 when there are any."""
+    from kling_lint.register import validate_directory
+
+    problems = validate_directory(target)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {target}", err=True
+        )
+        sys.exit(EXIT_ERROR)
+
+
+def _exit_if_stale(registry_path: Path | None, output: Path | None) -> None:
+    """Print every generated file that `schemas build` would change; exit 1 when any."""
+    from kling_lint import schemagen
+
+    stale = schemagen.stale(registry_path, output)
+    for name in stale:
+        click.echo(f"stale: {name}")
+    if stale:
+        click.echo("run `make schemas` (or `kling-lint schemas build`)", err=True)
+        sys.exit(EXIT_FINDINGS)
+
 
 @click.group()
 def registry() -> None:
@@ -21,17 +52,9 @@ def registry() -> None:
 def registry_validate(directory: Path | None) -> None:
     """Check a register folder against the meta-schema and for consistency (exit 2 if invalid)."""
     from kling_lint._resources import registry_dir
-    from kling_lint.register import validate_directory
 
     target = directory or registry_dir()
-    problems = validate_directory(target)
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        click.echo(
-            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {target}", err=True
-        )
-        sys.exit(EXIT_ERROR)
+    _exit_if_invalid(target)
     click.echo(f"{target}: valid")
 
 
@@ -46,21 +69,11 @@ def registry_validate(directory: Path | None) -> None:
 @guarded
 def registry_check(directory: Path | None, schemas_path: Path | None) -> None:
     """Validate a register and check that its generated schemas are fresh (the register hook)."""
-    from kling_lint import schemagen
     from kling_lint._resources import registry_dir
-    from kling_lint.register import validate_directory
 
     target = directory or registry_dir()
-    problems = validate_directory(target)
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        sys.exit(EXIT_ERROR)
-    stale = schemagen.stale(target, schemas_path)
-    for name in stale:
-        click.echo(f"stale: {name} (run `kling-lint schemas build`)")
-    if stale:
-        sys.exit(EXIT_FINDINGS)
+    _exit_if_invalid(target)
+    _exit_if_stale(target, schemas_path)
     click.echo(f"{target}: valid; schemas are fresh")
 
 
@@ -93,8 +106,8 @@ def schemas() -> None:
 
 
 @schemas.command("build")
-@click.option("--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path))
+@_REGISTRY
+@_OUTPUT
 @guarded
 def schemas_build(registry_path: Path | None, output: Path | None) -> None:
     """Regenerate schemas/ (one JSON Schema per endpoint, plus the compiled register)."""
@@ -117,17 +130,10 @@ def schemas_export(directory: Path, url_base: str | None) -> None:
 
 
 @schemas.command("check")
-@click.option("--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path))
+@_REGISTRY
+@_OUTPUT
 @guarded
 def schemas_check(registry_path: Path | None, output: Path | None) -> None:
     """Exit 1 when schemas/ is not what `schemas build` would write."""
-    from kling_lint import schemagen
-
-    stale = schemagen.stale(registry_path, output)
-    for name in stale:
-        click.echo(f"stale: {name}")
-    if stale:
-        click.echo("run `make schemas` (or `kling-lint schemas build`)", err=True)
-        sys.exit(EXIT_FINDINGS)
+    _exit_if_stale(registry_path, output)
     click.echo("schemas are fresh")

@@ -92,7 +92,8 @@ def _json_positions(text: str, first_line: int) -> Callable[[], dict[str, Positi
     return compute
 
 
-def _json_problems(text: str, first_line: int) -> list[LoadProblem]:
+def _json_problems(text: str, first_line: int) -> tuple[list[LoadProblem], dict[str, Position]]:
+    """Duplicate keys and non-JSON tokens, located; the same scan gives every position."""
     from kling_lint import jsonpos
 
     scan = jsonpos.scan(text)
@@ -110,7 +111,7 @@ def _json_problems(text: str, first_line: int) -> list[LoadProblem]:
         LoadProblem("KL003", f"{token} is not valid JSON", ptr, index.position(o))
         for ptr, o, token in scan.non_json
     ]
-    return out
+    return out, {p: index.position(o) for p, o in scan.offsets.items()}
 
 
 def parse_json(text: str, path: str, record: int | None = None, first_line: int = 1) -> Loaded:
@@ -124,8 +125,10 @@ def parse_json(text: str, path: str, record: int | None = None, first_line: int 
         )
     except RecursionError:
         return LoadFailure(path, record, LoadProblem("KL001", "invalid JSON: nested too deeply"))
-    problems = _json_problems(text, first_line) if flags.duplicates or flags.non_json else []
-    return Payload(path, record, data, problems, _positions=_json_positions(text, first_line))
+    if flags.duplicates or flags.non_json:
+        problems, positions = _json_problems(text, first_line)
+        return Payload(path, record, data, problems, _positions=lambda: positions)
+    return Payload(path, record, data, [], _positions=_json_positions(text, first_line))
 
 
 def parse_yaml(text: str, path: str) -> Loaded:
@@ -209,12 +212,11 @@ def unwrap_envelope(payload: Payload) -> Payload:
             payload.data = data[key]
             payload.endpoint_hint = data["endpoint"]
             payload.base = "/" + key
+            # Problems inside the body keep their place, re-pointed into the body.
             payload.problems = [
-                p for p in payload.problems if p.pointer.startswith(payload.base) or not p.pointer
-            ]
-            payload.problems = [
-                LoadProblem(p.code, p.message, p.pointer[len(payload.base) :], p.position)
+                p._replace(pointer=p.pointer[len(payload.base) :])
                 for p in payload.problems
+                if p.pointer.startswith(payload.base) or not p.pointer
             ]
             break
     return payload

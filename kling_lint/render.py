@@ -7,7 +7,6 @@ from pathlib import Path
 
 from kling_lint._resources import data_root
 from kling_lint.register.model import Endpoint, Field, Register, Statused
-from kling_lint.schemagen import _limits
 
 # The groups of the user's register, in its order; each endpoint lands in one.
 GROUPS = (
@@ -57,7 +56,7 @@ def field_markdown(f: Field) -> str:
         lines.append(f"- default: `{json.dumps(f.default)}`")
     if f.enum is not None:
         lines.append("- values: " + ", ".join(f"`{v}`" for v in f.enum))
-    limits = _limits(f)
+    limits = f.limit_text()
     if limits:
         lines.append("- limits: " + "; ".join(limits))
     if f.replaced_by:

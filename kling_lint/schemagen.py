@@ -33,30 +33,6 @@ def file_name(endpoint_id: str) -> str:
     return f"{endpoint_id}.schema.json"
 
 
-def _limits(f: Field) -> list[str]:
-    out = []
-    for label, value in (("min", f.minimum), ("max", f.maximum)):
-        if value is not None:
-            out.append(f"{label} {value:g}")
-    if f.min_length is not None:
-        out.append(f"at least {f.min_length} chars")
-    if f.max_length is not None:
-        out.append(f"at most {f.max_length} chars")
-    if f.min_items is not None:
-        out.append(f"at least {f.min_items} items")
-    if f.max_items is not None:
-        out.append(f"at most {f.max_items} items")
-    if f.media:
-        m = f.media
-        if m.get("formats"):
-            out.append("formats " + "/".join(m["formats"]))
-        if m.get("max_bytes"):
-            out.append(f"at most {m['max_bytes'] // 1048576} MB")
-    if f.models:
-        out.append("models: " + ", ".join(f.models))
-    return out
-
-
 def describe(f: Field) -> str:
     """The hover text: status first, then replacement, caution, limits, requirement."""
     parts = [f.describe_status() + "."]
@@ -68,7 +44,7 @@ def describe(f: Field) -> str:
         parts.append("Blocked unless allowlisted.")
     if f.description:
         parts.append(f.description + ".")
-    limits = _limits(f)
+    limits = f.limit_text()
     if limits:
         parts.append("Limits: " + "; ".join(limits) + ".")
     if f.required == "conditional" and f.required_when:
@@ -93,7 +69,7 @@ def markdown(f: Field) -> str:
     lines = [head]
     if f.description:
         lines.append(f.description)
-    limits = _limits(f)
+    limits = f.limit_text()
     if limits:
         lines.append("Limits: " + "; ".join(limits))
     if f.required == "conditional" and f.required_when:
@@ -204,7 +180,7 @@ def _condition(cond: dict[str, Any]) -> Schema:
 
 def _rule_schema(rule: DeclaredRule) -> Schema | None:
     comment = f"{rule.code} {rule.name}"
-    groups = rule.groups or tuple((f,) for f in rule.fields)
+    groups = rule.field_groups
 
     def any_present(group: tuple[str, ...]) -> Schema:
         return {"anyOf": [_present(p) for p in group]} if len(group) > 1 else _present(group[0])

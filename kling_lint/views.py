@@ -11,7 +11,6 @@ import click
 from kling_lint import pointer as jp
 from kling_lint.register import load_register
 from kling_lint.register.model import Endpoint, Field, Statused
-from kling_lint.schemagen import _limits
 
 
 class ViewError(click.ClickException):
@@ -117,7 +116,7 @@ def print_fields(endpoint_id: str, output_format: str, register: Path | None) ->
     )
     width = max(len(p) for p in e.fields) + 2
     for f in e.fields.values():
-        extra = "; ".join(_limits(f))
+        extra = "; ".join(f.limit_text())
         if f.replaced_by:
             extra = f"use {f.replaced_by}" + (f"; {extra}" if extra else "")
         click.echo(f"{f.path:<{width}} {'|'.join(f.type):<15} {f.describe_status():<38} {extra}")

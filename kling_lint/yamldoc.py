@@ -90,10 +90,8 @@ class _Builder:
                 self.problems.append(
                     Problem("duplicate", ptr, _mark(key_node), f"duplicate key {key!r}")
                 )
-                self.positions[ptr] = _mark(key_node)
-            else:
-                # A member is located at its key: that is where a reader looks for the field.
-                self.positions[ptr] = _mark(key_node)
+            # A member is located at its key (for a duplicate, the one the API would keep).
+            self.positions[ptr] = _mark(key_node)
             out[key] = self.build(value_node, child, depth + 1)
         return out
 

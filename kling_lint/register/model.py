@@ -211,6 +211,30 @@ class Field(Statused):
         """The numeric, length, count and pattern limits that are set, by register name."""
         return {k: getattr(self, k) for k in LIMIT_NAMES if getattr(self, k) is not None}
 
+    def limit_text(self) -> list[str]:
+        """The limits and capabilities, in words, for views and editor hovers."""
+        out = [
+            f"{label} {value:g}"
+            for label, value in (("min", self.minimum), ("max", self.maximum))
+            if value is not None
+        ]
+        for noun, low, high in (
+            ("chars", self.min_length, self.max_length),
+            ("items", self.min_items, self.max_items),
+        ):
+            if low is not None:
+                out.append(f"at least {low} {noun}")
+            if high is not None:
+                out.append(f"at most {high} {noun}")
+        media = self.media or {}
+        if media.get("formats"):
+            out.append("formats " + "/".join(media["formats"]))
+        if media.get("max_bytes"):
+            out.append(f"at most {media['max_bytes'] // 1048576} MB")
+        if self.models:
+            out.append("models: " + ", ".join(self.models))
+        return out
+
     def value_info(self, value: Any) -> ValueInfo | None:
         return self.values.get(_value_key(value))
 
@@ -265,6 +289,11 @@ class DeclaredRule(Statused):
     condition: dict[str, Any] | None = None
     then: dict[str, Any] | None = None
     doc: RuleDoc | None = None
+
+    @property
+    def field_groups(self) -> tuple[tuple[str, ...], ...]:
+        """The groups a group rule compares; plain `fields` are groups of one."""
+        return self.groups or tuple((f,) for f in self.fields)
 
     @classmethod
     def from_dict(cls, endpoint: str, raw: dict[str, Any]) -> DeclaredRule:

@@ -144,20 +144,20 @@ def _check(rule: DeclaredRule, condition: Predicate | None, ctx: Context) -> Ite
         elif "has" in then and not holds(doc, {"path": then["path"], "has": then["has"]}):
             yield Finding(_parent(then["path"]), base, then["path"], labels)
         return
-    groups = rule.groups or tuple((f,) for f in rule.fields)
-    sent = [(g, _present(doc, f)) for g in groups for f in g]
-    present_groups = [g for g in groups if any(_present(doc, f) for f in g)]
-    first_hits = [hits[0] for _, hits in sent if hits]
-    if rule.kind == "excludes" and len(present_groups) > 1:
-        second = next(h for g, hits in sent if g == present_groups[1] for h in hits)
-        names = " and ".join("/".join(g) for g in present_groups)
-        yield Finding(second[0], f"{base} (sent: {names})", "/".join(present_groups[1]), labels)
-    elif rule.kind == "one-of" and len(present_groups) != 1:
-        where = first_hits[1][0] if len(first_hits) > 1 else ()
+    groups = rule.field_groups
+    # Per group, where its fields were sent (with content); each group is looked up once.
+    sent = [(g, [hit for f in g for hit in _present(doc, f)]) for g in groups]
+    present = [(g, hits) for g, hits in sent if hits]
+    if rule.kind == "excludes" and len(present) > 1:
+        names = " and ".join("/".join(g) for g, _ in present)
+        (second, hits) = present[1]
+        yield Finding(hits[0][0], f"{base} (sent: {names})", "/".join(second), labels)
+    elif rule.kind == "one-of" and len(present) != 1:
+        where = present[1][1][0][0] if len(present) > 1 else ()
         yield Finding(where, base, None, labels)
-    elif rule.kind == "any-of" and not present_groups:
+    elif rule.kind == "any-of" and not present:
         yield Finding((), base, None, labels)
-    elif rule.kind == "requires" and any(_present(doc, f) for f in groups[0]):
+    elif rule.kind == "requires" and sent[0][1]:
         for group in groups[1:]:
             for path in group:
                 if not _present(doc, path):
@@ -184,7 +184,7 @@ def _needs(cond: dict[str, Any]) -> frozenset[str] | None:
 
 def triggers(rule: DeclaredRule) -> frozenset[str]:
     """Keys of which one must be sent for the rule to find anything; empty means always run."""
-    groups = rule.groups or tuple((f,) for f in rule.fields)
+    groups = rule.field_groups
     if rule.kind == "excludes":
         return frozenset(_head(p) for g in groups for p in g)
     if rule.kind == "requires":
