@@ -1,4 +1,4 @@
-"""The checking stage: a Linter compiles the register once and checks payloads (pure, no I/O)."""
+"""The checking stage: a Linter holds each endpoint's compiled schema and its rules."""
 
 from __future__ import annotations
 
@@ -7,18 +7,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from kling_lint import pointer as jp
+from kling_lint.check.schema import SchemaCheck
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
 from kling_lint.plugins import PluginError, plugin_rules
 from kling_lint.policy_files import with_policy_files
 from kling_lint.register import Register, load_register
-from kling_lint.register.model import Endpoint, Field, child_path
+from kling_lint.register.model import Endpoint, Field
 from kling_lint.rules import Context, Finding, Rule, all_rules
-from kling_lint.rules.status import unknown_field_finding
-
-Parts = tuple[str | int, ...]
-_UNKNOWN_FIELD = "KL106"
-_REQUIRED = "KL205"
 
 
 class Report(NamedTuple):
@@ -58,15 +54,26 @@ def selected(code: str, select: tuple[str, ...] | None, ignore: tuple[str, ...])
 
 
 class _EndpointPlan(NamedTuple):
-    """An endpoint compiled for the walk: per container, its members and what checks them."""
+    """An endpoint compiled for checking: its schema, and the rules that run beside it."""
 
     endpoint: Endpoint
-    # container path -> member name -> (field, the node rules that field can trigger)
-    containers: dict[str, dict[str, tuple[Field, tuple[Rule, ...]]]]
-    # container path -> members the contract always requires
-    required: dict[str, tuple[tuple[str, Field], ...]]
+    schema: SchemaCheck
     payload_rules: tuple[Rule, ...]
     model_field: Field | None
+
+
+def endpoint_schema(register: Register, endpoint: Endpoint) -> dict[str, Any]:
+    """The endpoint's generated schema: the file in `schemas/` for the built-in register
+    (the one editors are given), generated the same way for any other register."""
+    if register.schemas is not None:
+        import json
+
+        path = register.schemas / f"{endpoint.id}.schema.json"
+        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return loaded
+    from kling_lint.schemagen import endpoint_schema as generate
+
+    return generate(endpoint)
 
 
 class Linter:
@@ -124,28 +131,10 @@ class Linter:
         self._active_allow = tuple(e for e in self.config.allow if not e.expired(self.today))
 
     def _plan(self, endpoint: Endpoint) -> _EndpointPlan:
-        containers: dict[str, dict[str, tuple[Field, tuple[Rule, ...]]]] = {"": {}}
-        for path, info in endpoint.fields.items():
-            if info.children:
-                containers[path] = {}
-        for path, info in endpoint.fields.items():
-            cut = path.rfind(".")
-            container = "" if cut < 0 else path[:cut].removesuffix("[]")
-            rules = tuple(
-                r
-                for r in self.rules
-                if r.node and r.applies and r.applies_to(endpoint.id) and r.applies(info)
-            )
-            containers.setdefault(container, {})[path[cut + 1 :]] = (info, rules)
-        required = {
-            container: tuple(
-                (name, info) for name, (info, _) in members.items() if info.required == "always"
-            )
-            for container, members in containers.items()
-        }
+        schema = SchemaCheck(endpoint, endpoint_schema(self.register, endpoint))
         payload_rules = tuple(r for r in self.rules if r.payload and r.applies_to(endpoint.id))
         model_field = endpoint.fields.get("model_name")
-        return _EndpointPlan(endpoint, containers, required, payload_rules, model_field)
+        return _EndpointPlan(endpoint, schema, payload_rules, model_field)
 
     def severity_of(self, rule: Rule, endpoint: Endpoint) -> Severity:
         if rule.code in self.config.severity:
@@ -183,8 +172,12 @@ class Linter:
         if plan.model_field is not None:
             raw = payload.get("model_name", plan.model_field.default)
             model = raw if isinstance(raw, str) else None
+        for code, finding in plan.schema.findings(payload):
+            # A code the table does not know still blocks, under the schema's catch-all.
+            rule = self.rules_by_code.get(code) or self.rules_by_code["KL200"]
+            if rule.code in self._selected_codes:
+                yield rule, finding
         ctx = Context(self.register, plan.endpoint, payload, model)
-        yield from self._walk(ctx, plan, "", payload, ())
         for rule in plan.payload_rules:
             assert rule.payload is not None
             if rule.triggers and rule.triggers.isdisjoint(payload):
@@ -194,48 +187,6 @@ class Linter:
             else:
                 for finding in rule.payload(ctx):
                     yield rule, finding
-
-    def _walk(
-        self, ctx: Context, plan: _EndpointPlan, container: str, obj: dict[str, Any], parts: Parts
-    ) -> Iterator[tuple[Rule, Finding]]:
-        children = plan.containers.get(container, {})
-        for key, value in obj.items():
-            here = (*parts, key)
-            entry = children.get(key)
-            if entry is None:
-                if _UNKNOWN_FIELD in self._selected_codes:
-                    path = child_path(container, key, _is_array(plan, container))
-                    yield (
-                        self.rules_by_code[_UNKNOWN_FIELD],
-                        unknown_field_finding(ctx, key, path, sorted(children), here),
-                    )
-                continue
-            info, rules = entry
-            for rule in rules:
-                assert rule.node is not None
-                if rule.code in self._outside:
-                    yield from self._guarded(rule, rule.node, ctx, info, value, here)
-                    continue
-                for finding in rule.node(ctx, info, value, here):
-                    yield rule, finding
-            # One root cause, one finding: a blocked field's insides are not judged again.
-            if info.children and not (info.rejected or info.hypothesis):
-                if isinstance(value, dict) and info.is_object:
-                    yield from self._walk(ctx, plan, info.path, value, here)
-                elif isinstance(value, list) and info.is_array:
-                    for i, item in enumerate(value):
-                        if isinstance(item, dict):
-                            yield from self._walk(ctx, plan, info.path, item, (*here, i))
-        missing = [(n, f) for n, f in plan.required.get(container, ()) if n not in obj]
-        if missing and _REQUIRED in self._selected_codes:
-            # A known-wrong name sent in place of its replacement is reported once, as itself.
-            replaced = {children[k][0].replaced_by for k in obj if k in children}
-            for _, info in missing:
-                if info.path not in replaced:
-                    finding = Finding(
-                        parts, f"{info.path} is required", info.path, info.status_labels
-                    )
-                    yield self.rules_by_code[_REQUIRED], finding
 
     def _guarded(
         self, rule: Rule, check: Callable[..., Iterable[Finding]], *args: Any
@@ -315,8 +266,3 @@ class Linter:
                     )
                 )
         return out
-
-
-def _is_array(plan: _EndpointPlan, container: str) -> bool:
-    info = plan.endpoint.fields.get(container)
-    return bool(info and info.is_array)

@@ -225,7 +225,10 @@ def _check_loaded(
         return FileResult(payload.path, payload.record, None, diagnostics, fail_on)
     report = linter.lint(payload.data, target)
     session.used[config_path] |= report.allow_used
-    diagnostics = _located([*problems, *report.diagnostics], payload, session.options.locate_infos)
+    # What the loader already reported (NaN, say) the checker may restate: keep one.
+    said = {(d.code, d.pointer) for d in problems}
+    checked = [d for d in report.diagnostics if (d.code, d.pointer) not in said]
+    diagnostics = _located([*problems, *checked], payload, session.options.locate_infos)
     return FileResult(payload.path, payload.record, target.id, diagnostics, fail_on)
 
 

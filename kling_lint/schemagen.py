@@ -8,11 +8,14 @@ from typing import Any
 from kling_lint._resources import registry_dir, schemas_dir
 from kling_lint.register import COMPILED_FILE, compile_directory
 from kling_lint.register.compile import dumps
+from kling_lint.register.forms import FORM_PATTERNS, MEDIA_FORMS
 from kling_lint.register.model import DeclaredRule, Endpoint, Field, Register
 from kling_lint.register.validate import META_SCHEMA_FILE
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 EMPTY: list[Any] = [None, "", [], {}]
+# Register limits and the schema keywords that state them (numeric_string is a tagged
+# pattern, see _numeric_text).
 _KEYWORD = {
     "minimum": "minimum",
     "maximum": "maximum",
@@ -40,6 +43,8 @@ def describe(f: Field) -> str:
         parts.append(f"Use {f.replaced_by} instead.")
     if f.caution:
         parts.append(f"Caution: {f.caution}.")
+    if f.ignored:
+        parts.append(f"Ignored by the API: {f.ignored['observed']}.")
     if f.hypothesis:
         parts.append("Blocked unless allowlisted.")
     if f.description:
@@ -62,6 +67,8 @@ def markdown(f: Field) -> str:
         head = f"{status}: use `{f.replaced_by}`"
     elif f.hypothesis:
         head = f"{status}: blocked unless allowlisted"
+    elif f.ignored:
+        head = f"{status}: ignored by the API; {f.ignored['observed']}"
     elif f.caution:
         head = f"{status}: {f.caution}"
     else:
@@ -84,38 +91,80 @@ def markdown(f: Field) -> str:
     return "\n\n".join(lines)
 
 
-def _accepted_forms_only_url(f: Field) -> bool:
-    accepted = {name for name, info in f.forms.items() if not (info.rejected or info.hypothesis)}
-    return bool(f.forms) and accepted == {"url"}
+def _tagged(code: str, body: Schema, at: str | list[str] | None = None) -> Schema:
+    """A constraint that names its rule (and, when the failing value is not where the schema
+    applies, the register paths to point at)."""
+    out: Schema = {"x-kling-rule": code, **body}
+    if at is not None:
+        out["x-kling-at"] = [at] if isinstance(at, str) else at
+    return out
+
+
+def _value_gates(f: Field) -> list[Schema]:
+    gates = []
+    for code, blocked in (
+        ("KL102", [v.value for v in f.values.values() if v.rejected]),
+        ("KL105", [v.value for v in f.values.values() if v.hypothesis]),
+    ):
+        if blocked:
+            gates.append(_tagged(code, {"not": {"enum": blocked}}))
+    return gates
+
+
+def _numeric_text(bounds: dict[str, float]) -> Schema:
+    """A whole-number string within bounds, as a pattern (the numbers are few)."""
+    low, high = int(bounds.get("minimum", 0)), int(bounds["maximum"])
+    choices = "|".join(str(n) for n in range(low, high + 1))
+    return _tagged(
+        "KL202", {"anyOf": [{"not": {"pattern": "^[0-9]+$"}}, {"pattern": f"^0*(?:{choices})$"}]}
+    )
+
+
+def is_media(f: Field) -> bool:
+    return bool(f.media or f.forms) and "string" in f.type
+
+
+def _form_gates(f: Field) -> list[Schema]:
+    gates = [_tagged("KL414", {"anyOf": [{"pattern": FORM_PATTERNS[m]} for m in MEDIA_FORMS]})]
+    for form, info in sorted(f.forms.items()):
+        if info.rejected and form in FORM_PATTERNS:
+            gates.append(_tagged("KL103", {"not": {"pattern": FORM_PATTERNS[form]}}))
+    return gates
 
 
 def _field_schema(f: Field, children: dict[str, Schema], required: list[str]) -> Schema:
     s: Schema = {
         "description": describe(f),
         "markdownDescription": markdown(f),
+        "x-kling-field": f.path,
         "x-kling-status": list(f.status_labels),
     }
     s["type"] = list(f.type) if len(f.type) > 1 else f.type[0]
     if f.rejected:
         s["deprecated"] = True
     if f.rejected or f.hypothesis:
-        s["not"] = {}
+        s["allOf"] = [_tagged("KL101" if f.rejected else "KL104", {"not": {}})]
         return s
     if f.has_default:
         s["default"] = f.default
     if f.enum is not None:
         s["enum"] = list(f.enum)
     for name, value in f.limits().items():
-        if name in _KEYWORD:  # numeric_string has no JSON Schema keyword; the text says it
+        if name in _KEYWORD:
             s[_KEYWORD[name]] = value
-    if _accepted_forms_only_url(f):
-        s["pattern"] = "^https?://"
+    gates = _value_gates(f)
+    if f.numeric_string:
+        gates.append(_numeric_text(f.numeric_string))
+    if is_media(f):
+        gates += _form_gates(f)
+    if gates:
+        s["allOf"] = gates
     if f.children:
         body: Schema = {"type": "object", "properties": children, "additionalProperties": False}
         if required:
             body["required"] = required
         if f.is_array:
-            s["items"] = body
+            s["items"] = {"x-kling-field": f.path + "[]", **body}
         else:
             s.update({k: v for k, v in body.items() if k != "type"})
     return s
@@ -145,19 +194,24 @@ def _object_for(endpoint: Endpoint, container: str) -> tuple[Schema, list[str]]:
     return props, sorted(required)
 
 
-def _at(path: str, leaf: Schema, *, contains: bool = True) -> Schema:
-    """A schema that applies `leaf` to the value at a register path."""
+def _at(path: str, leaf: Schema, *, contains: bool = True, need: bool = True) -> Schema:
+    """A schema that applies `leaf` to the value at a register path: to some array item
+    (`contains`) or to each (`contains=False`); `need=False` lets the path be absent."""
     segments = path.split(".")
     head, rest = segments[0], ".".join(segments[1:])
     is_array = head.endswith("[]")
     name = head[:-2] if is_array else head
-    inner = _at(rest, leaf, contains=contains) if rest else leaf
+    inner = _at(rest, leaf, contains=contains, need=need) if rest else leaf
     if is_array:
         inner = {"contains": inner} if contains else {"items": inner}
-    return {"properties": {name: inner}, "required": [name]}
+    out: Schema = {"properties": {name: inner}}
+    if need:
+        out["required"] = [name]
+    return out
 
 
 def _present(path: str) -> Schema:
+    """Sent with content: null, "", [] and {} count as absent."""
     return _at(path, {"not": {"enum": EMPTY}})
 
 
@@ -178,42 +232,45 @@ def _condition(cond: dict[str, Any]) -> Schema:
     return _at(path, {"enum": cond["in"]})
 
 
+def _then(rule: DeclaredRule) -> list[Schema]:
+    then = rule.then or {}
+    out: list[Schema] = [_present(p) for p in then.get("required", ())]
+    out += [{"not": _present(p), "x-kling-at": [p]} for p in then.get("forbidden", ())]
+    if "in" in then:
+        out.append(_at(then["path"], {"enum": then["in"]}, contains=False, need=False))
+    if "has" in then:
+        out.append(_at(then["path"], {"const": then["has"]}))
+    return out
+
+
 def _rule_schema(rule: DeclaredRule) -> Schema | None:
-    comment = f"{rule.code} {rule.name}"
     groups = rule.field_groups
 
     def any_present(group: tuple[str, ...]) -> Schema:
         return {"anyOf": [_present(p) for p in group]} if len(group) > 1 else _present(group[0])
 
+    body: Schema
+    at: list[str] | None = None
     if rule.kind == "when" and rule.condition is not None and rule.then is not None:
-        then: list[Schema] = [_present(p) for p in rule.then.get("required", ())]
-        then += [{"not": _present(p)} for p in rule.then.get("forbidden", ())]
-        if "in" in rule.then:
-            then.append({"not": _at(rule.then["path"], {"not": {"enum": rule.then["in"]}})})
-        if "has" in rule.then:
-            then.append(_at(rule.then["path"], {"const": rule.then["has"]}))
-        return {"$comment": comment, "if": _condition(rule.condition), "then": {"allOf": then}}
-    if rule.kind == "excludes":
+        body = {"if": _condition(rule.condition), "then": {"allOf": _then(rule)}}
+    elif rule.kind == "excludes":
         pairs = [
-            {"not": {"allOf": [any_present(a), any_present(b)]}}
+            {"not": {"allOf": [any_present(a), any_present(b)]}, "x-kling-at": list(b)}
             for i, a in enumerate(groups)
             for b in groups[i + 1 :]
         ]
-        return {"$comment": comment, "allOf": pairs}
-    if rule.kind == "one-of":
-        return {"$comment": comment, "oneOf": [any_present(g) for g in groups]}
-    if rule.kind == "any-of":
-        return {"$comment": comment, "anyOf": [any_present(g) for g in groups]}
-    if rule.kind == "requires":
+        body = {"allOf": pairs}
+    elif rule.kind == "one-of":
+        body = {"oneOf": [any_present(g) for g in groups]}
+        at = [p for g in groups[1:] for p in g]
+    elif rule.kind == "any-of":
+        body = {"anyOf": [any_present(g) for g in groups]}
+    elif rule.kind == "requires":
         first, rest = groups[0], [p for g in groups[1:] for p in g]
-        if len(first) == 1 and "." not in first[0] and all("." not in p for p in rest):
-            return {"$comment": comment, "dependentRequired": {first[0]: rest}}
-        return {
-            "$comment": comment,
-            "if": any_present(first),
-            "then": {"allOf": [_present(p) for p in rest]},
-        }
-    return None
+        body = {"if": any_present(first), "then": {"allOf": [_present(p) for p in rest]}}
+    else:
+        return None
+    return _tagged(rule.code, body, at)
 
 
 def _model_rules(endpoint: Endpoint) -> list[Schema]:
@@ -236,20 +293,22 @@ def _model_rules(endpoint: Endpoint) -> list[Schema]:
     for path, f in endpoint.fields.items():
         if f.models and "." not in path:
             out.append(
-                {
-                    "$comment": f"KL207 {path} only for {', '.join(f.models)}",
-                    "if": unsupported(f.models),
-                    "then": {"not": {"required": [path]}},
-                }
+                _tagged(
+                    "KL207",
+                    {"if": unsupported(f.models), "then": {"not": {"required": [path]}}},
+                    path,
+                )
             )
         for info in f.values.values():
             if info.models and "." not in path and not (info.rejected or info.hypothesis):
                 out.append(
-                    {
-                        "$comment": f"KL208 {path}={info.value} only for {', '.join(info.models)}",
-                        "if": unsupported(info.models),
-                        "then": {"properties": {path: {"not": {"const": info.value}}}},
-                    }
+                    _tagged(
+                        "KL208",
+                        {
+                            "if": unsupported(info.models),
+                            "then": {"properties": {path: {"not": {"const": info.value}}}},
+                        },
+                    )
                 )
     return out
 

@@ -24,21 +24,22 @@ OFFICIAL = Path(__file__).parent / "official"
 OMNI, T2V, I2V = "omni-video.create", "text2video.create", "image2video.create"
 ELEMENTS = "elements.create"
 
-# example: (endpoint, error codes as printed)
+# example: (endpoint, error codes as printed). KL414: the docs print placeholders such as
+# "xxx" where a media URL goes, and a placeholder is neither a URL nor Base64.
 EXPECTED: dict[str, tuple[str, set[str]]] = {
-    "E01": (OMNI, {"KL203"}),  # first shot prompt is 514 characters; the table allows 512
+    "E01": (OMNI, {"KL203", "KL414"}),  # a 514-character shot prompt (512 allowed); "xx" media
     "E02": (OMNI, set()),
     "E03": (T2V, set()),
-    "E04": (I2V, {"KL201"}),  # multi_shot is the string "true"
+    "E04": (I2V, {"KL201", "KL414"}),  # multi_shot is the string "true"; "xxx" media
     "E05": (I2V, {"KL001"}),  # invalid JSON as printed
     "E06": (ELEMENTS, {"KL001"}),
     "E07": (ELEMENTS, {"KL001"}),
     "E08": (OMNI, set()),
     "E09": (OMNI, {"KL001"}),
-    "E10": (OMNI, set()),
+    "E10": (OMNI, {"KL414"}),
     "E11": (OMNI, {"KL001"}),
-    "E12": (OMNI, set()),
-    "E13": (OMNI, set()),
+    "E12": (OMNI, {"KL414"}),
+    "E13": (OMNI, {"KL414"}),
     "E14": (OMNI, set()),  # 7 s on kling-video-o1: conflict C11, the 3-10 s reading is enforced
     "E15": (T2V, set()),
     "E16": (I2V, set()),
@@ -50,7 +51,7 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "E22": ("custom-voices.delete", set()),
     "E23": (I2V, set()),
     "E24": (T2V, set()),
-    "E25": (ELEMENTS, set()),
+    "E25": (ELEMENTS, {"KL414"}),
 }
 
 # Invalid-JSON examples once repaired: the rule breaks the fact sheet names, or none.

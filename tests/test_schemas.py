@@ -72,8 +72,8 @@ def test_status_is_carried_for_editors() -> None:
     assert item["image"]["x-kling-status"] == ["live-rejected"]
     assert "image_list[].image_url" in item["image"]["description"]
     assert schema["properties"]["mode"]["enum"] == ["std", "pro"]
-    comments = {c.get("$comment", "").split()[0] for c in schema["allOf"]}
-    assert {"KL301", "KL305"} <= comments
+    tags = {c.get("x-kling-rule") for c in schema["allOf"]}
+    assert {"KL301", "KL305"} <= tags
 
 
 def test_schema_and_linter_agree_on_examples() -> None:
@@ -104,7 +104,12 @@ def test_declared_rules_become_json_schema_conditions() -> None:
 
     requires = schemagen._rule_schema(rule(kind="requires", fields=("voice_list", "sound")))
     assert requires is not None
-    assert requires["dependentRequired"] == {"voice_list": ["sound"]}
+    assert requires["x-kling-rule"] == "KL399"
+    # Present means sent with content, in the schema as in the rest of the linter.
+    assert not Draft202012Validator(requires).is_valid({"voice_list": [1]})
+    assert not Draft202012Validator(requires).is_valid({"voice_list": [1], "sound": ""})
+    assert Draft202012Validator(requires).is_valid({"voice_list": [], "sound": ""})
+    assert Draft202012Validator(requires).is_valid({"voice_list": [1], "sound": "on"})
     when = schemagen._rule_schema(
         rule(
             kind="when",

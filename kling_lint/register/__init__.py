@@ -69,7 +69,9 @@ def builtin_register() -> Register:
     except (OSError, ValueError) as exc:
         problem = RegisterProblem(str(path), 1, 1, f"cannot load the built-in register: {exc}")
         raise RegisterError([problem]) from exc
-    return Register.from_compiled(raw)
+    register = Register.from_compiled(raw)
+    register.schemas = schemas_dir()
+    return register
 
 
 def load_register(directory: Path | str | None = None) -> Register:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from kling_lint.diagnostics import Status
@@ -166,6 +167,8 @@ class Field(Statused):
     numeric_string: dict[str, float] | None = None
     media: dict[str, Any] | None = None
     replaced_by: str | None = None
+    # Accepted but without effect: {"falls_back_to": field, "observed": text}.
+    ignored: dict[str, str] | None = None
     models: tuple[str, ...] | None = None
     open: bool = False
     description: str | None = None
@@ -201,6 +204,7 @@ class Field(Statused):
             numeric_string=raw.get("numeric_string"),
             media=raw.get("media"),
             replaced_by=raw.get("replaced_by"),
+            ignored=raw.get("ignored"),
             models=tuple(models) if models else None,
             open=raw.get("open", False),
             description=raw.get("description"),
@@ -420,6 +424,9 @@ class Register:
     sources: dict[str, Source]
     endpoints: dict[str, Endpoint]
     policies: dict[str, Policy]
+    # The folder of this register's generated endpoint schemas, when they are on disk
+    # (the built-in register); otherwise they are generated in memory on first use.
+    schemas: Path | None = None
 
     @classmethod
     def from_compiled(cls, raw: dict[str, Any]) -> Register:

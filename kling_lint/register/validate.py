@@ -187,6 +187,11 @@ class _Consistency:
         target = info.get("replaced_by")
         if target is not None and _lookup(fields, target) is None:
             self._add(file, where + "/replaced_by", f"replacement {target!r} is not a field here")
+        fallback = info.get("ignored", {}).get("falls_back_to")
+        if fallback is not None and _lookup(fields, fallback) is None:
+            self._add(
+                file, where + "/ignored/falls_back_to", f"fallback {fallback!r} is not a field here"
+            )
         enum = info.get("enum")
         values = info.get("values", {})
         for key, value_info in values.items():

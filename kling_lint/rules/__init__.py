@@ -6,7 +6,7 @@ from functools import cache
 
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import Register
-from kling_lint.rules import camera, media, omni, shots, status, structure, tokens
+from kling_lint.rules import camera, ignored, media, omni, shots, status, structure, tokens
 from kling_lint.rules._base import Context, Finding, Rule, RuleDoc
 from kling_lint.rules.declared import declared_rules, policy_rules
 
@@ -145,6 +145,7 @@ _ALLOWLIST = (
 BUILTIN_RULES: tuple[Rule, ...] = (
     *_INPUT,
     *status.RULES,
+    *ignored.RULES,
     *structure.RULES,
     *shots.RULES,
     *tokens.RULES,

@@ -11,7 +11,7 @@ from kling_lint.diagnostics import Severity
 from kling_lint.register.model import RuleDoc
 
 if TYPE_CHECKING:
-    from kling_lint.register.model import Endpoint, Field, Register
+    from kling_lint.register.model import Endpoint, Register
 
 __all__ = ["CODE_FORMAT", "Context", "Finding", "Rule", "RuleDoc", "display"]
 
@@ -39,7 +39,6 @@ class Context(NamedTuple):
     model: str | None
 
 
-NodeCheck = Callable[[Context, "Field", Any, tuple[str | int, ...]], Iterator[Finding]]
 PayloadCheck = Callable[[Context], Iterator[Finding]]
 
 
@@ -47,9 +46,9 @@ PayloadCheck = Callable[[Context], Iterator[Finding]]
 class Rule:
     """A rule: stable code, kebab-case name, default severity, scope and documentation.
 
-    `node` checks run on every value the register describes (the engine only calls the
-    ones a field can trigger, see `applies`); `payload` checks run once per payload.
-    A rule with neither is reported by the loader or the allowlist.
+    A rule with a `payload` check runs once per payload. A rule without one names what
+    another stage reports: the endpoint's generated schema (structure, statuses, the
+    register's declared rules), the loader, or the allowlist.
     """
 
     code: str
@@ -57,9 +56,7 @@ class Rule:
     severity: Severity
     doc: RuleDoc
     endpoints: tuple[str, ...] = ("*",)
-    node: NodeCheck | None = None
     payload: PayloadCheck | None = None
-    applies: Callable[[Field], bool] | None = None
     # Status gates (hypothesis-only, unknown) drop to a warning on free endpoints.
     relaxed_on_free: bool = False
     # Only status gates may be lifted by an allowlist entry.

@@ -1,5 +1,8 @@
-"""Media values: how a URL or Base64 string is written, and what an inline image holds.
+"""Media values: what an inline image holds, and ids that lose digits as JSON numbers.
 
+How a media value is written (an http(s) URL or raw Base64, and which forms live runs
+rejected) is a pattern in the generated schema. What the schema cannot say is what the
+Base64 decodes to: this rule reads the image header for format, pixel size and aspect.
 Only the start of a Base64 image is decoded (enough for the PNG or JPEG header), so a
 10 MB payload costs no more than a small one.
 """
@@ -8,14 +11,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import struct
 from collections.abc import Iterator
-from typing import Any
+from functools import cache
 
+from kling_lint.check.values import values_at
 from kling_lint.diagnostics import Severity
-from kling_lint.register.model import Field
+from kling_lint.register.forms import FORM_PATTERNS
+from kling_lint.register.model import Endpoint, Field
 from kling_lint.rules._base import Context, Finding, Rule, RuleDoc
-from kling_lint.rules.status import value_form
 
 Parts = tuple[str | int, ...]
 HEADER_CHARS = 96 * 1024  # Base64 characters decoded to find a JPEG frame header
@@ -96,34 +101,39 @@ def _inline_image(field: Field, value: str, parts: Parts) -> Iterator[Finding]:
         )
 
 
-def _media(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    if not isinstance(value, str):
-        return
-    lowered = value[:12].lower()
-    if lowered.startswith("data:"):
-        yield Finding(parts, f"{field.path}: send raw Base64 without the data: prefix", field.path)
-        return
-    if "://" in value[:16] and not lowered.startswith(("http://", "https://")):
-        scheme = value.split("://", 1)[0]
-        yield Finding(
-            parts, f"{field.path}: {scheme}:// is not fetchable; use an http(s) URL", field.path
-        )
-        return
-    form = value_form(value)
-    if form is None and len(value) >= 16 and not value.isspace():
-        yield Finding(parts, f"{field.path} is neither an http(s) URL nor raw Base64", field.path)
-    elif form == "base64" and (field.media or {}).get("kind") == "image":
-        yield from _inline_image(field, value, parts)
+_BASE64 = re.compile(FORM_PATTERNS["base64"])
 
 
-def _precision(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > SAFE_INTEGER:
-        yield Finding(
-            parts,
-            f"{field.path} {value} is above 2^53 as a JSON number: JavaScript clients change its "
-            f'last digits; send it as a string ("{value}")',
-            field.path,
-        )
+@cache
+def _fields(endpoint: Endpoint) -> tuple[tuple[Field, ...], tuple[Field, ...]]:
+    """(inline-image fields, id fields that take a number or a string) of an endpoint."""
+    images = tuple(
+        f
+        for f in endpoint.fields.values()
+        if (f.media or {}).get("kind") == "image" and not (f.rejected or f.hypothesis)
+    )
+    ids = tuple(f for f in endpoint.fields.values() if "integer" in f.type and "string" in f.type)
+    return images, ids
+
+
+def _inline_images(ctx: Context) -> Iterator[Finding]:
+    for field in _fields(ctx.endpoint)[0]:
+        for parts, value in values_at(ctx.payload, field.path):
+            # Only raw Base64 is decoded; every other form is the schema's to judge.
+            if isinstance(value, str) and _BASE64.match(value[:64]) and "://" not in value[:16]:
+                yield from _inline_image(field, value, parts)
+
+
+def _precision(ctx: Context) -> Iterator[Finding]:
+    for field in _fields(ctx.endpoint)[1]:
+        for parts, value in values_at(ctx.payload, field.path):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > SAFE_INTEGER:
+                yield Finding(
+                    parts,
+                    f"{field.path} {value} is above 2^53 as a JSON number: JavaScript clients "
+                    f'change its last digits; send it as a string ("{value}")',
+                    field.path,
+                )
 
 
 RULES = (
@@ -141,8 +151,7 @@ RULES = (
             '{"image_list": [{"image_url": "data:image/png;base64,iVBORw0KGgo..."}]}',
             '{"image_list": [{"image_url": "iVBORw0KGgo..."}]}',
         ),
-        node=_media,
-        applies=lambda f: f.media is not None,
+        payload=_inline_images,
     ),
     Rule(
         "KL415",
@@ -155,7 +164,6 @@ RULES = (
             '{"element_list": [{"element_id": 829836802793406551}]}',
             '{"element_list": [{"element_id": "829836802793406551"}]}',
         ),
-        node=_precision,
-        applies=lambda f: "integer" in f.type and "string" in f.type,
+        payload=_precision,
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from kling_lint.check.values import is_present
 from kling_lint.diagnostics import Severity
 from kling_lint.rules._base import Context, Finding, Rule, RuleDoc
 from kling_lint.rules._payload import (
@@ -14,7 +15,6 @@ from kling_lint.rules._payload import (
     number,
     task_duration,
 )
-from kling_lint.rules.declared import is_present
 
 
 def _shots(ctx: Context) -> list[tuple[int, dict[str, Any]]]:

@@ -1,192 +1,84 @@
-"""Status gates: what the register knows about each field, value and value form."""
+"""Status rules: what the register knows about each field, value and value form.
+
+The gates (KL101-KL107) are constraints of the generated schema, which reports them; the
+notes (KL108, KL109) are not constraints at all but remarks on accepted fields, so they
+are rules that read the register's status data for the fields a payload sends.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
+from kling_lint.check.values import values_at
 from kling_lint.diagnostics import Severity, Status
-from kling_lint.register.model import Field, Statused
+from kling_lint.register.forms import form_of
+from kling_lint.register.model import Endpoint, Field, Statused
 from kling_lint.rules._base import Context, Finding, Rule, RuleDoc, display
-from kling_lint.rules.structure import type_ok
 
 Parts = tuple[str | int, ...]
 
 
-def value_form(value: str) -> str | None:
-    """How a media string is written: `url`, `data-uri`, `base64`, or None when unclear."""
-    head = value[:16].lower()
-    if head.startswith(("http://", "https://")):
-        return "url"
-    if head.startswith("data:"):
-        return "data-uri"
-    if len(value) >= 16 and "://" not in value[:16]:
-        try:
-            base64.b64decode(value[:64] + "=" * (-len(value[:64]) % 4), validate=True)
-        except (binascii.Error, ValueError):
-            return None
-        return "base64"
-    return None
+@cache
+def _noted(endpoint: Endpoint) -> tuple[tuple[str, Field], ...]:
+    """The fields whose status or caution makes a note, outside blocked fields (a blocked
+    field is reported once, as itself)."""
+    blocked = [p for p, f in endpoint.fields.items() if f.rejected or f.hypothesis]
+    out = []
+    for path, field in endpoint.fields.items():
+        if any(path.startswith((b + ".", b + "[].")) for b in blocked):
+            continue
+        if field.rejected or field.hypothesis:
+            continue
+        out.append((path, field))
+    return tuple(out)
 
 
-def _why(entry: Statused) -> str:
-    for ev in entry.evidence:
-        if ev.status is Status.LIVE_REJECTED:
-            return f" ({ev.source} {ev.date}: {ev.observed})"
-    return ""
+def _sent(ctx: Context) -> Iterator[tuple[Field, Any, Parts]]:
+    for path, field in _noted(ctx.endpoint):
+        for parts, value in values_at(ctx.payload, path):
+            yield field, value, parts
 
 
-def _rejected_field(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    use = f"; use {field.replaced_by}" if field.replaced_by else ""
-    kind = "rejected as methodology" if "methodology" in field.qualifiers else "live-rejected"
-    yield Finding(
-        parts, f"{field.path} is {kind}{use}{_why(field)}", field.path, field.status_labels
-    )
-
-
-def _rejected_value(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    info = field.value_info(value)
-    if info is not None and info.rejected:
-        use = f"; use {display(info.replaced_by)}" if info.replaced_by is not None else ""
-        yield Finding(
-            parts,
-            f"{field.path} value {display(value)} is live-rejected{use}{_why(info)}",
-            field.path,
-            info.status_labels,
-            value,
-            True,
-        )
-
-
-def _form(field: Field, value: Any) -> tuple[str, Statused] | None:
-    if not isinstance(value, str):
-        return None
-    form = value_form(value)
-    info = field.forms.get(form) if form else None
-    return (form, info) if form and info else None
-
-
-def _rejected_form(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    found = _form(field, value)
-    if found and found[1].rejected:
-        form, info = found
-        replacement = getattr(info, "replaced_by", None)
-        use = f"; send a {replacement} instead" if replacement else ""
-        yield Finding(
-            parts,
-            f"{field.path} as {form} is live-rejected{use}{_why(info)}",
-            field.path,
-            info.status_labels,
-            form,
-            True,
-        )
-
-
-def _hypothesis_field(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    yield Finding(
-        parts,
-        f"{field.path} is hypothesis-only: no document or live run supports it",
-        field.path,
-        field.status_labels,
-    )
-
-
-def _hypothesis_value(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    info = field.value_info(value)
-    if info is not None and info.hypothesis:
-        yield Finding(
-            parts,
-            f"{field.path} value {display(value)} is hypothesis-only: no document or live run "
-            "supports it",
-            field.path,
-            info.status_labels,
-            value,
-            True,
-        )
-
-
-def _known_values(field: Field) -> list[Any]:
-    known = list(field.enum or ())
-    known += [v.value for v in field.values.values() if v.value not in known]
-    return known
-
-
-def _unknown_value(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    if field.enum is None or isinstance(value, (dict, list)) or value is None:
-        return
-    if value in field.enum or field.value_info(value) is not None:
-        return
-    if not type_ok(field, value):
-        return  # the type rule reports it
-    accepted = ", ".join(display(v) for v in field.enum)
-    hint = ""
-    if isinstance(value, str):
-        import difflib
-
-        close = difflib.get_close_matches(value, [str(v) for v in _known_values(field)], 1, 0.6)
-        hint = f"; did you mean {display(close[0])}?" if close else ""
-    yield Finding(
-        parts,
-        f"{field.path} value {display(value)} is not known to the register "
-        f"(known: {accepted}){hint}",
-        field.path,
-        (),
-        value,
-        True,
-    )
-
-
-def _doc_only(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    if field.status == (Status.DOC_DERIVED,):
-        yield Finding(
-            parts,
-            f"{field.path} is doc-derived only: not yet confirmed by a live run",
-            field.path,
-            field.status_labels,
-        )
-        return
-    info = field.value_info(value)
-    if info is not None and info.status == (Status.DOC_DERIVED,) and field.live_confirmed:
-        yield Finding(
-            parts,
-            f"{field.path} value {display(value)} is doc-derived only: not yet confirmed live",
-            field.path,
-            info.status_labels,
-            value,
-            True,
-        )
-
-
-def _caution(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    entries: list[Statused] = [field]
-    info = field.value_info(value)
-    if info is not None:
-        entries.append(info)
-    found = _form(field, value)
-    if found:
-        entries.append(found[1])
-    for entry in entries:
-        if "caution" in entry.qualifiers:
-            use = f"; consider {field.replaced_by}" if field.replaced_by else ""
+def _doc_only(ctx: Context) -> Iterator[Finding]:
+    for field, value, parts in _sent(ctx):
+        if field.status == (Status.DOC_DERIVED,):
             yield Finding(
-                parts, f"{field.path}: {entry.caution}{use}", field.path, entry.status_labels
+                parts,
+                f"{field.path} is doc-derived only: not yet confirmed by a live run",
+                field.path,
+                field.status_labels,
             )
-            return
+            continue
+        info = field.value_info(value)
+        if info is not None and info.status == (Status.DOC_DERIVED,) and field.live_confirmed:
+            yield Finding(
+                parts,
+                f"{field.path} value {display(value)} is doc-derived only: not yet confirmed live",
+                field.path,
+                info.status_labels,
+                value,
+                True,
+            )
 
 
-def unknown_field_finding(
-    ctx: Context, name: str, path: str, siblings: list[str], parts: Parts
-) -> Finding:
-    """The KL106 finding for a key the register does not know; used by the engine's walk."""
-    import difflib
+def _form_info(field: Field, value: Any) -> Statused | None:
+    if not isinstance(value, str) or not field.forms:
+        return None
+    return field.forms.get(form_of(value))
 
-    close = difflib.get_close_matches(name, siblings, 1, 0.75)
-    hint = f"; did you mean {close[0]}?" if close else ""
-    return Finding(
-        parts, f"{path} is not a field of {ctx.endpoint.id} in the register{hint}", path, ()
-    )
+
+def _caution(ctx: Context) -> Iterator[Finding]:
+    for field, value, parts in _sent(ctx):
+        entries: list[Statused | None] = [field, field.value_info(value), _form_info(field, value)]
+        for entry in entries:
+            if entry is not None and "caution" in entry.qualifiers:
+                use = f"; consider {field.replaced_by}" if field.replaced_by else ""
+                yield Finding(
+                    parts, f"{field.path}: {entry.caution}{use}", field.path, entry.status_labels
+                )
+                break
 
 
 _LIFT = (
@@ -208,8 +100,6 @@ RULES = (
             'Use the replacement the register names: {"image_list": [{"image_url": '
             '"https://example.com/a.png"}]}',
         ),
-        node=_rejected_field,
-        applies=lambda f: f.rejected,
         liftable=True,
     ),
     Rule(
@@ -222,8 +112,6 @@ RULES = (
             '{"mode": "standard"}',
             'Use the replacement value: {"mode": "std"}',
         ),
-        node=_rejected_value,
-        applies=lambda f: any(v.rejected for v in f.values.values()),
         liftable=True,
     ),
     Rule(
@@ -239,8 +127,6 @@ RULES = (
             'Send the form that works: {"video_list": [{"video_url": '
             '"https://example.com/clip.mp4"}]}',
         ),
-        node=_rejected_form,
-        applies=lambda f: any(i.rejected for i in f.forms.values()),
         liftable=True,
     ),
     Rule(
@@ -257,8 +143,6 @@ RULES = (
             "Drop the field, or allowlist it for this endpoint with the reason and an expiry "
             "while you probe it.",
         ),
-        node=_hypothesis_field,
-        applies=lambda f: f.hypothesis,
         relaxed_on_free=True,
         liftable=True,
     ),
@@ -273,8 +157,6 @@ RULES = (
             '{"model_name": "kling-v3", "prompt": "a cat", "mode": "4k"}',
             'Use a documented value ("std" or "pro"), or allowlist the value with a reason.',
         ),
-        node=_hypothesis_value,
-        applies=lambda f: any(v.hypothesis for v in f.values.values()),
         relaxed_on_free=True,
         liftable=True,
     ),
@@ -307,8 +189,6 @@ RULES = (
             '{"aspect_ratio": "4:3"}',
             'Use a known value: {"aspect_ratio": "16:9"}',
         ),
-        node=_unknown_value,
-        applies=lambda f: f.enum is not None,
         relaxed_on_free=True,
         liftable=True,
     ),
@@ -324,14 +204,7 @@ RULES = (
             '{"model_name": "kling-v3-omni", "prompt": "a cat", "mode": "pro"}',
             "Nothing to change; after a live run, record its evidence in the register.",
         ),
-        node=_doc_only,
-        applies=lambda f: (
-            f.status == (Status.DOC_DERIVED,)
-            or (
-                f.live_confirmed
-                and any(v.status == (Status.DOC_DERIVED,) for v in f.values.values())
-            )
-        ),
+        payload=_doc_only,
     ),
     Rule(
         "KL109",
@@ -345,11 +218,6 @@ RULES = (
             '{"model_name": "kling-v3-omni", "prompt": "she waves", "image": "iVBORw0KGgo..."}',
             'Use the strong path: {"image_list": [{"image_url": "...", "type": "first_frame"}]}',
         ),
-        node=_caution,
-        applies=lambda f: (
-            "caution" in f.qualifiers
-            or any("caution" in v.qualifiers for v in f.values.values())
-            or any("caution" in i.qualifiers for i in f.forms.values())
-        ),
+        payload=_caution,
     ),
 )

@@ -1,159 +1,28 @@
-"""Structural rules: type, range, length, count, pattern, required fields, models."""
+"""Structural codes: type, range, length, count, pattern, required fields, models.
+
+Every one of these is a constraint of the endpoint's generated JSON Schema and is reported
+by it (`kling_lint.check.schema`); the table holds their metadata and documentation.
+"""
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterator
-from functools import cache
-from typing import Any
-
 from kling_lint.diagnostics import Severity
-from kling_lint.register.model import Field
-from kling_lint.rules._base import Context, Finding, Rule, RuleDoc, display
-
-Parts = tuple[str | int, ...]
-
-_TYPE_TEST = {
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: (
-        (isinstance(v, int) and not isinstance(v, bool))
-        or (isinstance(v, float) and v.is_integer())
-    ),
-    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "null": lambda v: v is None,
-}
-
-_JSON_NAME = {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object"}
-
-
-def json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "array"
-    return _JSON_NAME.get(type(value), type(value).__name__)
-
-
-def type_ok(field: Field, value: Any) -> bool:
-    return any(_TYPE_TEST[t](value) for t in field.type)
-
-
-def _type(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    if not type_ok(field, value):
-        expected = " or ".join(field.type)
-        hint = ""
-        if (
-            "string" in field.type
-            and isinstance(value, (int, float))
-            and not isinstance(value, bool)
-        ):
-            hint = f"; write it as a string: {display(str(value))}"
-        if "boolean" in field.type and value in ("true", "false"):
-            hint = f"; write it without quotes: {value}"
-        yield Finding(
-            parts,
-            f"{field.path} must be {expected}, not {json_type(value)}{hint}",
-            field.path,
-            field.status_labels,
-        )
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    return None
-
-
-def _range(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    number = _number(value)
-    low, high = field.minimum, field.maximum
-    if number is None and field.numeric_string and isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return  # the pattern rule reports text that is not a number
-        low, high = field.numeric_string.get("minimum"), field.numeric_string.get("maximum")
-    if number is None or not math.isfinite(number):
-        return  # NaN and Infinity are reported once, as non-JSON values
-    if low is not None and number < low:
-        yield Finding(parts, f"{field.path} is {display(value)}, below {low:g}", field.path)
-    elif high is not None and number > high:
-        yield Finding(parts, f"{field.path} is {display(value)}, above {high:g}", field.path)
-
-
-def _length(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    if not isinstance(value, str):
-        return
-    size = len(value)
-    if field.min_length is not None and size < field.min_length:
-        what = "must not be empty" if field.min_length == 1 else f"needs {field.min_length}+ chars"
-        yield Finding(parts, f"{field.path} {what}", field.path)
-    elif field.max_length is not None and size > field.max_length:
-        yield Finding(
-            parts,
-            f"{field.path} has {size} characters; at most {field.max_length} are allowed",
-            field.path,
-        )
-
-
-def _count(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    if not isinstance(value, list):
-        return
-    size = len(value)
-    if field.min_items is not None and size < field.min_items:
-        yield Finding(
-            parts, f"{field.path} has {size} items; at least {field.min_items} needed", field.path
-        )
-    elif field.max_items is not None and size > field.max_items:
-        yield Finding(
-            parts, f"{field.path} has {size} items; at most {field.max_items} allowed", field.path
-        )
-
-
-@cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _pattern(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    if isinstance(value, str) and field.pattern and not _compiled(field.pattern).search(value):
-        yield Finding(
-            parts, f"{field.path} value {display(value)} does not match {field.pattern}", field.path
-        )
-
-
-def _model_field(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    if field.models and ctx.model is not None and ctx.model not in field.models:
-        yield Finding(
-            parts,
-            f"{field.path} is not supported by {ctx.model} (only {', '.join(field.models)})",
-            field.path,
-            field.status_labels,
-        )
-
-
-def _model_value(ctx: Context, field: Field, value: Any, parts: Parts) -> Iterator[Finding]:
-    info = field.value_info(value)
-    if info is None or not info.models or ctx.model is None or ctx.model in info.models:
-        return
-    yield Finding(
-        parts,
-        f"{field.path} value {display(value)} is not supported by {ctx.model} "
-        f"(only {', '.join(info.models)})",
-        field.path,
-        info.status_labels,
-        value,
-        True,
-    )
-
+from kling_lint.rules._base import Rule, RuleDoc
 
 RULES = (
+    Rule(
+        "KL200",
+        "schema-violation",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports a payload the endpoint's generated schema rejects for a reason no more "
+            "specific code names.",
+            "The schema is the contract the register states; whatever it rejects is blocked, "
+            "so that a new kind of constraint can never pass unnoticed.",
+            "Any payload the schema rejects in a way the codes KL101-KL208 do not describe.",
+            "Read the message (it quotes the schema) and fix the value it points at.",
+        ),
+    ),
     Rule(
         "KL201",
         "wrong-type",
@@ -165,8 +34,6 @@ RULES = (
             '{"multi_shot": "true", "duration": 5}',
             '{"multi_shot": true, "duration": "5"}',
         ),
-        node=_type,
-        applies=lambda f: True,
     ),
     Rule(
         "KL202",
@@ -179,8 +46,6 @@ RULES = (
             '{"text": "hi", "voice_id": "oversea_male1", "voice_language": "en", '
             '"voice_speed": 2.0}',
         ),
-        node=_range,
-        applies=lambda f: f.minimum is not None or f.maximum is not None or bool(f.numeric_string),
     ),
     Rule(
         "KL203",
@@ -193,8 +58,6 @@ RULES = (
             '{"element_name": "a name far longer than twenty characters"}',
             '{"element_name": "short name"}',
         ),
-        node=_length,
-        applies=lambda f: f.min_length is not None or f.max_length is not None,
     ),
     Rule(
         "KL204",
@@ -208,8 +71,6 @@ RULES = (
             '{"video_url": "https://e.com/b.mp4"}]}',
             '{"video_list": [{"video_url": "https://e.com/a.mp4"}]}',
         ),
-        node=_count,
-        applies=lambda f: f.min_items is not None or f.max_items is not None,
     ),
     Rule(
         "KL205",
@@ -234,8 +95,6 @@ RULES = (
             '{"multi_prompt": [{"index": 1, "prompt": "a", "duration": "2.5s"}]}',
             '{"multi_prompt": [{"index": 1, "prompt": "a", "duration": "2"}]}',
         ),
-        node=_pattern,
-        applies=lambda f: f.pattern is not None,
     ),
     Rule(
         "KL207",
@@ -249,8 +108,6 @@ RULES = (
             '{"model_name": "kling-v1", "prompt": "a cat", "sound": "on"}',
             '{"model_name": "kling-v2-6", "prompt": "a cat", "sound": "on"}',
         ),
-        node=_model_field,
-        applies=lambda f: f.models is not None,
     ),
     Rule(
         "KL208",
@@ -263,7 +120,5 @@ RULES = (
             '{"model_name": "kling-video-o1", "prompt": "a cat", "duration": "15"}',
             '{"model_name": "kling-v3-omni", "prompt": "a cat", "duration": "15"}',
         ),
-        node=_model_value,
-        applies=lambda f: any(v.models for v in f.values.values()),
     ),
 )

@@ -1,0 +1,321 @@
+"""The structural check: an endpoint's generated JSON Schema, compiled with jsonschema-rs.
+
+A payload the schema accepts costs one `is_valid` call. For one it rejects, each error
+becomes a finding through the schema itself: the failing keyword's node and the nodes
+above it carry `x-kling-field` (the register field) and `x-kling-rule` (the code of a
+status gate, value gate, media form or declared rule); plain keywords (type, enum, limits,
+required, additionalProperties) map to their codes by `KEYWORD_CODES`. The validator's
+own message is never shown: the wording comes from the register (`check.wording`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from kling_lint import pointer as jp
+from kling_lint.check import wording
+from kling_lint.check.values import is_present, values_at
+from kling_lint.register.forms import form_of
+from kling_lint.register.model import DeclaredRule, Endpoint, Field, child_path
+from kling_lint.rules._base import Finding, display
+
+Parts = tuple[str | int, ...]
+Schema = dict[str, Any]
+Coded = tuple[str, Finding]
+
+KEYWORD_CODES = {
+    "additionalProperties": "KL106",
+    "enum": "KL107",
+    "type": "KL201",
+    "minimum": "KL202",
+    "maximum": "KL202",
+    "minLength": "KL203",
+    "maxLength": "KL203",
+    "minItems": "KL204",
+    "maxItems": "KL204",
+    "required": "KL205",
+    "pattern": "KL206",
+}
+#: A code that no tag and no keyword explains: the schema rejected the payload for a reason
+#: this table does not name. It still blocks (fail closed); a test keeps it unreachable.
+UNMAPPED = "KL200"
+# A blocked field is one root cause: nothing at or under it is reported again.
+_FIELD_GATES = frozenset({"KL101", "KL104"})
+# At one location, the first finding makes these others restatements of it.
+_SHADOWS = {
+    "KL201": frozenset({"KL102", "KL103", "KL105", "KL107", "KL202", "KL203", "KL206", "KL414"}),
+    "KL102": frozenset({"KL107"}),
+    "KL105": frozenset({"KL107"}),
+    "KL203": frozenset({"KL414", "KL206"}),
+    "KL103": frozenset({"KL206", "KL414"}),
+    "KL414": frozenset({"KL206"}),
+}
+
+
+class SchemaCheck:
+    """One endpoint's schema, compiled once; `findings` is safe to call from any thread."""
+
+    def __init__(self, endpoint: Endpoint, schema: Schema) -> None:
+        import jsonschema_rs
+
+        self.endpoint = endpoint
+        self.schema = schema
+        self._validator = jsonschema_rs.Draft202012Validator(schema)
+        self._declared = {r.code: r for r in endpoint.rules}
+        model = endpoint.fields.get("model_name")
+        self._default_model = model.default if model is not None else None
+
+    def is_valid(self, payload: Any) -> bool:
+        return bool(self._validator.is_valid(payload))
+
+    def findings(self, payload: Any) -> list[Coded]:
+        """The payload's structural and status findings, one per root cause."""
+        try:
+            if self._validator.is_valid(payload):
+                return []
+            errors = list(self._validator.iter_errors(payload))
+        except (ValueError, RecursionError) as exc:
+            # Library callers can hand over anything: bytes, objects, int keys. Not JSON,
+            # so not sendable as it is; the payload is blocked, never passed unchecked.
+            return [("KL003", Finding(_foreign(payload), f"not a JSON value: {exc}"))]
+        found: list[Coded] = []
+        for error in errors:
+            found.extend(self._explain(error, payload))
+        return _root_causes(found)
+
+    # -- one validator error -> findings -------------------------------------------------
+
+    def _explain(self, error: Any, payload: Any) -> Iterator[Coded]:
+        node: Any = self.schema
+        field_path, code, at = "", None, None
+        for step in error.schema_path[:-1]:
+            node = node[step]
+            if isinstance(node, dict):
+                field_path = node.get("x-kling-field", field_path)
+                code = node.get("x-kling-rule", code)
+                at = node.get("x-kling-at", at)
+        keyword = error.schema_path[-1] if error.schema_path else ""
+        parts: Parts = tuple(error.instance_path)
+        # The payload's own value: the validator's copy turns NaN into null.
+        value = _resolve(payload, parts)
+        missing = getattr(error.kind, "property", None) if keyword == "required" else None
+        if isinstance(value, float) and not math.isfinite(value):
+            # NaN and Infinity are not JSON: that is the finding, not their type.
+            where = jp.register_path(parts) or "payload"
+            yield "KL003", Finding(parts, f"{where} is {value!r}, which JSON cannot carry")
+            return
+        if code in self._declared:
+            rule = self._declared[code]
+            yield from self._declared_finding(rule, keyword, parts, value, at, payload, missing)
+            return
+        if code is None:
+            code = KEYWORD_CODES.get(str(keyword), UNMAPPED)
+        field = self._field(field_path)
+        if code == "KL106":
+            yield from self._unknown_fields(node, field_path, parts, value)
+        elif code == "KL205":
+            yield from self._missing(field_path, parts, value, missing)
+        elif code in ("KL207", "KL208"):
+            yield from self._model(code, at, parts, value, payload)
+        elif field is None:
+            yield code, Finding(parts, f"{jp.register_path(parts) or 'payload'}: {error.message}")
+        else:
+            yield code, self._field_finding(code, field, field_path, parts, value, keyword)
+
+    def _field(self, path: str) -> Field | None:
+        return self.endpoint.fields.get(path.removesuffix("[]"))
+
+    def _field_finding(
+        self, code: str, field: Field, path: str, parts: Parts, value: Any, keyword: Any
+    ) -> Finding:
+        labels = field.status_labels
+        if code == "KL101":
+            return Finding(parts, wording.rejected_field(field), field.path, labels)
+        if code == "KL104":
+            return Finding(parts, wording.hypothesis_field(field), field.path, labels)
+        info = field.value_info(value)
+        value_labels = info.status_labels if info is not None else ()
+        if code == "KL102":
+            return Finding(
+                parts, wording.rejected_value(field, value), field.path, value_labels, value, True
+            )
+        if code == "KL105":
+            return Finding(
+                parts, wording.hypothesis_value(field, value), field.path, value_labels, value, True
+            )
+        if code == "KL107":
+            return Finding(parts, wording.unknown_value(field, value), field.path, (), value, True)
+        if code == "KL103":
+            form = form_of(value)
+            form_labels = field.forms[form].status_labels if form in field.forms else ()
+            message = (
+                wording.rejected_form(field, form)
+                if form in field.forms
+                else wording.media_value(field, value)
+            )
+            return Finding(parts, message, field.path, form_labels, form, True)
+        if code == "KL414":
+            return Finding(parts, wording.media_value(field, value), field.path)
+        if code == "KL201":
+            if path.endswith("[]"):  # the items of an array of objects
+                return Finding(parts, wording.wrong_type(path, ("object",), value), path, labels)
+            return Finding(parts, wording.wrong_type(path, field.type, value), path, labels)
+        if code == "KL202":
+            bounds = field.numeric_string if isinstance(value, str) else None
+            limits: dict[str, Any] = bounds or {"minimum": field.minimum, "maximum": field.maximum}
+            return Finding(parts, wording.out_of_range(field, value, limits), field.path)
+        if code == "KL203":
+            return Finding(parts, wording.bad_length(field, value), field.path)
+        if code == "KL204":
+            return Finding(parts, wording.bad_count(field, value), field.path)
+        if code == "KL206":
+            return Finding(parts, wording.bad_format(field, value), field.path)
+        return Finding(parts, f"{field.path}: the schema rejects {display(value)} ({keyword})")
+
+    def _unknown_fields(
+        self, node: Schema, container: str, parts: Parts, value: Any
+    ) -> Iterator[Coded]:
+        if not isinstance(value, dict):
+            return
+        known = node.get("properties", {})
+        is_array = container.endswith("[]")
+        base = container.removesuffix("[]")
+        for key in sorted(k for k in value if k not in known):
+            path = child_path(base, key, is_array)
+            message = wording.unknown_field(self.endpoint.id, key, path, sorted(known))
+            yield "KL106", Finding((*parts, key), message, path, ())
+
+    def _missing(
+        self, container: str, parts: Parts, value: Any, name: str | None
+    ) -> Iterator[Coded]:
+        if not isinstance(value, dict) or name is None:
+            return
+        is_array = container.endswith("[]")
+        base = container.removesuffix("[]")
+        # A known-wrong name sent in place of its replacement is reported once, as itself.
+        replaced = set()
+        for key in value:
+            sent = self.endpoint.fields.get(child_path(base, key, is_array))
+            if sent is not None and sent.replaced_by:
+                replaced.add(sent.replaced_by)
+        path = child_path(base, name, is_array)
+        if path not in replaced:
+            info = self.endpoint.fields.get(path)
+            labels = info.status_labels if info is not None else ()
+            yield "KL205", Finding(parts, f"{path} is required", path, labels)
+
+    def _model(
+        self, code: str, at: list[str] | None, parts: Parts, value: Any, payload: Any
+    ) -> Iterator[Coded]:
+        sent = payload.get("model_name", self._default_model) if isinstance(payload, dict) else None
+        model = sent if isinstance(sent, str) else str(self._default_model)
+        if code == "KL207":
+            for path in at or ():
+                field = self.endpoint.fields[path]
+                for where, _ in values_at(payload, path):
+                    message = wording.field_not_for_model(field, model)
+                    yield code, Finding(where, message, path, field.status_labels)
+            return
+        path = jp.register_path(parts)
+        field = self.endpoint.fields[path]
+        info = field.value_info(value)
+        labels = info.status_labels if info is not None else ()
+        message = wording.value_not_for_model(field, value, model)
+        yield code, Finding(parts, message, path, labels, value, True)
+
+    def _declared_finding(
+        self,
+        rule: DeclaredRule,
+        keyword: Any,
+        parts: Parts,
+        value: Any,
+        at: list[str] | None,
+        payload: Any,
+        missing: str | None,
+    ) -> Iterator[Coded]:
+        base = rule.message or rule.name
+        labels = rule.status_labels
+        if at:
+            here = _resolve(payload, parts)
+            for sent in at:
+                for where, _ in (m for m in values_at(here, sent) if is_present(m[1])):
+                    yield (
+                        rule.code,
+                        Finding((*parts, *where), f"{base}: remove {sent}", sent, labels),
+                    )
+                    return
+        if keyword == "required":
+            needed = jp.register_path((*parts, missing or ""))
+            yield rule.code, Finding(parts, f"{base}: {needed} is missing or empty", needed, labels)
+            return
+        path = jp.register_path(parts) or None
+        if keyword == "not" and parts and not is_present(value):
+            # `present` failed on a value sent empty: it counts as missing.
+            message = f"{base}: {path} is missing or empty"
+            yield rule.code, Finding(parts[:-1], message, path, labels)
+            return
+        if keyword == "enum":
+            yield rule.code, Finding(parts, f"{base} (found {display(value)})", path, labels)
+            return
+        yield rule.code, Finding(parts, base, path, labels)
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _foreign(payload: Any, limit: int = 10_000) -> Parts:
+    """Where the first value JSON cannot carry sits (root when none is found in reach)."""
+    stack: list[tuple[Parts, Any]] = [((), payload)]
+    seen = 0
+    while stack and seen < limit:
+        parts, node = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if not isinstance(key, str):
+                    return parts
+                stack.append(((*parts, key), item))
+        elif isinstance(node, (list, tuple)):
+            stack.extend(((*parts, i), item) for i, item in enumerate(node))
+        elif not isinstance(node, _JSON_SCALARS):
+            return parts
+    return ()
+
+
+def _resolve(document: Any, parts: Parts) -> Any:
+    node = document
+    for part in parts:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _restates(code: str) -> bool:
+    """Whether a finding under a blocked field only restates that the field is wrong."""
+    return code.startswith("KL2") or code in ("KL102", "KL103", "KL105", "KL106", "KL107")
+
+
+def _root_causes(found: list[Coded]) -> list[Coded]:
+    """One root cause, one finding: drop what a blocked field or a more basic problem at
+    the same location already says, and exact repeats."""
+    gates = [f.parts for code, f in found if code in _FIELD_GATES]
+    by_place: dict[Parts, set[str]] = {}
+    for code, f in found:
+        by_place.setdefault(f.parts, set()).add(code)
+    out: list[Coded] = []
+    seen: set[tuple[str, Parts, str | None]] = set()
+    for code, f in found:
+        if _restates(code) and any(f.parts[: len(g)] == g for g in gates):
+            continue
+        here = by_place[f.parts]
+        if any(code in _SHADOWS.get(other, ()) for other in here):
+            continue
+        key = (code, f.parts, f.field_path)
+        if key not in seen:
+            seen.add(key)
+            out.append((code, f))
+    return out

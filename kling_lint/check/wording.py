@@ -1,0 +1,168 @@
+"""What a schema-reported finding says: written from the register, never from the validator.
+
+Each function takes the register field the failing constraint belongs to and the value
+found, and returns the message. The codes are decided in `check.schema`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+from typing import Any
+
+from kling_lint.diagnostics import Status
+from kling_lint.register.model import Field, Statused
+from kling_lint.rules._base import display
+
+_JSON_NAME = {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object"}
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "array"
+    return _JSON_NAME.get(type(value), type(value).__name__)
+
+
+def evidence(entry: Statused) -> str:
+    """The first live rejection behind a status, as a parenthesis."""
+    for ev in entry.evidence:
+        if ev.status is Status.LIVE_REJECTED:
+            return f" ({ev.source} {ev.date}: {ev.observed})"
+    return ""
+
+
+def rejected_field(field: Field) -> str:
+    use = f"; use {field.replaced_by}" if field.replaced_by else ""
+    kind = "rejected as methodology" if "methodology" in field.qualifiers else "live-rejected"
+    return f"{field.path} is {kind}{use}{evidence(field)}"
+
+
+def hypothesis_field(field: Field) -> str:
+    return f"{field.path} is hypothesis-only: no document or live run supports it"
+
+
+def rejected_value(field: Field, value: Any) -> str:
+    info = field.value_info(value)
+    use = ""
+    why = ""
+    if info is not None:
+        use = f"; use {display(info.replaced_by)}" if info.replaced_by is not None else ""
+        why = evidence(info)
+    return f"{field.path} value {display(value)} is live-rejected{use}{why}"
+
+
+def hypothesis_value(field: Field, value: Any) -> str:
+    return (
+        f"{field.path} value {display(value)} is hypothesis-only: no document or live run "
+        "supports it"
+    )
+
+
+def accepted_forms(field: Field) -> list[str]:
+    """The media forms a field takes that no live run rejected."""
+    return [
+        form
+        for form in ("url", "base64")
+        if not (form in field.forms and field.forms[form].rejected)
+    ]
+
+
+def rejected_form(field: Field, form: str) -> str:
+    info = field.forms[form]
+    replacement = info.replaced_by or " or ".join(accepted_forms(field)) or None
+    use = f"; send a {replacement} instead" if replacement else ""
+    return f"{field.path} as {form} is live-rejected{use}{evidence(info)}"
+
+
+def media_value(field: Field, value: Any) -> str:
+    """Why a media string is neither an http(s) URL nor raw Base64, and what to send."""
+    if not isinstance(value, str):
+        return f"{field.path} must be an http(s) URL or raw Base64"
+    takes_base64 = "base64" in accepted_forms(field)
+    head = value[:12].lower()
+    if head.startswith("data:"):
+        if takes_base64:
+            return f"{field.path}: send raw Base64 without the data: prefix"
+        return f"{field.path}: inline data is not accepted here; upload it and send an http(s) URL"
+    if "://" in value[:16]:
+        scheme = value.split("://", 1)[0]
+        return f"{field.path}: {scheme}:// is not fetchable; use an http(s) URL"
+    wanted = "an http(s) URL or raw Base64" if takes_base64 else "an http(s) URL"
+    return f"{field.path} value {display(value)} is not {wanted}"
+
+
+def _known_values(field: Field) -> list[Any]:
+    known = list(field.enum or ())
+    known += [v.value for v in field.values.values() if v.value not in known]
+    return known
+
+
+def unknown_value(field: Field, value: Any) -> str:
+    accepted = ", ".join(display(v) for v in field.enum or ())
+    hint = ""
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, [str(v) for v in _known_values(field)], 1, 0.6)
+        hint = f"; did you mean {display(close[0])}?" if close else ""
+    return (
+        f"{field.path} value {display(value)} is not known to the register "
+        f"(known: {accepted}){hint}"
+    )
+
+
+def unknown_field(endpoint_id: str, name: str, path: str, siblings: list[str]) -> str:
+    close = difflib.get_close_matches(name, siblings, 1, 0.75)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"{path} is not a field of {endpoint_id} in the register{hint}"
+
+
+def wrong_type(path: str, expected: tuple[str, ...], value: Any) -> str:
+    hint = ""
+    if "string" in expected and isinstance(value, (int, float)) and not isinstance(value, bool):
+        hint = f"; write it as a string: {display(str(value))}"
+    if "boolean" in expected and value in ("true", "false"):
+        hint = f"; write it without quotes: {value}"
+    return f"{path} must be {' or '.join(expected)}, not {json_type(value)}{hint}"
+
+
+def out_of_range(field: Field, value: Any, bounds: dict[str, Any]) -> str:
+    number: float | None = None
+    with contextlib.suppress(TypeError, ValueError):
+        number = float(value)
+    low, high = bounds.get("minimum"), bounds.get("maximum")
+    if number is not None and low is not None and number < low:
+        return f"{field.path} is {display(value)}, below {low:g}"
+    if number is not None and high is not None and number > high:
+        return f"{field.path} is {display(value)}, above {high:g}"
+    return f"{field.path} is {display(value)}, outside its range"
+
+
+def bad_length(field: Field, value: Any) -> str:
+    size = len(value) if isinstance(value, str) else 0
+    if field.min_length is not None and size < field.min_length:
+        if field.min_length == 1:
+            return f"{field.path} must not be empty"
+        return f"{field.path} needs {field.min_length}+ chars"
+    return f"{field.path} has {size} characters; at most {field.max_length} are allowed"
+
+
+def bad_count(field: Field, value: Any) -> str:
+    size = len(value) if isinstance(value, list) else 0
+    if field.min_items is not None and size < field.min_items:
+        return f"{field.path} has {size} items; at least {field.min_items} needed"
+    return f"{field.path} has {size} items; at most {field.max_items} allowed"
+
+
+def bad_format(field: Field, value: Any) -> str:
+    return f"{field.path} value {display(value)} does not match {field.pattern}"
+
+
+def field_not_for_model(field: Field, model: str) -> str:
+    return f"{field.path} is not supported by {model} (only {', '.join(field.models or ())})"
+
+
+def value_not_for_model(field: Field, value: Any, model: str) -> str:
+    info = field.value_info(value)
+    only = ", ".join(info.models or ()) if info is not None else "other models"
+    return f"{field.path} value {display(value)} is not supported by {model} (only {only})"
