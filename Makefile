@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit schemas render bench clean
+.PHONY: run test lint typecheck unit fuzz schemas render bench clean
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
+
+## The property tests and oracles with many more examples (minutes, not seconds).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q tests/test_schema_check.py tests/test_properties.py
 
 ## Regenerate schemas/ and docs/REGISTER.md from registry/.
 schemas: $(STAMP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -9,8 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from kling_lint.cli import main
+
+# `make test` runs the quick profile; `make fuzz` (HYPOTHESIS_PROFILE=long) digs deeper.
+settings.register_profile("quick", max_examples=200, deadline=None)
+settings.register_profile("long", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 ROOT = Path(__file__).resolve().parent.parent
 #: An Omni payload whose every field is live-confirmed: no finding at all.

@@ -254,7 +254,7 @@ class SchemaCheck:
         if keyword == "not" and parts and not is_present(value):
             # `present` failed on a value sent empty: it counts as missing.
             message = f"{base}: {path} is missing or empty"
-            yield rule.code, Finding(parts[:-1], message, path, labels)
+            yield rule.code, Finding(parts, message, path, labels)
             return
         if keyword == "enum":
             yield rule.code, Finding(parts, f"{base} (found {display(value)})", path, labels)
