@@ -7,7 +7,6 @@ found, and returns the message. The codes are decided in `check.schema`.
 from __future__ import annotations
 
 import contextlib
-import difflib
 from typing import Any
 
 from kling_lint.diagnostics import Status
@@ -103,6 +102,8 @@ def unknown_value(field: Field, value: Any) -> str:
     accepted = ", ".join(display(v) for v in field.enum or ())
     hint = ""
     if isinstance(value, str):
+        import difflib  # only for suggestions: kept off the import path of clean runs
+
         close = difflib.get_close_matches(value, [str(v) for v in _known_values(field)], 1, 0.6)
         hint = f"; did you mean {display(close[0])}?" if close else ""
     return (
@@ -112,6 +113,8 @@ def unknown_value(field: Field, value: Any) -> str:
 
 
 def unknown_field(endpoint_id: str, name: str, path: str, siblings: list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, siblings, 1, 0.75)
     hint = f"; did you mean {close[0]}?" if close else ""
     return f"{path} is not a field of {endpoint_id} in the register{hint}"

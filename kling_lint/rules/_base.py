@@ -16,7 +16,17 @@ if TYPE_CHECKING:
 __all__ = ["CODE_FORMAT", "Context", "Finding", "Rule", "RuleDoc", "display"]
 
 CODE_FORMAT = re.compile(r"^KL[0-9]{3}$")
-NAME_FORMAT = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _is_code(code: str) -> bool:
+    return len(code) == 5 and code.startswith("KL") and code[2:].isdigit() and code[2:].isascii()
+
+
+def _is_kebab(name: str) -> bool:
+    return (
+        bool(name) and set(name) <= _NAME_CHARS and "--" not in name and name[0] != "-" != name[-1]
+    )
 
 
 class Finding(NamedTuple):
@@ -67,9 +77,9 @@ class Rule:
     triggers: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        if not CODE_FORMAT.match(self.code):
+        if not _is_code(self.code):
             raise ValueError(f"rule code {self.code!r} is not KL + three digits")
-        if not NAME_FORMAT.match(self.name):
+        if not _is_kebab(self.name):
             raise ValueError(f"rule name {self.name!r} is not kebab-case")
 
     def applies_to(self, endpoint_id: str) -> bool:

@@ -9,10 +9,7 @@ Only the start of a Base64 image is decoded (enough for the PNG or JPEG header),
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-import struct
 from collections.abc import Iterator
 from functools import cache
 
@@ -31,6 +28,8 @@ _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 
 
 def image_header(data: bytes) -> tuple[str | None, int | None, int | None]:
     """(format, width, height) from the first bytes of an image; None where unknown."""
+    import struct
+
     if data.startswith(_PNG) and len(data) >= 24:
         width, height = struct.unpack(">II", data[16:24])
         return "png", width, height
@@ -61,6 +60,9 @@ def _decoded_size(text: str) -> int:
 
 
 def _inline_image(field: Field, value: str, parts: Parts) -> Iterator[Finding]:
+    import base64  # only payloads with inline images pay for these imports
+    import binascii
+
     media = field.media or {}
     head = value[:HEADER_CHARS]
     head = head[: len(head) - len(head) % 4]
@@ -101,7 +103,9 @@ def _inline_image(field: Field, value: str, parts: Parts) -> Iterator[Finding]:
         )
 
 
-_BASE64 = re.compile(FORM_PATTERNS["base64"])
+@cache
+def _base64() -> re.Pattern[str]:
+    return re.compile(FORM_PATTERNS["base64"])
 
 
 @cache
@@ -116,16 +120,24 @@ def _fields(endpoint: Endpoint) -> tuple[tuple[Field, ...], tuple[Field, ...]]:
     return images, ids
 
 
+def _head(field: Field) -> str:
+    return field.path.split(".", 1)[0].removesuffix("[]")
+
+
 def _inline_images(ctx: Context) -> Iterator[Finding]:
     for field in _fields(ctx.endpoint)[0]:
+        if _head(field) not in ctx.payload:
+            continue
         for parts, value in values_at(ctx.payload, field.path):
             # Only raw Base64 is decoded; every other form is the schema's to judge.
-            if isinstance(value, str) and _BASE64.match(value[:64]) and "://" not in value[:16]:
+            if isinstance(value, str) and _base64().match(value[:64]) and "://" not in value[:16]:
                 yield from _inline_image(field, value, parts)
 
 
 def _precision(ctx: Context) -> Iterator[Finding]:
     for field in _fields(ctx.endpoint)[1]:
+        if _head(field) not in ctx.payload:
+            continue
         for parts, value in values_at(ctx.payload, field.path):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > SAFE_INTEGER:
                 yield Finding(

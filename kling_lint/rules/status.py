@@ -7,11 +7,10 @@ are rules that read the register's status data for the fields a payload sends.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-from kling_lint.check.values import values_at
 from kling_lint.diagnostics import Severity, Status
 from kling_lint.register.forms import form_of
 from kling_lint.register.model import Endpoint, Field, Statused
@@ -20,29 +19,72 @@ from kling_lint.rules._base import Context, Finding, Rule, RuleDoc, display
 Parts = tuple[str | int, ...]
 
 
-@cache
-def _noted(endpoint: Endpoint) -> tuple[tuple[str, Field], ...]:
-    """The fields whose status or caution makes a note, outside blocked fields (a blocked
-    field is reported once, as itself)."""
-    blocked = [p for p, f in endpoint.fields.items() if f.rejected or f.hypothesis]
-    out = []
+Tree = dict[str, tuple["Field | None", "Tree"]]
+
+
+def _tree(endpoint: Endpoint, wanted: Callable[[Field], bool]) -> Tree:
+    """The fields `wanted` picks, as a tree of member names, leaving out whatever sits
+    under a blocked field (a blocked field is reported once, as itself)."""
+    root: Tree = {}
     for path, field in endpoint.fields.items():
-        if any(path.startswith((b + ".", b + "[].")) for b in blocked):
+        if not wanted(field):
             continue
-        if field.rejected or field.hypothesis:
+        names = path.replace("[]", "").split(".")
+        prefixes = [".".join(names[: i + 1]) for i in range(len(names) - 1)]
+        if any(_blocked(endpoint, p) for p in prefixes) or _blocked(endpoint, path):
             continue
-        out.append((path, field))
-    return tuple(out)
+        node = root
+        for name in names[:-1]:
+            node = node.setdefault(name, (None, {}))[1]
+        kept = node.get(names[-1], (None, {}))[1]
+        node[names[-1]] = (field, kept)
+    return root
 
 
-def _sent(ctx: Context) -> Iterator[tuple[Field, Any, Parts]]:
-    for path, field in _noted(ctx.endpoint):
-        for parts, value in values_at(ctx.payload, path):
-            yield field, value, parts
+def _blocked(endpoint: Endpoint, path: str) -> bool:
+    field = endpoint.fields.get(path)
+    return field is not None and (field.rejected or field.hypothesis)
+
+
+def _sent(tree: Tree, obj: Any, parts: Parts = ()) -> Iterator[tuple[Field, Any, Parts]]:
+    """The picked fields a payload sends, with their values and places."""
+    if not isinstance(obj, dict):
+        return
+    for key, value in obj.items():
+        entry = tree.get(key)
+        if entry is None:
+            continue
+        field, children = entry
+        here = (*parts, key)
+        if field is not None:
+            yield field, value, here
+        if children:
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    yield from _sent(children, item, (*here, i))
+            else:
+                yield from _sent(children, value, here)
+
+
+def _may_be_doc_only(field: Field) -> bool:
+    return field.status == (Status.DOC_DERIVED,) or (
+        field.live_confirmed
+        and any(v.status == (Status.DOC_DERIVED,) for v in field.values.values())
+    )
+
+
+def _may_caution(field: Field) -> bool:
+    entries: list[Statused] = [field, *field.values.values(), *field.forms.values()]
+    return any("caution" in e.qualifiers for e in entries)
+
+
+@cache
+def _trees(endpoint: Endpoint) -> tuple[Tree, Tree]:
+    return _tree(endpoint, _may_be_doc_only), _tree(endpoint, _may_caution)
 
 
 def _doc_only(ctx: Context) -> Iterator[Finding]:
-    for field, value, parts in _sent(ctx):
+    for field, value, parts in _sent(_trees(ctx.endpoint)[0], ctx.payload):
         if field.status == (Status.DOC_DERIVED,):
             yield Finding(
                 parts,
@@ -70,7 +112,7 @@ def _form_info(field: Field, value: Any) -> Statused | None:
 
 
 def _caution(ctx: Context) -> Iterator[Finding]:
-    for field, value, parts in _sent(ctx):
+    for field, value, parts in _sent(_trees(ctx.endpoint)[1], ctx.payload):
         entries: list[Statused | None] = [field, field.value_info(value), _form_info(field, value)]
         for entry in entries:
             if entry is not None and "caution" in entry.qualifiers:
