@@ -16,9 +16,9 @@ from kling_lint.__about__ import __version__
 
 if TYPE_CHECKING:
     from kling_lint.api import PayloadBlocked, guard, lint
+    from kling_lint.check.linter import Linter, Report
     from kling_lint.config import Config, ConfigError, load_config
     from kling_lint.diagnostics import Diagnostic, Severity, Status, Suppression
-    from kling_lint.engine import Linter, Report
     from kling_lint.register import Register, RegisterError, load_register
 
 # The public names load on first use, so that `kling-lint` starts fast (PEP 562).
@@ -33,8 +33,8 @@ _EXPORTS = {
     "Severity": "kling_lint.diagnostics",
     "Status": "kling_lint.diagnostics",
     "Suppression": "kling_lint.diagnostics",
-    "Linter": "kling_lint.engine",
-    "Report": "kling_lint.engine",
+    "Linter": "kling_lint.check.linter",
+    "Report": "kling_lint.check.linter",
     "Register": "kling_lint.register",
     "RegisterError": "kling_lint.register",
     "load_register": "kling_lint.register",

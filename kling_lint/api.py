@@ -6,12 +6,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from kling_lint.check.endpoint import resolve
+from kling_lint.check.linter import Linter, Report
+from kling_lint.check.rules import BUILTIN_RULES
 from kling_lint.config import Config, ConfigError, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
-from kling_lint.endpoints import resolve
-from kling_lint.engine import Linter, Report
 from kling_lint.register import RegisterError
-from kling_lint.rules import BUILTIN_RULES
 
 _lock = threading.Lock()
 _linters: dict[str, Linter] = {}

@@ -27,10 +27,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from kling_lint.api import PayloadBlocked, guard
+from kling_lint.check.rules import BUILTIN_RULES
 from kling_lint.config import Config
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.register import builtin_register
-from kling_lint.rules import BUILTIN_RULES
 
 ConfigArg = Config | str | Path | None
 _KL001 = next(r for r in BUILTIN_RULES if r.code == "KL001")

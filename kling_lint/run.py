@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from kling_lint.check.endpoint import infer, resolve
+from kling_lint.check.linter import Linter, selected
+from kling_lint.check.rules import Rule
 from kling_lint.config import Config, find_config, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
-from kling_lint.endpoints import infer, resolve
-from kling_lint.engine import Linter, selected
-from kling_lint.loading import (
+from kling_lint.load import (
     Loaded,
     LoadFailure,
     LoadProblem,
@@ -28,7 +29,6 @@ from kling_lint.loading import (
 )
 from kling_lint.register import Register, load_register
 from kling_lint.register.model import Endpoint
-from kling_lint.rules import Rule
 
 
 class Options(NamedTuple):

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from kling_lint.check.linter import Linter
 from kling_lint.config import ConfigError, find_config, load_config
-from kling_lint.engine import Linter
 
 BASE = {
     "model_name": "kling-v3-omni",

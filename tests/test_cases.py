@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from kling_lint.check.rules import all_rules
 from kling_lint.diagnostics import Severity
 from kling_lint.register import builtin_register
-from kling_lint.rules import all_rules
 from kling_lint.run import Options, execute
 
 CASES = Path(__file__).parent / "cases"

@@ -246,7 +246,7 @@ def test_installed_console_script_on_examples(tmp_path: Path) -> None:
 def test_progress_bar_only_on_a_terminal(monkeypatch: Any) -> None:
     import io
 
-    from kling_lint import progress
+    from kling_lint.report import progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

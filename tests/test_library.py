@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import kling_lint
-from kling_lint.engine import Linter
-from kling_lint.loading import Payload, read_file, unwrap_envelope
+from kling_lint.check.linter import Linter
+from kling_lint.load import Payload, read_file, unwrap_envelope
 from kling_lint.run import Options, execute
 
 from .conftest import CLEAN_OMNI as GOOD

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kling_lint.loading import LoadFailure, Payload, parse_text, unwrap_envelope
+from kling_lint.load import LoadFailure, Payload, parse_text, unwrap_envelope
 
 
 def _one(text: str, kind: str = "json") -> Payload:

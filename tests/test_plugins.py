@@ -91,7 +91,7 @@ def test_plugin_code_clash_exits_2(
 ) -> None:
     module = tmp_path / "clash_plugin.py"
     module.write_text(
-        "from kling_lint.rules import Rule, RuleDoc\n"
+        "from kling_lint.check.rules import Rule, RuleDoc\n"
         "from kling_lint.diagnostics import Severity\n"
         "rules = [Rule('KL101', 'copy', Severity.INFO, RuleDoc('a', 'b', '{}', 'c'))]\n"
     )

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kling_lint import pointer as jp
-from kling_lint.engine import Linter
+from kling_lint.check.linter import Linter
 
 from .strategies import conforming_payloads, endpoint_ids, json_values, near_payloads
 
@@ -57,7 +57,7 @@ TRIGGERED = [r for r in LINTER.rules if r.triggers]
 @given(st.sampled_from(TRIGGERED), st.data())
 def test_skipped_rules_would_have_found_nothing(rule: Any, data: st.DataObject) -> None:
     """A rule is skipped when none of its trigger keys is sent; it must then find nothing."""
-    from kling_lint.rules import Context
+    from kling_lint.check.rules import Context
 
     endpoint = data.draw(st.sampled_from([e for e in rule.endpoints if e != "*"]))
     _, payload = data.draw(near_payloads(endpoint))

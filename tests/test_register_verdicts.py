@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from kling_lint.check.linter import Linter
 from kling_lint.diagnostics import Severity, Status
-from kling_lint.engine import Linter
 from kling_lint.register import builtin_register
 from kling_lint.register.model import Endpoint, Field
 

@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from kling_lint import pointer as jp
+from kling_lint.check.linter import Linter, Report
 from kling_lint.check.schema import KEYWORD_CODES, UNMAPPED
 from kling_lint.diagnostics import Severity
-from kling_lint.engine import Linter, Report
-from kling_lint.loading import Payload, read_file, unwrap_envelope
+from kling_lint.load import Payload, read_file, unwrap_envelope
 from kling_lint.register import builtin_register, load_register
+from kling_lint.register.schemas import endpoint_schema
 from kling_lint.run import Options, execute
-from kling_lint.schemagen import endpoint_schema
 
 from .conftest import EXAMPLES, REGISTRY, ROOT
 from .strategies import conforming_payloads

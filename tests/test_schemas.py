@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from kling_lint import render, schemagen
 from kling_lint.register import builtin_register
+from kling_lint.register import docs as render
+from kling_lint.register import schemas as schemagen
 from kling_lint.run import Options, execute
 
 from .conftest import EXAMPLES, ROOT
@@ -78,7 +79,7 @@ def test_status_is_carried_for_editors() -> None:
 
 def test_schema_and_linter_agree_on_examples() -> None:
     """Payloads the linter passes are schema-valid; the ones it blocks are schema-invalid."""
-    from kling_lint.loading import Payload, read_file, unwrap_envelope
+    from kling_lint.load import Payload, read_file, unwrap_envelope
 
     results = execute(Options(paths=(str(EXAMPLES),), isolated=True)).files
     checked = 0

@@ -1,1 +1,7 @@
-"""The checking stage: the generated schema for structure and status, rules for the rest."""
+"""The checking stage: payload in, findings out (no I/O, no printing).
+
+`linter.Linter` holds, per endpoint, the compiled generated schema (`schema.SchemaCheck`:
+structure, statuses, declared rules) and the rules that run beside it (`rules/`: what a
+schema cannot say). `endpoint` picks the endpoint a payload is for; `wording` writes what a
+schema finding says from the register.
+"""

@@ -16,10 +16,10 @@ from typing import Any
 
 from kling_lint import pointer as jp
 from kling_lint.check import wording
+from kling_lint.check.rules._base import Finding, display
 from kling_lint.check.values import is_present, values_at
 from kling_lint.register.forms import form_of
 from kling_lint.register.model import DeclaredRule, Endpoint, Field, child_path
-from kling_lint.rules._base import Finding, display
 
 Parts = tuple[str | int, ...]
 Schema = dict[str, Any]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from kling_lint.check.rules._base import display
 from kling_lint.diagnostics import Status
 from kling_lint.register.model import Field, Statused
-from kling_lint.rules._base import display
 
 _JSON_NAME = {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object"}
 

@@ -31,7 +31,7 @@ __all__ = [
 
 
 def _reserved_codes() -> set[str]:
-    from kling_lint.rules import BUILTIN_CODES
+    from kling_lint.check.rules import BUILTIN_CODES
 
     return set(BUILTIN_CODES)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kling_lint.load.yaml_text import YamlDocument, YamlSyntaxError, load_yaml
 from kling_lint.register.errors import RegisterError, RegisterProblem
-from kling_lint.yamldoc import YamlDocument, YamlSyntaxError, load_yaml
 
 __all__ = ["RegisterError", "RegisterFile", "RegisterProblem", "read_register"]
 

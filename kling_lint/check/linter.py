@@ -1,0 +1,268 @@
+"""The checking stage: a Linter holds each endpoint's compiled schema and its rules."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
+
+from kling_lint import pointer as jp
+from kling_lint.check.plugins import PluginError, plugin_rules
+from kling_lint.check.rules import Context, Finding, Rule, all_rules
+from kling_lint.check.schema import SchemaCheck
+from kling_lint.config import AllowEntry, Config, ConfigError
+from kling_lint.config.policies import with_policy_files
+from kling_lint.diagnostics import Diagnostic, Severity, Suppression
+from kling_lint.register import Register, load_register
+from kling_lint.register.model import Endpoint, Field
+
+
+class Report(NamedTuple):
+    """The verdict on one payload."""
+
+    endpoint: str | None
+    diagnostics: tuple[Diagnostic, ...]
+    fail_on: Severity = Severity.ERROR
+    allow_used: frozenset[int] = frozenset()
+
+    @property
+    def blocked(self) -> bool:
+        """True when an unsuppressed finding is at or above the failure threshold."""
+        return any(d.counts and d.severity >= self.fail_on for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocked
+
+
+def _matches(code: str, prefixes: Iterable[str]) -> int:
+    """Length of the longest prefix that selects `code` (0 when none does)."""
+    best = 0
+    for prefix in prefixes:
+        if prefix == "ALL":
+            best = max(best, 1)
+        elif code.startswith(prefix):
+            best = max(best, len(prefix) + 1)
+    return best
+
+
+def selected(code: str, select: tuple[str, ...] | None, ignore: tuple[str, ...]) -> bool:
+    """Ruff's rule: the longer matching prefix wins; a tie goes to ignore."""
+    chosen = _matches(code, select) if select is not None else 1
+    dropped = _matches(code, ignore)
+    return chosen > 0 and chosen > dropped
+
+
+class _EndpointPlan(NamedTuple):
+    """An endpoint compiled for checking: its schema, and the rules that run beside it."""
+
+    endpoint: Endpoint
+    schema: SchemaCheck
+    payload_rules: tuple[Rule, ...]
+    model_field: Field | None
+
+
+def endpoint_schema(register: Register, endpoint: Endpoint) -> dict[str, Any]:
+    """The endpoint's generated schema: the file in `schemas/` for the built-in register
+    (the one editors are given), generated the same way for any other register."""
+    if register.schemas is not None:
+        import json
+
+        path = register.schemas / f"{endpoint.id}.schema.json"
+        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return loaded
+    from kling_lint.register.schemas import endpoint_schema as generate
+
+    return generate(endpoint)
+
+
+class Linter:
+    """Checks payloads against a register. Build once, share freely: it holds no run state."""
+
+    def __init__(
+        self,
+        register: Register | None = None,
+        config: Config | None = None,
+        *,
+        today: _dt.date | None = None,
+    ) -> None:
+        self.config = config or Config()
+        self.register = register or load_register(self.config.register)
+        if self.config.policy_files:
+            taken = {r.code for r in all_rules(self.register, None)}
+            self.register = with_policy_files(self.register, self.config.policy_files, taken)
+        self.today = today or _dt.date.today()
+        unknown = [p for p in self.config.policies if p not in self.register.policies]
+        if unknown:
+            known = ", ".join(sorted(self.register.policies)) or "none"
+            raise ConfigError(f"unknown policy {unknown[0]!r} (known: {known})")
+        for entry in self.config.allow:
+            if entry.endpoint not in self.register.endpoints:
+                raise ConfigError(
+                    f"{entry.source or 'config'}:{entry.line or 1}: allow entry names unknown "
+                    f"endpoint {entry.endpoint!r}"
+                )
+        extra = plugin_rules(self.config.plugins, self.config.display)
+        table = {r.code: r for r in all_rules(self.register, None)}
+        for outside in extra:
+            if outside.code in table:
+                raise PluginError(f"{outside.origin}: rule code {outside.code} is already used")
+        self.rules = [
+            r
+            for r in (*all_rules(self.register, self.config.policies), *extra)
+            if selected(r.code, self.config.select, self.config.ignore)
+        ]
+        self.rules_by_code = {**table, **{r.code: r for r in extra}}
+        # Outside rules run guarded: whatever they raise becomes a KL008 finding.
+        self._outside = frozenset(r.code for r in extra)
+        for code, level in self.config.severity.items():
+            target = self.rules_by_code.get(code)
+            if target is None:
+                raise ConfigError(f"severity: unknown rule code {code!r}")
+            if target.liftable and level < Severity.ERROR and not target.relaxed_on_free:
+                raise ConfigError(
+                    f"severity: {code} is a status gate; allowlist the field instead of "
+                    "lowering the rule"
+                )
+        self._selected_codes = frozenset(r.code for r in self.rules)
+        # Plans are built on first use: most runs touch one or two endpoints. Building one
+        # is pure, so two threads racing on the same endpoint store equal plans.
+        self._plans: dict[str, _EndpointPlan] = {}
+        self._active_allow = tuple(e for e in self.config.allow if not e.expired(self.today))
+
+    def _plan(self, endpoint: Endpoint) -> _EndpointPlan:
+        schema = SchemaCheck(endpoint, endpoint_schema(self.register, endpoint))
+        payload_rules = tuple(r for r in self.rules if r.payload and r.applies_to(endpoint.id))
+        model_field = endpoint.fields.get("model_name")
+        return _EndpointPlan(endpoint, schema, payload_rules, model_field)
+
+    def severity_of(self, rule: Rule, endpoint: Endpoint) -> Severity:
+        if rule.code in self.config.severity:
+            return self.config.severity[rule.code]
+        if rule.relaxed_on_free and not endpoint.billable:
+            return Severity.WARNING
+        return rule.severity
+
+    def endpoint(self, endpoint_id: str) -> Endpoint:
+        try:
+            return self.register.endpoints[endpoint_id]
+        except KeyError:
+            raise KeyError(f"unknown endpoint {endpoint_id!r}") from None
+
+    def lint(self, payload: Any, endpoint: str | Endpoint) -> Report:
+        """Check one payload (the request body, or the path and query parameters of a GET)."""
+        target = self.endpoint(endpoint) if isinstance(endpoint, str) else endpoint
+        plan = self._plans.get(target.id)
+        if plan is None:
+            plan = self._plans.setdefault(target.id, self._plan(target))
+        used: set[int] = set()
+        diagnostics = sorted(
+            self._stamp(rule, finding, target, used)
+            for rule, finding in self._findings(plan, payload)
+        )
+        return Report(target.id, tuple(diagnostics), self.config.fail_on, frozenset(used))
+
+    def _findings(self, plan: _EndpointPlan, payload: Any) -> Iterator[tuple[Rule, Finding]]:
+        if not isinstance(payload, dict):
+            rule = self.rules_by_code["KL006"]
+            if rule.code in self._selected_codes:
+                yield rule, Finding((), f"payload must be an object, not {type(payload).__name__}")
+            return
+        model = None
+        if plan.model_field is not None:
+            raw = payload.get("model_name", plan.model_field.default)
+            model = raw if isinstance(raw, str) else None
+        for code, finding in plan.schema.findings(payload):
+            # A code the table does not know still blocks, under the schema's catch-all.
+            rule = self.rules_by_code.get(code) or self.rules_by_code["KL200"]
+            if rule.code in self._selected_codes:
+                yield rule, finding
+        ctx = Context(self.register, plan.endpoint, payload, model)
+        for rule in plan.payload_rules:
+            assert rule.payload is not None
+            if rule.triggers and rule.triggers.isdisjoint(payload):
+                continue
+            if rule.code in self._outside:
+                yield from self._guarded(rule, rule.payload, ctx)
+            else:
+                for finding in rule.payload(ctx):
+                    yield rule, finding
+
+    def _guarded(
+        self, rule: Rule, check: Callable[..., Iterable[Finding]], *args: Any
+    ) -> Iterator[tuple[Rule, Finding]]:
+        """Run an outside rule; an exception becomes a KL008 error instead of a crash."""
+        try:
+            findings = list(check(*args))
+        except Exception as exc:  # whatever a plugin raises, the run goes on and blocks
+            message = f"plugin rule {rule.code} ({rule.origin}) raised {exc!r}"
+            yield self.rules_by_code["KL008"], Finding((), message)
+            return
+        for finding in findings:
+            yield rule, finding
+
+    def _stamp(
+        self, rule: Rule, finding: Finding, endpoint: Endpoint, used: set[int]
+    ) -> Diagnostic:
+        suppressed = None
+        if rule.liftable:
+            entry = self._allowed(endpoint.id, finding)
+            if entry is not None:
+                used.add(entry.position)
+                suppressed = Suppression(
+                    entry.reason,
+                    entry.owner,
+                    entry.expires.isoformat() if entry.expires else None,
+                    f"{entry.source}:{entry.line}" if entry.source and entry.line else entry.source,
+                )
+        return Diagnostic(
+            code=rule.code,
+            rule=rule.name,
+            severity=self.severity_of(rule, endpoint),
+            message=finding.message,
+            pointer=jp.join(finding.parts),
+            field_path=finding.field_path,
+            status=finding.status,
+            suppressed_by=suppressed,
+        )
+
+    def _allowed(self, endpoint_id: str, finding: Finding) -> AllowEntry | None:
+        if finding.field_path is None:
+            return None
+        path = jp.normalise_path(finding.field_path)
+        for entry in self._active_allow:
+            if entry.endpoint != endpoint_id or jp.normalise_path(entry.field) != path:
+                continue
+            if entry.has_value and not (finding.has_value and entry.value == finding.value):
+                continue
+            return entry
+        return None
+
+    def allow_diagnostics(self, used: Iterable[int]) -> list[Diagnostic]:
+        """Findings about the allowlist itself: expired entries, and entries nothing used."""
+        used = set(used)
+        out = []
+        for entry in self.config.allow:
+            where = f"allow entry {entry.position + 1} ({entry.endpoint} {entry.field})"
+            if entry.expired(self.today):
+                rule = self.rules_by_code["KL901"]
+                message = f"{where} expired on {entry.expires}: {entry.reason}"
+            elif entry.position not in used:
+                rule = self.rules_by_code["KL902"]
+                message = f"{where} matched nothing in this run"
+            else:
+                continue
+            if rule.code in self._selected_codes:
+                out.append(
+                    Diagnostic(
+                        rule.code,
+                        rule.name,
+                        rule.severity,
+                        message,
+                        "",
+                        entry.field,
+                        line=entry.line,
+                        column=1 if entry.line else None,
+                    )
+                )
+        return out

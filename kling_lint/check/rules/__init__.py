@@ -1,0 +1,177 @@
+"""The rule table: built-in rules in an explicit list, plus the register's own rules."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from kling_lint.check.rules import camera, ignored, media, omni, shots, status, structure, tokens
+from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc
+from kling_lint.check.rules.declared import declared_rules, policy_rules
+from kling_lint.diagnostics import Severity
+from kling_lint.register.model import Register
+
+__all__ = ["BUILTIN_CODES", "BUILTIN_RULES", "Context", "Finding", "Rule", "RuleDoc", "all_rules"]
+
+_INPUT = (
+    Rule(
+        "KL001",
+        "unreadable-payload",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports a payload file that cannot be read or parsed as JSON or YAML.",
+            "A broken file cannot be checked, so nothing can be said about what it would send.",
+            '{"prompt": "a cat",}',
+            '{"prompt": "a cat"}',
+        ),
+    ),
+    Rule(
+        "KL002",
+        "duplicate-key",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports a key written twice in one object.",
+            "The API sees only one of the two values (usually the last), so half of what you "
+            "wrote is silently dropped.",
+            '{"mode": "pro", "prompt": "a cat", "mode": "std"}',
+            '{"prompt": "a cat", "mode": "std"}',
+        ),
+    ),
+    Rule(
+        "KL003",
+        "non-json-value",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports values JSON cannot carry: NaN, Infinity, YAML dates and other YAML-only "
+            "types.",
+            "Such values are not valid JSON; client libraries either refuse them or send "
+            "something other than what you wrote.",
+            '{"voice_speed": NaN}',
+            '{"voice_speed": 1.0}',
+        ),
+    ),
+    Rule(
+        "KL004",
+        "unknown-endpoint",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports an endpoint id or route that the register does not know.",
+            "Without an endpoint there is no contract to check the payload against.",
+            '{"endpoint": "omni.create", "body": {"prompt": "a cat"}}',
+            'Use an id from `kling-lint endpoints`: {"endpoint": "omni-video.create", ...}',
+        ),
+    ),
+    Rule(
+        "KL005",
+        "endpoint-undetermined",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports a payload whose endpoint could not be told from its shape: it fits "
+            "several endpoints, or none.",
+            "A guess would check the payload against the wrong contract.",
+            '{"prompt": "a cat", "duration": "5"}',
+            "Name the endpoint: `--endpoint omni-video.create`, a path mapping in the config, "
+            'or an envelope {"endpoint": "omni-video.create", "body": {...}}.',
+        ),
+    ),
+    Rule(
+        "KL006",
+        "payload-not-object",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports a payload that is not a JSON object.",
+            "Every Kling request body is an object.",
+            '["a cat"]',
+            '{"prompt": "a cat"}',
+        ),
+    ),
+    Rule(
+        "KL008",
+        "plugin-failed",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports an outside (plugin) rule that raised an exception while checking a payload.",
+            "A broken rule cannot vouch for the payload, so the payload is blocked and the run "
+            "exits 2 rather than passing it unchecked.",
+            "A plugin rule that raises KeyError on a payload without prompt.",
+            "Fix or remove the plugin (the message names it and the exception); "
+            "`--ignore` its code to run without it.",
+        ),
+    ),
+    Rule(
+        "KL007",
+        "linter-unavailable",
+        Severity.ERROR,
+        RuleDoc(
+            "Reported by `guard` when the register or the configuration cannot be loaded.",
+            "A guard that cannot check must not let a billable request through: it fails closed.",
+            'kling_lint.guard(payload, "omni-video.create", config="missing.toml")',
+            "Fix the configuration or register the message names; `kling-lint registry "
+            "validate` and `kling-lint check` report the exact problem.",
+        ),
+    ),
+)
+
+_ALLOWLIST = (
+    Rule(
+        "KL901",
+        "allowlist-expired",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports an allowlist entry past its expires date. An expired entry no longer "
+            "lifts anything.",
+            "Exceptions should be revisited: an expiry forces the question whether the probe "
+            "is done and the register should be updated.",
+            '[[tool.kling-lint.allow]]\nendpoint = "omni-video.create"\nfield = "voice_list"\n'
+            'reason = "probe"\nexpires = 2020-01-01',
+            "Record what the probe showed in the register, then delete the entry, or extend "
+            "expires with a new reason.",
+        ),
+    ),
+    Rule(
+        "KL902",
+        "allowlist-unused",
+        Severity.WARNING,
+        RuleDoc(
+            "Reports an allowlist entry that matched no finding in the run.",
+            "Stale exceptions hide future mistakes: an entry nobody needs can later let a "
+            "wrong field through unnoticed.",
+            '[[tool.kling-lint.allow]]\nendpoint = "omni-video.create"\nfield = "voice_list"\n'
+            'reason = "old probe"',
+            "Delete the entry.",
+        ),
+    ),
+)
+
+BUILTIN_RULES: tuple[Rule, ...] = (
+    *_INPUT,
+    *status.RULES,
+    *ignored.RULES,
+    *structure.RULES,
+    *shots.RULES,
+    *tokens.RULES,
+    *omni.RULES,
+    *camera.RULES,
+    *media.RULES,
+    *_ALLOWLIST,
+)
+BUILTIN_CODES = frozenset(r.code for r in BUILTIN_RULES)
+
+if len(BUILTIN_CODES) != len(BUILTIN_RULES):  # pragma: no cover - guards the table itself
+    raise RuntimeError("duplicate built-in rule code")
+
+
+@cache
+def all_rules(register: Register, policies: tuple[str, ...] | None = None) -> tuple[Rule, ...]:
+    """Built-in rules, the register's declared rules, and the named policies' rules.
+
+    `policies=None` lists every policy's rules (for `kling-lint rules`).
+    """
+    declared = [r for e in register.endpoints.values() for r in e.rules]
+    chosen = (
+        register.policies.values()
+        if policies is None
+        else [register.policies[p] for p in policies if p in register.policies]
+    )
+    policy = [r for p in chosen for r in p.rules]
+    rules = [*BUILTIN_RULES, *declared_rules(declared), *policy_rules(policy)]
+    return tuple(sorted(rules, key=lambda r: r.code))

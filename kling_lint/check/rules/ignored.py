@@ -1,0 +1,103 @@
+"""Fields the API accepts and ignores: what the request silently becomes without them.
+
+This is a rule, not a schema constraint, because the verdict compares two values of the
+payload (the ignored field and the one the API uses instead), which JSON Schema cannot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display
+from kling_lint.check.values import is_present
+from kling_lint.diagnostics import Severity
+from kling_lint.register.model import Endpoint, Field
+
+
+@cache
+def _ignored(endpoint: Endpoint) -> tuple[tuple[Field, Field], ...]:
+    """(ignored top-level field, the field the API falls back to) pairs of an endpoint."""
+    out = []
+    for path, field in endpoint.fields.items():
+        target = (field.ignored or {}).get("falls_back_to")
+        if target and "." not in path and target in endpoint.fields:
+            out.append((field, endpoint.fields[target]))
+    return tuple(out)
+
+
+def _effective(payload: dict[str, Any], fallback: Field) -> tuple[Any, str]:
+    sent = payload.get(fallback.path)
+    if is_present(sent):
+        return sent, f"{fallback.path} as sent"
+    return fallback.default, f"the default {fallback.path}"
+
+
+def _changes_request(ctx: Context) -> Iterator[Finding]:
+    for field, fallback in _ignored(ctx.endpoint):
+        if field.path not in ctx.payload:
+            continue
+        asked = ctx.payload[field.path]
+        used, source = _effective(ctx.payload, fallback)
+        if asked != used:
+            fix = (
+                f"drop {field.path}: {fallback.path} decides"
+                if fallback.path in ctx.payload
+                else f"send {fallback.path} {display(asked)} instead"
+            )
+            yield Finding(
+                (field.path,),
+                f"{field.path} {display(asked)} is ignored by the API: the task runs with "
+                f"{source}, {display(used)}; {fix}",
+                field.path,
+                field.status_labels,
+            )
+
+
+def _redundant(ctx: Context) -> Iterator[Finding]:
+    for field, fallback in _ignored(ctx.endpoint):
+        if field.path in ctx.payload:
+            asked = ctx.payload[field.path]
+            if asked == _effective(ctx.payload, fallback)[0]:
+                yield Finding(
+                    (field.path,),
+                    f"{field.path} is ignored by the API and only repeats {fallback.path}; drop it",
+                    field.path,
+                    field.status_labels,
+                )
+
+
+RULES = (
+    Rule(
+        "KL110",
+        "ignored-field-changes-request",
+        Severity.ERROR,
+        RuleDoc(
+            "Flags a field the API accepts but ignores, when what the API uses instead differs "
+            "from what the field asks for, such as model on Text-to-Video without a matching "
+            "model_name.",
+            "The request succeeds and is billed, but not for what it asks: the old key model "
+            "behaves like an empty model_name, so the task runs on kling-v1. JSON Schema "
+            "cannot compare two values of a payload, so this is a rule.",
+            '{"model": "kling-v3", "prompt": "a cat"}',
+            '{"model_name": "kling-v3", "prompt": "a cat"}',
+        ),
+        endpoints=("*",),
+        payload=_changes_request,
+    ),
+    Rule(
+        "KL111",
+        "ignored-field",
+        Severity.WARNING,
+        RuleDoc(
+            "Warns about a field the API accepts but ignores, where dropping it changes "
+            "nothing because it repeats the field the API uses.",
+            "The field does nothing; it misleads the next reader into thinking it does.",
+            '{"model": "kling-v3", "model_name": "kling-v3", "prompt": "a cat"}',
+            '{"model_name": "kling-v3", "prompt": "a cat"}',
+        ),
+        endpoints=("*",),
+        payload=_redundant,
+    ),
+)

@@ -1,0 +1,181 @@
+"""Media values: what an inline image holds, and ids that lose digits as JSON numbers.
+
+How a media value is written (an http(s) URL or raw Base64, and which forms live runs
+rejected) is a pattern in the generated schema. What the schema cannot say is what the
+Base64 decodes to: this rule reads the image header for format, pixel size and aspect.
+Only the start of a Base64 image is decoded (enough for the PNG or JPEG header), so a
+10 MB payload costs no more than a small one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc
+from kling_lint.check.values import values_at
+from kling_lint.diagnostics import Severity
+from kling_lint.register.forms import FORM_PATTERNS
+from kling_lint.register.model import Endpoint, Field
+
+Parts = tuple[str | int, ...]
+HEADER_CHARS = 96 * 1024  # Base64 characters decoded to find a JPEG frame header
+SAFE_INTEGER = 2**53 - 1
+_PNG = b"\x89PNG\r\n\x1a\n"
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def image_header(data: bytes) -> tuple[str | None, int | None, int | None]:
+    """(format, width, height) from the first bytes of an image; None where unknown."""
+    import struct
+
+    if data.startswith(_PNG) and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return "png", width, height
+    if data.startswith(b"\xff\xd8"):
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                i += 1
+                continue
+            marker = data[i + 1]
+            if marker in _SOF:
+                height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+                return "jpg", width, height
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+                i += 1 if marker == 0xFF else 2
+                continue
+            (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+            i += 2 + length
+        return "jpg", None, None
+    for magic, name in ((b"GIF8", "gif"), (b"RIFF", "webp"), (b"BM", "bmp"), (b"II*\x00", "tiff")):
+        if data.startswith(magic):
+            return name, None, None
+    return None, None, None
+
+
+def _decoded_size(text: str) -> int:
+    return len(text) * 3 // 4 - text[-2:].count("=")
+
+
+def _inline_image(field: Field, value: str, parts: Parts) -> Iterator[Finding]:
+    import base64  # only payloads with inline images pay for these imports
+    import binascii
+
+    media = field.media or {}
+    head = value[:HEADER_CHARS]
+    head = head[: len(head) - len(head) % 4]
+    try:
+        data = base64.b64decode(head, validate=True)
+    except (binascii.Error, ValueError):
+        yield Finding(parts, f"{field.path} is not valid Base64", field.path)
+        return
+    kind, width, height = image_header(data)
+    formats = media.get("formats", [])
+    allowed = {"jpg" if f == "jpeg" else f for f in formats}
+    if kind is None or (allowed and kind not in allowed):
+        shown = kind or "not an image format kling-lint recognises"
+        yield Finding(
+            parts, f"{field.path}: inline image is {shown}; allowed {'/'.join(formats)}", field.path
+        )
+        return
+    limit = media.get("max_bytes")
+    size = _decoded_size(value)
+    if limit and size > limit:
+        yield Finding(
+            parts, f"{field.path}: inline image is {size:,} bytes; at most {limit:,}", field.path
+        )
+    if width is None or height is None:
+        return
+    side = media.get("min_side")
+    if side and min(width, height) < side:
+        yield Finding(
+            parts,
+            f"{field.path}: image is {width}x{height} px; each side needs {side}+",
+            field.path,
+        )
+    low, high = media.get("aspect_min"), media.get("aspect_max")
+    ratio = width / height if height else 0
+    if low and high and not low <= ratio <= high:
+        yield Finding(
+            parts, f"{field.path}: aspect {width}:{height} is outside 1:2.5 to 2.5:1", field.path
+        )
+
+
+@cache
+def _base64() -> re.Pattern[str]:
+    return re.compile(FORM_PATTERNS["base64"])
+
+
+@cache
+def _fields(endpoint: Endpoint) -> tuple[tuple[Field, ...], tuple[Field, ...]]:
+    """(inline-image fields, id fields that take a number or a string) of an endpoint."""
+    images = tuple(
+        f
+        for f in endpoint.fields.values()
+        if (f.media or {}).get("kind") == "image" and not (f.rejected or f.hypothesis)
+    )
+    ids = tuple(f for f in endpoint.fields.values() if "integer" in f.type and "string" in f.type)
+    return images, ids
+
+
+def _head(field: Field) -> str:
+    return field.path.split(".", 1)[0].removesuffix("[]")
+
+
+def _inline_images(ctx: Context) -> Iterator[Finding]:
+    for field in _fields(ctx.endpoint)[0]:
+        if _head(field) not in ctx.payload:
+            continue
+        for parts, value in values_at(ctx.payload, field.path):
+            # Only raw Base64 is decoded; every other form is the schema's to judge.
+            if isinstance(value, str) and _base64().match(value[:64]) and "://" not in value[:16]:
+                yield from _inline_image(field, value, parts)
+
+
+def _precision(ctx: Context) -> Iterator[Finding]:
+    for field in _fields(ctx.endpoint)[1]:
+        if _head(field) not in ctx.payload:
+            continue
+        for parts, value in values_at(ctx.payload, field.path):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > SAFE_INTEGER:
+                yield Finding(
+                    parts,
+                    f"{field.path} {value} is above 2^53 as a JSON number: JavaScript clients "
+                    f'change its last digits; send it as a string ("{value}")',
+                    field.path,
+                )
+
+
+RULES = (
+    Rule(
+        "KL414",
+        "media-value",
+        Severity.ERROR,
+        RuleDoc(
+            "Checks how a media field is written: an http(s) URL or raw Base64 (no data: prefix); "
+            "for inline images, decodes the header to check format, byte size, pixel size and "
+            "aspect.",
+            "The service fetches URLs and decodes Base64 itself; a data: prefix, another URL "
+            "scheme, "
+            "or an image outside the documented limits fails the task after it is queued.",
+            '{"image_list": [{"image_url": "data:image/png;base64,iVBORw0KGgo..."}]}',
+            '{"image_list": [{"image_url": "iVBORw0KGgo..."}]}',
+        ),
+        payload=_inline_images,
+    ),
+    Rule(
+        "KL415",
+        "id-above-2-53",
+        Severity.WARNING,
+        RuleDoc(
+            "Warns about an id (such as element_id) above 2^53 written as a JSON number.",
+            "Element and voice ids are 15 to 18 digits; JavaScript clients parse JSON numbers as "
+            "doubles and silently change the last digits, so the request names another element.",
+            '{"element_list": [{"element_id": 829836802793406551}]}',
+            '{"element_list": [{"element_id": "829836802793406551"}]}',
+        ),
+        payload=_precision,
+    ),
+)

@@ -1,0 +1,171 @@
+"""Omni-Video references: counts, frames, editing and elements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc
+from kling_lint.check.rules._payload import (
+    OMNI,
+    frame_types,
+    items,
+)
+from kling_lint.diagnostics import Severity
+
+
+def _reference_count(ctx: Context) -> Iterator[Finding]:
+    images = len(items(ctx.payload, "image_list"))
+    elements = len(items(ctx.payload, "element_list"))
+    with_video = bool(items(ctx.payload, "video_list"))
+    ceiling = 4 if with_video else 7
+    if images + elements > ceiling:
+        where = "element_list" if elements else "image_list"
+        video = " with a reference video" if with_video else ""
+        yield Finding(
+            (where,),
+            f"{images} images + {elements} elements = {images + elements} references; "
+            f"at most {ceiling}{video}",
+            where,
+        )
+
+
+def _end_frame_many_images(ctx: Context) -> Iterator[Finding]:
+    images = items(ctx.payload, "image_list")
+    if "end_frame" in frame_types(ctx.payload) and len(images) > 2:
+        yield Finding(
+            ("image_list",),
+            f"an end frame cannot be used with {len(images)} images (at most 2)",
+            "image_list[].type",
+        )
+
+
+def _edits(payload: dict[str, Any]) -> bool:
+    """A video to edit: refer_type base, which is also the default."""
+    return any(
+        isinstance(v, dict) and v.get("refer_type", "base") == "base"
+        for v in items(payload, "video_list")
+    )
+
+
+def _frames_with_edit(ctx: Context) -> Iterator[Finding]:
+    frames = frame_types(ctx.payload) & {"first_frame", "end_frame"}
+    if frames and _edits(ctx.payload):
+        yield Finding(
+            ("image_list",),
+            "start/end frames cannot be combined with video editing (refer_type base)",
+            "image_list[].type",
+        )
+
+
+def _duration_in_edit(ctx: Context) -> Iterator[Finding]:
+    if "duration" in ctx.payload and _edits(ctx.payload):
+        yield Finding(
+            ("duration",),
+            "duration is ignored when editing a video: the output is as long as the input",
+            "duration",
+        )
+
+
+def _elements_with_frames(ctx: Context) -> Iterator[Finding]:
+    frames = frame_types(ctx.payload)
+    elements = len(items(ctx.payload, "element_list"))
+    if "first_frame" not in frames or not elements:
+        return
+    if elements > 3:
+        yield Finding(
+            ("element_list",),
+            f"{elements} elements with frame generation; at most 3",
+            "element_list",
+        )
+    model = ctx.model
+    if "end_frame" in frames and model == "kling-video-o1":
+        yield Finding(
+            ("element_list",),
+            "kling-video-o1 does not support elements with first and last frames",
+            "element_list",
+        )
+
+
+RULES = (
+    Rule(
+        "KL407",
+        "omni-reference-count",
+        Severity.ERROR,
+        RuleDoc(
+            "Flags more than 7 references (images plus elements), or more than 4 with a reference "
+            "video.",
+            "Both official copies cap the references; a request over the cap fails.",
+            '{"image_list": [{"image_url": "https://e.com/1.png"}, ...8 images...]}',
+            "Keep images + elements at 7 or fewer (4 or fewer with video_list).",
+        ),
+        endpoints=OMNI,
+        payload=_reference_count,
+        triggers=frozenset({"image_list", "element_list"}),
+    ),
+    Rule(
+        "KL408",
+        "omni-end-frame-many-images",
+        Severity.ERROR,
+        RuleDoc(
+            "Flags an end frame in an image_list of more than 2 images.",
+            "S3 forbids it for every model; SN restricts the ban to kling-video-o1. The linter "
+            "follows S3 until a live run settles the conflict.",
+            '{"image_list": [{"image_url": "a", "type": "first_frame"}, {"image_url": "b"}, '
+            '{"image_url": "c", "type": "end_frame"}]}',
+            "Use at most two images with an end frame (the first and the last frame).",
+        ),
+        endpoints=OMNI,
+        payload=_end_frame_many_images,
+        triggers=frozenset({"image_list"}),
+    ),
+    Rule(
+        "KL409",
+        "omni-frames-with-video-edit",
+        Severity.ERROR,
+        RuleDoc(
+            "Flags start or end frames combined with a video to edit (refer_type base, the "
+            "default).",
+            "Frame generation and video editing cannot be combined; the request fails.",
+            '{"image_list": [{"image_url": "https://e.com/a.png", "type": "first_frame"}], '
+            '"video_list": [{"video_url": "https://e.com/v.mp4"}]}',
+            'Use refer_type "feature" to take the video as a reference, or drop the frame type.',
+        ),
+        endpoints=OMNI,
+        payload=_frames_with_edit,
+        triggers=frozenset({"image_list"}),
+    ),
+    Rule(
+        "KL411",
+        "omni-duration-ignored-in-edit",
+        Severity.WARNING,
+        RuleDoc(
+            "Warns that duration is ignored when a video is edited (refer_type base).",
+            "The output is as long as the input video and billing rounds the input length; the "
+            "duration sent does nothing and may mislead whoever reads the payload.",
+            '{"video_list": [{"video_url": "https://e.com/v.mp4", "refer_type": "base"}], '
+            '"duration": "10"}',
+            "Leave duration out of editing requests.",
+        ),
+        endpoints=OMNI,
+        payload=_duration_in_edit,
+        triggers=frozenset({"duration"}),
+    ),
+    Rule(
+        "KL412",
+        "omni-elements-with-frames",
+        Severity.ERROR,
+        RuleDoc(
+            "Flags more than 3 elements with frame generation, and elements with first and last "
+            "frames on kling-video-o1.",
+            "Frame generation caps elements at 3; SN says kling-video-o1 does not support elements "
+            "with first+last frames at all.",
+            '{"image_list": [{"image_url": "a", "type": "first_frame"}], "element_list": '
+            '[{"element_id": 1}, {"element_id": 2}, {"element_id": 3}, {"element_id": 4}]}',
+            "Keep 3 elements or fewer; use kling-v3-omni for elements with first and last frames.",
+        ),
+        endpoints=OMNI,
+        payload=_elements_with_frames,
+        triggers=frozenset({"element_list"}),
+    ),
+)

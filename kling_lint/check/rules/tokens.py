@@ -1,0 +1,118 @@
+"""Prompt template tokens: <<<image_N>>>, <<<element_N>>>, <<<video_N>>>, <<<voice_N>>>."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc
+from kling_lint.check.rules._payload import (
+    CAMERA,
+    VIDEO_CREATE,
+    items,
+)
+from kling_lint.diagnostics import Severity
+
+TOKEN = re.compile(r"<<<(image|element|video|voice)_([1-9][0-9]*)>>>")
+# Anything that looks like a token: 1 to 4 angle brackets around kind_N (or nothing).
+NEAR_TOKEN = re.compile(r"<{1,4}\s*(?:(image|element|video|voice)\s*_?\s*([0-9]*))?\s*>{1,4}")
+LISTS = {
+    "image": "image_list",
+    "element": "element_list",
+    "video": "video_list",
+    "voice": "voice_list",
+}
+
+
+def _prompts(payload: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(payload.get("prompt"), str):
+        yield ("prompt",), payload["prompt"]
+    for i, shot in enumerate(items(payload, "multi_prompt")):
+        if isinstance(shot, dict) and isinstance(shot.get("prompt"), str):
+            yield ("multi_prompt", i, "prompt"), shot["prompt"]
+
+
+def _malformed_tokens(ctx: Context) -> Iterator[Finding]:
+    for parts, text in _prompts(ctx.payload):
+        for match in NEAR_TOKEN.finditer(text):
+            if not TOKEN.fullmatch(match.group(0)):
+                kind, number = match.group(1), match.group(2)
+                hint = f"; write <<<{kind}_{number}>>>" if kind and number else ""
+                yield Finding(parts, f"malformed template token {match.group(0)!r}{hint}", None)
+
+
+def _dangling_tokens(ctx: Context) -> Iterator[Finding]:
+    for parts, text in _prompts(ctx.payload):
+        for match in TOKEN.finditer(text):
+            kind, number = match.group(1), int(match.group(2))
+            name = LISTS[kind]
+            count = len(items(ctx.payload, name))
+            if number > count:
+                has = (
+                    f"has {count} item{'s' if count != 1 else ''}"
+                    if count
+                    else "is absent or empty"
+                )
+                yield Finding(parts, f"{match.group(0)} points past {name}, which {has}", name)
+
+
+def _voice_tokens(ctx: Context) -> Iterator[Finding]:
+    # A missing or short voice_list is KL405's finding; this one is about sound only.
+    voiced = [
+        parts for parts, text in _prompts(ctx.payload) if TOKEN.search(text) and "<<<voice_" in text
+    ]
+    if voiced and ctx.payload.get("sound") != "on":
+        yield Finding(voiced[0], 'a voice token needs "sound": "on"', "sound")
+
+
+RULES = (
+    Rule(
+        "KL404",
+        "malformed-template-token",
+        Severity.ERROR,
+        RuleDoc(
+            "Flags template tokens that are almost right, such as <<image_1>> or <<<image_1>>.",
+            "Only <<<image_N>>>, <<<element_N>>>, <<<video_N>>> and <<<voice_N>>> are tokens; a "
+            "malformed one is sent as plain text and the reference is silently lost.",
+            '{"prompt": "Make the person in <<image_1>> wave"}',
+            '{"prompt": "Make the person in <<<image_1>>> wave"}',
+        ),
+        endpoints=VIDEO_CREATE,
+        payload=_malformed_tokens,
+        triggers=frozenset({"prompt", "multi_prompt"}),
+    ),
+    Rule(
+        "KL405",
+        "dangling-template-token",
+        Severity.ERROR,
+        RuleDoc(
+            "Flags a token that points past the end of its list, such as <<<image_2>>> with one "
+            "image.",
+            "N is the 1-based position in the matching list; a token with no item refers to "
+            "nothing.",
+            '{"prompt": "<<<image_2>>> waves", "image_list": [{"image_url": '
+            '"https://e.com/a.png"}]}',
+            "Point at an existing item, or add the missing one to the list.",
+        ),
+        endpoints=VIDEO_CREATE,
+        payload=_dangling_tokens,
+        triggers=frozenset({"prompt", "multi_prompt"}),
+    ),
+    Rule(
+        "KL406",
+        "voice-token-needs-voice",
+        Severity.ERROR,
+        RuleDoc(
+            'Flags a <<<voice_N>>> token in a request whose sound is not "on".',
+            "A voice reference in the prompt requires sound on; without it no voice is generated "
+            "(a token past the end of voice_list is KL405).",
+            '{"model_name": "kling-v2-6", "prompt": "<<<voice_1>>> says hello", '
+            '"voice_list": [{"voice_id": "v1"}], "sound": "off"}',
+            'Set "sound": "on".',
+        ),
+        endpoints=CAMERA,
+        payload=_voice_tokens,
+        triggers=frozenset({"prompt", "multi_prompt"}),
+    ),
+)

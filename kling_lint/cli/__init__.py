@@ -1,0 +1,256 @@
+"""The command line: each command fills options and calls one library function."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kling_lint.__about__ import __version__
+from kling_lint.cli._support import EXIT_ERROR, codes, guarded
+from kling_lint.cli.register import registry, schemas
+from kling_lint.diagnostics import Severity
+from kling_lint.report import FORMATS
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kling-lint")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def main(debug: bool) -> None:
+    """Check Kling API request payloads against the field-status register."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--endpoint",
+    "-e",
+    help='Endpoint id (omni-video.create) or route ("POST /v1/videos/omni-video").',
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: nearest .kling-lint.toml or pyproject.toml).",
+)
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option(
+    "--select", multiple=True, help="Codes or prefixes to check (comma-separated; repeatable)."
+)
+@click.option("--ignore", multiple=True, help="Codes or prefixes to skip.")
+@click.option(
+    "--extend-ignore", multiple=True, help="Codes or prefixes to skip on top of the config's."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that fails the run (default: error).",
+)
+@click.option(
+    "--policy", "policies", multiple=True, help="Switch on a named policy (e.g. pipeline)."
+)
+@click.option(
+    "--register",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Use this register folder instead of the built-in one.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report there; the terminal keeps the text summary.",
+)
+@click.option("--statistics", is_flag=True, help="Count findings by rule and by register status.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="List infos too (the text format only counts them)."
+)
+@click.option("--stdin-filename", help="Name (and so type) of the payload read from '-'.")
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: every core, for runs of 400 files or more).",
+)
+@guarded
+def check(
+    paths: tuple[str, ...],
+    endpoint: str | None,
+    config: Path | None,
+    isolated: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_ignore: tuple[str, ...],
+    fail_on: str | None,
+    policies: tuple[str, ...],
+    register: Path | None,
+    output_format: str,
+    verbose: bool,
+    stdin_filename: str | None,
+    color: bool | None,
+    jobs: int | None,
+    output_file: Path | None,
+    statistics: bool,
+    exit_zero: bool,
+) -> None:
+    """Lint payload files (JSON, YAML, JSONL; directories recursively; '-' for stdin)."""
+    from kling_lint.report import deliver as output
+    from kling_lint.report import progress
+    from kling_lint.run import Options, execute
+
+    options = Options(
+        paths=paths,
+        endpoint=endpoint,
+        config=config,
+        isolated=isolated,
+        select=codes(select),
+        ignore=codes(ignore),
+        extend_ignore=codes(extend_ignore) or (),
+        fail_on=Severity.parse(fail_on) if fail_on else None,
+        policies=tuple(policies) if policies else None,
+        register=register,
+        stdin_filename=stdin_filename,
+        locate_infos=verbose or output_format not in ("text", "concise", "github"),
+        jobs=jobs,
+    )
+    result = execute(options, progress=progress.for_terminal())
+    if color is None:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    output.deliver(
+        result,
+        output_format=output_format,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        output_file=output_file,
+        statistics=statistics,
+        verbose=verbose,
+        color=color,
+    )
+    sys.exit(output.exit_code(result, exit_zero=exit_zero))
+
+
+def _rule_table(register: Path | None) -> list[Any]:
+    """Built-in, register and policy rules, and the plugins installed or configured here."""
+    from kling_lint.check.plugins import plugin_rules
+    from kling_lint.check.rules import all_rules
+    from kling_lint.config import find_config, load_config
+    from kling_lint.register import load_register
+
+    config_path = find_config(Path.cwd())
+    configured = load_config(config_path).plugins if config_path else ()
+    extra = plugin_rules(configured, str(config_path))
+    return sorted([*all_rules(load_register(register)), *extra], key=lambda r: r.code)
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@guarded
+def rules(output_format: str, register: Path | None) -> None:
+    """List every rule: code, name, default severity, where it comes from."""
+    table = _rule_table(register)
+    if output_format == "json":
+        rows = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.label,
+                "endpoints": list(r.endpoints),
+                "origin": r.origin,
+                "summary": r.doc.what,
+            }
+            for r in table
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in table:
+        scope = "all endpoints" if "*" in r.endpoints else ", ".join(r.endpoints)
+        click.echo(f"{r.code}  {r.name:<40} {r.severity.label:<8} {r.origin:<16} {scope}")
+
+
+@main.command()
+@click.argument("code")
+@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@guarded
+def explain(code: str, register: Path | None) -> None:
+    """Print the documentation of one rule."""
+    table = {r.code: r for r in _rule_table(register)}
+    rule = table.get(code.upper())
+    if rule is None:
+        click.echo(f"kling-lint: no rule {code!r}; `kling-lint rules` lists them", err=True)
+        sys.exit(EXIT_ERROR)
+    scope = "all endpoints" if "*" in rule.endpoints else ", ".join(rule.endpoints)
+    click.echo(
+        f"# {rule.code} {rule.name}\n\nDefault severity: {rule.severity.label}. "
+        f"Applies to: {scope}. Defined by: {rule.origin}.\n"
+    )
+    click.echo(rule.doc.render())
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@guarded
+def endpoints(output_format: str) -> None:
+    """List the endpoints the register knows."""
+    from kling_lint.register import load_register
+
+    reg = load_register()
+    rows = [
+        {
+            "id": e.id,
+            "method": e.method,
+            "path": e.path,
+            "billable": e.billable,
+            "status": list(e.status_labels),
+        }
+        for e in reg.endpoints.values()
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        billable = "billable" if row["billable"] else "free"
+        click.echo(f"{row['id']:<24} {row['method']:<5} {row['path']:<48} {billable}")
+
+
+@main.command()
+@click.argument("endpoint")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@guarded
+def fields(endpoint: str, output_format: str, register: Path | None) -> None:
+    """The fields of an endpoint with status, type, limits and evidence."""
+    from kling_lint.register import views
+
+    views.print_fields(endpoint, output_format, register)
+
+
+@main.command()
+@click.argument("endpoint")
+@click.argument("path")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@guarded
+def field(endpoint: str, path: str, output_format: str, register: Path | None) -> None:
+    """One field with all its values, forms, notes and evidence."""
+    from kling_lint.register import views
+
+    views.print_field(endpoint, path, output_format, register)
+
+
+main.add_command(registry)
+main.add_command(schemas)

@@ -1,0 +1,139 @@
+"""`kling-lint registry ...` and `kling-lint schemas ...`: the register and its artefacts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded
+
+_REGISTRY = click.option(
+    "--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path)
+)
+_OUTPUT = click.option("--output", type=click.Path(file_okay=False, path_type=Path))
+
+
+def _exit_if_invalid(target: Path) -> None:
+    """Print every problem of the register at `target`; exit 2 when there are any."""
+    from kling_lint.register import validate_directory
+
+    problems = validate_directory(target)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {target}", err=True
+        )
+        sys.exit(EXIT_ERROR)
+
+
+def _exit_if_stale(registry_path: Path | None, output: Path | None) -> None:
+    """Print every generated file that `schemas build` would change; exit 1 when any."""
+    from kling_lint.register import schemas as schemagen
+
+    stale = schemagen.stale(registry_path, output)
+    for name in stale:
+        click.echo(f"stale: {name}")
+    if stale:
+        click.echo("run `make schemas` (or `kling-lint schemas build`)", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+@click.group()
+def registry() -> None:
+    """Validate and render the register."""
+
+
+@registry.command("validate")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@guarded
+def registry_validate(directory: Path | None) -> None:
+    """Check a register folder against the meta-schema and for consistency (exit 2 if invalid)."""
+    from kling_lint._resources import registry_dir
+
+    target = directory or registry_dir()
+    _exit_if_invalid(target)
+    click.echo(f"{target}: valid")
+
+
+@registry.command("check")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--schemas",
+    "schemas_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder of generated schemas to keep fresh (default: the built-in one).",
+)
+@guarded
+def registry_check(directory: Path | None, schemas_path: Path | None) -> None:
+    """Validate a register and check that its generated schemas are fresh (the register hook)."""
+    from kling_lint._resources import registry_dir
+
+    target = directory or registry_dir()
+    _exit_if_invalid(target)
+    _exit_if_stale(target, schemas_path)
+    click.echo(f"{target}: valid; schemas are fresh")
+
+
+@registry.command("render")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Default: docs/REGISTER.md beside the register.",
+)
+@guarded
+def registry_render(output: Path | None) -> None:
+    """Write docs/REGISTER.md (the register) and docs/rules.md (the rule reference)."""
+    from kling_lint.register import docs as render
+    from kling_lint.register import load_register
+
+    register = load_register()
+    target = output or render.default_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render.render(register), encoding="utf-8")
+    click.echo(f"wrote {target}")
+    if output is None:
+        rules = render.rules_path()
+        rules.write_text(render.rules_markdown(register), encoding="utf-8")
+        click.echo(f"wrote {rules}")
+
+
+@click.group()
+def schemas() -> None:
+    """Build and check the generated JSON Schemas."""
+
+
+@schemas.command("build")
+@_REGISTRY
+@_OUTPUT
+@guarded
+def schemas_build(registry_path: Path | None, output: Path | None) -> None:
+    """Regenerate schemas/ (one JSON Schema per endpoint, plus the compiled register)."""
+    from kling_lint.register import schemas as schemagen
+
+    written = schemagen.build(registry_path, output)
+    click.echo(f"wrote {len(written)} files to {written[0].parent if written else output}")
+
+
+@schemas.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--url-base", help="How settings.json refers to DIRECTORY (default: ./DIRECTORY).")
+@guarded
+def schemas_export(directory: Path, url_base: str | None) -> None:
+    """Copy the endpoint schemas to DIRECTORY with a ready editor settings.json fragment."""
+    from kling_lint.register import schemas as schemagen
+
+    written = schemagen.export(directory, url_base)
+    click.echo(f"wrote {len(written) - 1} schemas and {written[-1]}")
+
+
+@schemas.command("check")
+@_REGISTRY
+@_OUTPUT
+@guarded
+def schemas_check(registry_path: Path | None, output: Path | None) -> None:
+    """Exit 1 when schemas/ is not what `schemas build` would write."""
+    _exit_if_stale(registry_path, output)
+    click.echo("schemas are fresh")

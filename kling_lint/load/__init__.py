@@ -1,0 +1,222 @@
+"""The loading stage: files (JSON, YAML, JSONL, stdin) to payloads that know their positions.
+
+A file that cannot be read or parsed is a result, not a crash; duplicate keys and values
+JSON cannot hold are findings of their own, and the payload is still checked.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NamedTuple
+
+SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
+Position = tuple[int, int]
+
+
+class LoadProblem(NamedTuple):
+    """KL001/KL002/KL003 material, before the engine stamps it."""
+
+    code: str
+    message: str
+    pointer: str = ""
+    position: Position | None = None
+
+
+@dataclass
+class Payload:
+    """One payload to check, with a lazy map from pointer to line and column."""
+
+    path: str
+    record: int | None
+    data: Any
+    problems: list[LoadProblem] = field(default_factory=list)
+    endpoint_hint: str | None = None
+    base: str = ""  # pointer of the body inside the file (an envelope's "/body")
+    _positions: Callable[[], dict[str, Position]] | None = None
+
+    @cached_property
+    def positions(self) -> dict[str, Position]:
+        return self._positions() if self._positions else {}
+
+    def locate(self, pointer: str) -> Position | None:
+        """Line and column of a pointer into the payload, or of its nearest located parent."""
+        target = self.base + pointer
+        while True:
+            if target in self.positions:
+                return self.positions[target]
+            if not target:
+                return None
+            target = target.rsplit("/", 1)[0]
+
+
+class LoadFailure(NamedTuple):
+    path: str
+    record: int | None
+    problem: LoadProblem
+
+
+Loaded = Payload | LoadFailure
+
+
+class _Flags:
+    """What the fast JSON parse noticed; the position scan then says where."""
+
+    def __init__(self) -> None:
+        self.duplicates = False
+        self.non_json = False
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            self.duplicates = True
+        return out
+
+    def constant(self, name: str) -> float:
+        self.non_json = True
+        return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
+
+
+def _json_positions(text: str, first_line: int) -> Callable[[], dict[str, Position]]:
+    def compute() -> dict[str, Position]:
+        from kling_lint.load import json_text as jsonpos
+
+        index = jsonpos.LineIndex(text, first_line)
+        return {p: index.position(o) for p, o in jsonpos.scan(text).offsets.items()}
+
+    return compute
+
+
+def _json_problems(text: str, first_line: int) -> tuple[list[LoadProblem], dict[str, Position]]:
+    """Duplicate keys and non-JSON tokens, located; the same scan gives every position."""
+    from kling_lint.load import json_text as jsonpos
+
+    scan = jsonpos.scan(text)
+    index = jsonpos.LineIndex(text, first_line)
+    out = [
+        LoadProblem(
+            "KL002",
+            f"duplicate key {ptr.rsplit('/', 1)[-1]!r}: only one value is sent",
+            ptr,
+            index.position(o),
+        )
+        for ptr, o in scan.duplicates
+    ]
+    out += [
+        LoadProblem("KL003", f"{token} is not valid JSON", ptr, index.position(o))
+        for ptr, o, token in scan.non_json
+    ]
+    return out, {p: index.position(o) for p, o in scan.offsets.items()}
+
+
+def parse_json(text: str, path: str, record: int | None = None, first_line: int = 1) -> Loaded:
+    flags = _Flags()
+    try:
+        data = json.loads(text, object_pairs_hook=flags.pairs, parse_constant=flags.constant)
+    except json.JSONDecodeError as exc:
+        where = (exc.lineno + first_line - 1, exc.colno)
+        return LoadFailure(
+            path, record, LoadProblem("KL001", f"invalid JSON: {exc.msg}", "", where)
+        )
+    except RecursionError:
+        return LoadFailure(path, record, LoadProblem("KL001", "invalid JSON: nested too deeply"))
+    if flags.duplicates or flags.non_json:
+        problems, positions = _json_problems(text, first_line)
+        return Payload(path, record, data, problems, _positions=lambda: positions)
+    return Payload(path, record, data, [], _positions=_json_positions(text, first_line))
+
+
+def parse_yaml(text: str, path: str) -> Loaded:
+    # ruamel is imported only when a YAML payload turns up: most runs lint JSON.
+    from kling_lint.load.yaml_text import YamlSyntaxError, load_yaml
+
+    try:
+        doc = load_yaml(text, cache=False)
+    except YamlSyntaxError as exc:
+        return LoadFailure(
+            path, None, LoadProblem("KL001", f"invalid YAML: {exc.message}", "", exc.position)
+        )
+    problems = [
+        LoadProblem("KL002" if p.kind == "duplicate" else "KL003", p.detail, p.pointer, p.position)
+        for p in doc.problems
+    ]
+    positions = doc.positions
+    return Payload(path, None, doc.data, problems, _positions=lambda: positions)
+
+
+def parse_text(text: str, path: str, kind: str) -> list[Loaded]:
+    """Payloads in a text of the given kind (`json`, `yaml` or `jsonl`)."""
+    if kind == "jsonl":
+        out: list[Loaded] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                out.append(parse_json(line, path, record=number, first_line=number))
+        return out
+    if kind == "yaml":
+        return [parse_yaml(text, path)]
+    return [parse_json(text, path)]
+
+
+def kind_of(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    return {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}.get(suffix, "json")
+
+
+def read_file(path: Path, display: str) -> list[Loaded]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [
+            LoadFailure(display, None, LoadProblem("KL001", f"cannot read: {exc.strerror or exc}"))
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [
+            LoadFailure(display, None, LoadProblem("KL001", f"not UTF-8 text (byte {exc.start})"))
+        ]
+    return parse_text(text, display, kind_of(path.name))
+
+
+def discover(paths: list[Path]) -> Iterator[Path]:
+    """Files named directly, and payload files found under directories, in a stable order."""
+    for path in paths:
+        if not path.is_dir():
+            yield path
+            continue
+        found: list[str] = []
+        for folder, dirs, files in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .venv and the like
+            for name in files:
+                if not name.startswith(".") and os.path.splitext(name)[1].lower() in SUFFIXES:
+                    found.append(os.path.join(folder, name))
+        for name in sorted(found):
+            yield Path(name)
+
+
+ENVELOPE_BODY_KEYS = ("body", "params")
+
+
+def unwrap_envelope(payload: Payload) -> Payload:
+    """A request-log envelope `{"endpoint": ..., "body": {...}}` becomes its body."""
+    data = payload.data
+    if not isinstance(data, dict) or not isinstance(data.get("endpoint"), str):
+        return payload
+    for key in ENVELOPE_BODY_KEYS:
+        if isinstance(data.get(key), dict):
+            payload.data = data[key]
+            payload.endpoint_hint = data["endpoint"]
+            payload.base = "/" + key
+            # Problems inside the body keep their place, re-pointed into the body.
+            payload.problems = [
+                p._replace(pointer=p.pointer[len(payload.base) :])
+                for p in payload.problems
+                if p.pointer.startswith(payload.base) or not p.pointer
+            ]
+            break
+    return payload

@@ -1,0 +1,171 @@
+"""The Markdown register document (docs/REGISTER.md), generated from the YAML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kling_lint._resources import data_root
+from kling_lint.register.model import Endpoint, Field, Register, Statused
+
+# The groups of the user's register, in its order; each endpoint lands in one.
+GROUPS = (
+    ("Video generation: Omni-Video", ("omni-video.",)),
+    ("Video generation: Text-to-Video", ("text2video.",)),
+    ("Video generation: Image-to-Video", ("image2video.",)),
+    ("Elements", ("elements.", "presets-elements.")),
+    (
+        "Audio and voice",
+        ("tts.", "text-to-audio.", "video-to-audio.", "custom-voices.", "presets-voices."),
+    ),
+)
+
+
+def default_path() -> Path:
+    return data_root() / "docs" / "REGISTER.md"
+
+
+def _evidence(entry: Statused, indent: str = "") -> list[str]:
+    lines = [
+        f"{indent}- evidence: {e.status.value}: {e.source} {e.date}: {e.observed}"
+        + (f" ({e.ref})" if e.ref else "")
+        for e in entry.evidence
+    ]
+    lines += [f"{indent}- note: {n}" for n in entry.notes]
+    for c in entry.conflicts:
+        readings = "; ".join(f"{s}: {r}" for s, r in c.readings)
+        name = f"conflict {c.id}" if c.id else "conflict"
+        lines.append(f"{indent}- {name} ({c.topic}): {readings}. Enforced: {c.enforced} ({c.why})")
+    return lines
+
+
+def field_markdown(f: Field) -> str:
+    lines = [
+        f"#### `{f.path}`",
+        "",
+        f"- status: **{f.describe_status()}**",
+        f"- type: {' | '.join(f.type)}",
+    ]
+    if f.location != "body":
+        lines.append(f"- in: {f.location}")
+    if f.required != "never":
+        lines.append(
+            f"- required: {f.required}" + (f" ({f.required_when})" if f.required_when else "")
+        )
+    if f.has_default:
+        lines.append(f"- default: `{json.dumps(f.default)}`")
+    if f.enum is not None:
+        lines.append("- values: " + ", ".join(f"`{v}`" for v in f.enum))
+    limits = f.limit_text()
+    if limits:
+        lines.append("- limits: " + "; ".join(limits))
+    if f.replaced_by:
+        lines.append(f"- replaced by: `{f.replaced_by}`")
+    if f.caution:
+        lines.append(f"- caution: {f.caution}")
+    lines += _evidence(f)
+    for v in f.values.values():
+        lines.append(
+            f"- value `{json.dumps(v.value)}`: **{v.describe_status()}**"
+            + (f", use `{v.replaced_by}`" if v.replaced_by else "")
+        )
+        lines += _evidence(v, "  ")
+    for name, info in f.forms.items():
+        lines.append(f"- form {name}: **{info.describe_status()}**")
+        lines += _evidence(info, "  ")
+    return "\n".join(lines) + "\n"
+
+
+def _endpoint(e: Endpoint) -> str:
+    lines = [
+        f"### `{e.id}`: {e.method} `{e.path}`",
+        "",
+        f"{e.title}. Status: **{e.describe_status()}**; "
+        f"{'billable' if e.billable else 'free'}."
+        + (f" Billing: {e.billing}." if e.billing else ""),
+        "",
+    ]
+    lines += _evidence(e)
+    lines.append("")
+    for f in e.fields.values():
+        lines.append(field_markdown(f))
+    for r in e.rules:
+        lines += [
+            f"#### Rule {r.code} `{r.name}` ({r.kind}, {r.severity})",
+            "",
+            f"- status: **{r.describe_status()}**",
+        ]
+        lines += _evidence(r)
+        lines.append("")
+    for u in e.unknowns:
+        lines += [
+            f"#### Unknown {u.id} ({u.describe_status()})",
+            "",
+            u.text + (" Fields: " + ", ".join(f"`{p}`" for p in u.fields) if u.fields else ""),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def render(register: Register) -> str:
+    out = [
+        "# Kling API field-status register",
+        "",
+        "Generated from `registry/` by `kling-lint registry render`; do not edit by hand.",
+        "",
+        f"Register digest: `{register.digest}`.",
+        "",
+        "Statuses: **doc-derived** (in the official copies), "
+        "**live-confirmed** (worked in a live run), "
+        "**live-rejected** (failed in a live run, or rejected as a method), **hypothesis-only** "
+        "(plausible, anchored in neither).",
+        "",
+        "## Sources",
+        "",
+    ]
+    for s in register.sources.values():
+        out.append(f"- **{s.id}** ({s.kind}, captured {s.captured}): {s.title}")
+    out.append("")
+    for title, prefixes in GROUPS:
+        out += [f"## {title}", ""]
+        for e in register.endpoints.values():
+            if e.id.startswith(prefixes):
+                out.append(_endpoint(e))
+    out += ["## Policies", ""]
+    for p in register.policies.values():
+        out += [f"### `{p.id}`: {p.title}", "", p.description, ""]
+        for r in p.rules:
+            out.append(
+                f"- {r.code} `{r.name}` ({r.severity}, {', '.join(r.endpoints)}): {r.doc.what}"
+            )
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def rules_path() -> Path:
+    return data_root() / "docs" / "rules.md"
+
+
+def rules_markdown(register: Register) -> str:
+    """The rule reference, from each rule's own documentation (plugins not included)."""
+    from kling_lint.check.rules import all_rules
+
+    table = all_rules(register)
+    out = [
+        "# Rule reference",
+        "",
+        "Generated by `kling-lint registry render` from the rules' own documentation; do not edit"
+        " by hand. `kling-lint explain CODE` prints one entry.",
+        "",
+        "| code | name | default | applies to | defined by |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in table:
+        scope = "all endpoints" if "*" in r.endpoints else ", ".join(r.endpoints)
+        link = f"[{r.code}](#{r.code.lower()})"
+        out.append(f"| {link} | `{r.name}` | {r.severity.label} | {scope} | {r.origin} |")
+    out.append("")
+    for r in table:
+        body = r.doc.render().replace("## ", "#### ")
+        out += [f"## {r.code}", "", f"`{r.name}`, {r.severity.label} by default.", "", body]
+    return "\n".join(out).rstrip() + "\n"

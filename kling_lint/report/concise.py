@@ -1,0 +1,16 @@
+"""`--format concise`: one line per finding, nothing else but a count."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from kling_lint.report._common import findings
+from kling_lint.run import RunResult
+
+
+def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
+    count = 0
+    for file, d in findings(result, verbose=verbose):
+        stream.write(f"{file.path}:{d.line or 1}:{d.column or 1}: {d.code} {d.message}\n")
+        count += 1
+    stream.write(f"Found {count} finding{'s' if count != 1 else ''}.\n")

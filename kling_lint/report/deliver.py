@@ -1,0 +1,47 @@
+"""Delivering a run's results: the chosen format, an output file, statistics, exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from kling_lint import exit_codes
+from kling_lint.report import reporter
+from kling_lint.report import statistics as stats
+from kling_lint.report.text import summary
+from kling_lint.run import RunResult
+
+
+def deliver(
+    result: RunResult,
+    *,
+    output_format: str,
+    stdout: TextIO,
+    stderr: TextIO,
+    output_file: Path | None = None,
+    statistics: bool = False,
+    verbose: bool = False,
+    color: bool = False,
+) -> None:
+    """Write the report; with an output file the terminal keeps the text summary line."""
+    report = reporter(output_format)
+    if output_file is not None:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        with output_file.open("w", encoding="utf-8") as handle:
+            report(result, handle, verbose=verbose, color=False)
+        stdout.write(summary(result, verbose=verbose, color=color) + "\n")
+    else:
+        report(result, stdout, verbose=verbose, color=color)
+    if statistics:
+        # Machine formats on stdout stay parseable: the counts go to stderr then.
+        on_stdout = output_format in ("text", "concise") or output_file is not None
+        stats.write(result, stdout if on_stdout else stderr)
+
+
+def exit_code(result: RunResult, *, exit_zero: bool = False) -> int:
+    """2 when a plugin broke, else 1 for findings at or above the threshold (unless exit-zero)."""
+    if any(d.code == "KL008" for f in result.files for d in f.diagnostics):
+        return exit_codes.ERROR
+    if result.failed and not exit_zero:
+        return exit_codes.FINDINGS
+    return exit_codes.OK

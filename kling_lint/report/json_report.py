@@ -1,0 +1,36 @@
+"""`--format json`: the documented, versioned machine shape (version 1)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from kling_lint.__about__ import __version__
+from kling_lint.report._counts import Summary
+from kling_lint.run import RunResult
+
+VERSION = 1
+
+
+def document(result: RunResult) -> dict[str, Any]:
+    """The version-1 document; later versions may add keys, never change these."""
+    return {
+        "version": VERSION,
+        "tool": {"name": "kling-lint", "version": __version__, "register": result.register_digest},
+        "summary": Summary.of(result)._asdict(),
+        "files": [
+            {
+                "path": f.path,
+                "record": f.record,
+                "endpoint": f.endpoint,
+                "blocked": f.blocked,
+                "diagnostics": [d.as_dict() for d in f.diagnostics],
+            }
+            for f in result.files
+        ],
+    }
+
+
+def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
+    json.dump(document(result), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

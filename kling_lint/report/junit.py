@@ -1,0 +1,51 @@
+"""`--format junit`: JUnit XML with one test case per payload (blocked payloads fail)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+from xml.etree import ElementTree as ET
+
+from kling_lint.diagnostics import Severity
+from kling_lint.report._common import label
+from kling_lint.run import RunResult
+
+
+def _lines(diagnostics: list[str]) -> str:
+    return "\n".join(diagnostics)
+
+
+def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
+    failures = sum(1 for f in result.files if f.blocked)
+    suites = ET.Element(
+        "testsuites", name="kling-lint", tests=str(len(result.files)), failures=str(failures)
+    )
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="kling-lint",
+        tests=str(len(result.files)),
+        failures=str(failures),
+        errors="0",
+    )
+    for file in result.files:
+        case = ET.SubElement(
+            suite, "testcase", classname=file.endpoint or "payload", name=label(file)
+        )
+        shown = [
+            f"{file.path}:{d.line or 1}:{d.column or 1}: {d.code} {d.severity.label} {d.message}"
+            + (f" [allowlist: {d.suppressed_by.reason}]" if d.suppressed_by else "")
+            for d in file.diagnostics
+            if verbose or d.severity > Severity.INFO or d.suppressed
+        ]
+        if file.blocked:
+            first = next(d for d in file.diagnostics if d.counts and d.severity >= file.fail_on)
+            failure = ET.SubElement(
+                case, "failure", message=f"{first.code} {first.message}", type=first.code
+            )
+            failure.text = _lines(shown)
+        elif shown:
+            ET.SubElement(case, "system-out").text = _lines(shown)
+    ET.indent(suites)
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(ET.tostring(suites, encoding="unicode"))
+    stream.write("\n")

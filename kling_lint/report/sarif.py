@@ -1,0 +1,101 @@
+"""`--format sarif`: SARIF 2.1.0 for code scanning, with the rules' own documentation.
+
+Allowlisted findings are results with an accepted suppression that carries the entry's
+reason, so the exception stays visible in the code-scanning UI.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+from kling_lint.__about__ import __version__
+from kling_lint.check.rules import Rule
+from kling_lint.diagnostics import Severity
+from kling_lint.report._common import findings
+from kling_lint.run import RunResult
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def help_uri(code: str) -> str:
+    """A stable identifier for a rule's documentation (the text itself is in `help`)."""
+    return f"urn:kling-lint:rule:{code}"
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.doc.what},
+        "fullDescription": {"text": f"{rule.doc.what} {rule.doc.why}"},
+        "help": {
+            "text": f"{rule.doc.why} Use instead: {rule.doc.fix}",
+            "markdown": rule.doc.render(),
+        },
+        "helpUri": help_uri(rule.code),
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": {"origin": rule.origin},
+    }
+
+
+def _location(path: str) -> dict[str, Any]:
+    target = Path(path)
+    if target.is_absolute():
+        return {"uri": target.as_uri()}
+    return {"uri": target.as_posix(), "uriBaseId": "%SRCROOT%"}
+
+
+def document(result: RunResult) -> dict[str, Any]:
+    codes = sorted(result.rules)
+    index = {code: i for i, code in enumerate(codes)}
+    results = []
+    for file, d in findings(result, verbose=True, suppressed=True):
+        entry: dict[str, Any] = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _LEVEL[d.severity],
+            "message": {"text": d.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": _location(file.path),
+                        "region": {"startLine": d.line or 1, "startColumn": d.column or 1},
+                    },
+                    "logicalLocations": [
+                        {"fullyQualifiedName": d.pointer or "/", "kind": "member"}
+                    ],
+                }
+            ],
+            "properties": {
+                "field": d.field_path,
+                "status": list(d.status),
+                "endpoint": file.endpoint,
+                "record": file.record,
+            },
+        }
+        if d.suppressed_by is not None:
+            entry["suppressions"] = [
+                {"kind": "external", "status": "accepted", "justification": d.suppressed_by.reason}
+            ]
+        results.append(entry)
+    driver = {
+        "name": "kling-lint",
+        "version": __version__,
+        "semanticVersion": __version__,
+        "rules": [_rule(result.rules[code]) for code in codes],
+    }
+    run = {
+        "tool": {"driver": driver},
+        "results": results,
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+        "properties": {"register": result.register_digest},
+    }
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
+    json.dump(document(result), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

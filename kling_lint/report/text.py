@@ -1,0 +1,52 @@
+"""`--format text`: `path:line:col: CODE severity message`, grouped by file, with a summary."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from kling_lint.diagnostics import Diagnostic, Severity
+from kling_lint.report._counts import Summary
+from kling_lint.run import FileResult, RunResult
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def _line(result: FileResult, d: Diagnostic, color: bool) -> str:
+    where = f"{result.path}:{d.line or 1}:{d.column or 1}"
+    if d.suppressed_by is not None:
+        label = _paint("allowed", "2", color)
+        return f"{where}: {d.code} {label} {d.message} [allowlist: {d.suppressed_by.reason}]"
+    label = _paint(d.severity.label, _COLOURS[d.severity], color)
+    return f"{where}: {d.code} {label} {d.message}"
+
+
+def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
+    for file in result.files:
+        shown = [
+            d for d in file.diagnostics if verbose or d.severity > Severity.INFO or d.suppressed
+        ]
+        if not shown:
+            continue
+        for d in shown:
+            stream.write(_line(file, d, color) + "\n")
+        stream.write("\n")
+    stream.write(summary(result, verbose=verbose, color=color) + "\n")
+
+
+def summary(result: RunResult, *, verbose: bool, color: bool) -> str:
+    """The one-line verdict: payloads blocked, then counts by severity."""
+    s = Summary.of(result)
+    infos = f"{s.infos} info{'s' if s.infos != 1 else ''}"
+    if s.infos and not verbose:
+        infos += " (--verbose lists them)"
+    verdict = f"{s.blocked} of {s.files} payload{'s' if s.files != 1 else ''} blocked"
+    verdict = _paint(verdict, "1;31", color) if s.blocked else _paint(verdict, "32", color)
+    return (
+        f"{verdict}: {s.errors} error{'s' if s.errors != 1 else ''}, "
+        f"{s.warnings} warning{'s' if s.warnings != 1 else ''}, {infos}, "
+        f"{s.suppressed} allowed by the allowlist"
+    )
