@@ -244,3 +244,33 @@ def test_every_constraint_names_its_rule(path: Path) -> None:
             assert keyword in ANNOTATIONS or keyword in KEYWORD_CODES, (path.name, keyword)
         for entry in node.get("allOf", ()):
             assert entry.get("x-kling-rule") in codes, (path.name, entry)
+
+
+def _blocked_names(endpoint_id: str) -> list[tuple[str, str]]:
+    """(container path, member name) of every blocked field of an endpoint."""
+    out = []
+    for path, field in REGISTER.endpoints[endpoint_id].fields.items():
+        if field.rejected or field.hypothesis:
+            head, _, name = path.rpartition(".")
+            out.append((head.removesuffix("[]"), name))
+    return out
+
+
+@pytest.mark.parametrize("endpoint_id", CREATE)
+def test_no_suggestion_leads_into_another_finding(endpoint_id: str) -> None:
+    """A misspelt blocked field gets no "did you mean" that names the blocked field, and a
+    misspelt value is never pointed at a live-rejected or hypothesis-only value."""
+    from kling_lint.check.wording import accepted_values
+
+    for container, name in _blocked_names(endpoint_id):
+        if container:
+            continue  # top-level names are enough to exercise the suggestion
+        typo = name[:-1]
+        report = LINTER.lint({typo: 1}, endpoint_id)
+        for d in report.diagnostics:
+            if d.code == "KL106" and d.pointer == f"/{typo}":
+                assert f"did you mean {name}?" not in d.message, d.message
+    for field in REGISTER.endpoints[endpoint_id].fields.values():
+        for value in accepted_values(field):
+            info = field.value_info(value)
+            assert info is None or not (info.rejected or info.hypothesis), (field.path, value)

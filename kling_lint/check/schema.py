@@ -161,7 +161,7 @@ class SchemaCheck:
         if code == "KL201":
             if path.endswith("[]"):  # the items of an array of objects
                 return Finding(parts, wording.wrong_type(path, ("object",), value), path, labels)
-            return Finding(parts, wording.wrong_type(path, field.type, value), path, labels)
+            return Finding(parts, wording.wrong_type(path, field.type, value, field), path, labels)
         if code == "KL202":
             bounds = field.numeric_string if isinstance(value, str) else None
             limits: dict[str, Any] = bounds or {"minimum": field.minimum, "maximum": field.maximum}
@@ -182,9 +182,15 @@ class SchemaCheck:
         known = node.get("properties", {})
         is_array = container.endswith("[]")
         base = container.removesuffix("[]")
+        # Suggest only names that are not blocked themselves.
+        open_names = sorted(
+            name
+            for name, sub in known.items()
+            if not any(g.get("x-kling-rule") in _FIELD_GATES for g in sub.get("allOf", ()))
+        )
         for key in sorted(k for k in value if k not in known):
             path = child_path(base, key, is_array)
-            message = wording.unknown_field(self.endpoint.id, key, path, sorted(known))
+            message = wording.unknown_field(self.endpoint.id, key, path, open_names)
             yield "KL106", Finding((*parts, key), message, path, ())
 
     def _missing(

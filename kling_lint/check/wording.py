@@ -92,10 +92,18 @@ def media_value(field: Field, value: Any) -> str:
     return f"{field.path} value {display(value)} is not {wanted}"
 
 
-def _known_values(field: Field) -> list[Any]:
+def accepted_values(field: Field) -> list[Any]:
+    """The values a suggestion may name: known, and blocked by no status (a suggestion must
+    not lead straight into another finding)."""
     known = list(field.enum or ())
     known += [v.value for v in field.values.values() if v.value not in known]
-    return known
+    return [v for v in known if _accepted(field, v)]
+
+
+def _accepted(field: Field, value: Any) -> bool:
+    info = field.value_info(value)
+    blocked = info is not None and (info.rejected or info.hypothesis)
+    return not blocked and (field.enum is None or value in field.enum)
 
 
 def unknown_value(field: Field, value: Any) -> str:
@@ -104,7 +112,8 @@ def unknown_value(field: Field, value: Any) -> str:
     if isinstance(value, str):
         import difflib  # only for suggestions: kept off the import path of clean runs
 
-        close = difflib.get_close_matches(value, [str(v) for v in _known_values(field)], 1, 0.6)
+        choices = [str(v) for v in accepted_values(field)]
+        close = difflib.get_close_matches(value, choices, 1, 0.6)
         hint = f"; did you mean {display(close[0])}?" if close else ""
     return (
         f"{field.path} value {display(value)} is not known to the register "
@@ -120,10 +129,14 @@ def unknown_field(endpoint_id: str, name: str, path: str, siblings: list[str]) -
     return f"{path} is not a field of {endpoint_id} in the register{hint}"
 
 
-def wrong_type(path: str, expected: tuple[str, ...], value: Any) -> str:
+def wrong_type(path: str, expected: tuple[str, ...], value: Any, field: Field | None = None) -> str:
     hint = ""
     if "string" in expected and isinstance(value, (int, float)) and not isinstance(value, bool):
-        hint = f"; write it as a string: {display(str(value))}"
+        text = str(value)
+        if field is None or _accepted(field, text):
+            hint = f"; write it as a string: {display(text)}"
+        elif field.enum:
+            hint = f" (known: {', '.join(display(v) for v in accepted_values(field))})"
     if "boolean" in expected and value in ("true", "false"):
         hint = f"; write it without quotes: {value}"
     return f"{path} must be {' or '.join(expected)}, not {json_type(value)}{hint}"

@@ -270,10 +270,13 @@ class RuleDoc(NamedTuple):
     why: str
     example: str
     fix: str
+    # For a check that runs as code: why the generated schema cannot say it.
+    not_in_schema: str | None = None
 
     def render(self) -> str:
+        why = f"{self.why}\n\n{self.not_in_schema}" if self.not_in_schema else self.why
         return (
-            f"## What it does\n{self.what}\n\n## Why is this bad?\n{self.why}\n\n"
+            f"## What it does\n{self.what}\n\n## Why is this bad?\n{why}\n\n"
             f"## Example\n```json\n{self.example}\n```\n\n## Use instead\n{self.fix}\n"
         )
 

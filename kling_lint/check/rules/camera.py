@@ -55,6 +55,10 @@ RULES = (
             "The service rejects a camera move it cannot read.",
             '{"camera_control": {"type": "simple", "config": {"pan": 2, "zoom": 3}}}',
             '{"camera_control": {"type": "simple", "config": {"zoom": 3}}}',
+            not_in_schema=(
+                "A rule, not a schema constraint: exactly one of six axes being non-zero is a "
+                "count over members, which JSON Schema cannot say readably."
+            ),
         ),
         endpoints=CAMERA,
         payload=_camera,

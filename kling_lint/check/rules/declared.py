@@ -14,6 +14,11 @@ from kling_lint.check.values import is_present, values_at
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import DeclaredRule, PolicyRule
 
+_POLICY = (
+    "A policy rule, not a schema constraint: it is a team's choice, not the API's contract, so "
+    "it stays out of the generated schemas and applies only where the policy is enabled."
+)
+
 
 def _doc(raw: RuleDoc | None, fallback: str) -> RuleDoc:
     return raw if raw is not None else RuleDoc(fallback, fallback, "{}", fallback)
@@ -84,7 +89,7 @@ def policy_rules(rules: list[PolicyRule]) -> list[Rule]:
                 rule.code,
                 rule.name,
                 Severity.parse(rule.severity),
-                _doc(rule.doc, rule.message or rule.name),
+                _doc(rule.doc, rule.message or rule.name)._replace(not_in_schema=_POLICY),
                 endpoints=rule.endpoints,
                 payload=check,
                 origin=f"policy {rule.policy}",

@@ -78,10 +78,13 @@ RULES = (
             "from what the field asks for, such as model on Text-to-Video without a matching "
             "model_name.",
             "The request succeeds and is billed, but not for what it asks: the old key model "
-            "behaves like an empty model_name, so the task runs on kling-v1. JSON Schema "
-            "cannot compare two values of a payload, so this is a rule.",
+            "behaves like an empty model_name, so the task runs on kling-v1.",
             '{"model": "kling-v3", "prompt": "a cat"}',
             '{"model_name": "kling-v3", "prompt": "a cat"}',
+            not_in_schema=(
+                "A rule, not a schema constraint: JSON Schema cannot compare two values of a "
+                "payload."
+            ),
         ),
         endpoints=("*",),
         payload=_changes_request,
@@ -96,6 +99,10 @@ RULES = (
             "The field does nothing; it misleads the next reader into thinking it does.",
             '{"model": "kling-v3", "model_name": "kling-v3", "prompt": "a cat"}',
             '{"model_name": "kling-v3", "prompt": "a cat"}',
+            not_in_schema=(
+                "A rule, not a schema constraint: JSON Schema cannot compare two values of a "
+                "payload."
+            ),
         ),
         endpoints=("*",),
         payload=_redundant,

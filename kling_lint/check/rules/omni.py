@@ -98,6 +98,10 @@ RULES = (
             "Both official copies cap the references; a request over the cap fails.",
             '{"image_list": [{"image_url": "https://e.com/1.png"}, ...8 images...]}',
             "Keep images + elements at 7 or fewer (4 or fewer with video_list).",
+            not_in_schema=(
+                "A rule, not a schema constraint: it adds the lengths of two lists, which JSON "
+                "Schema cannot do."
+            ),
         ),
         endpoints=OMNI,
         payload=_reference_count,
@@ -114,6 +118,10 @@ RULES = (
             '{"image_list": [{"image_url": "a", "type": "first_frame"}, {"image_url": "b"}, '
             '{"image_url": "c", "type": "end_frame"}]}',
             "Use at most two images with an end frame (the first and the last frame).",
+            not_in_schema=(
+                "A rule, not a schema constraint: it combines the count of a list with the types "
+                "of its items, which JSON Schema cannot relate."
+            ),
         ),
         endpoints=OMNI,
         payload=_end_frame_many_images,
@@ -130,6 +138,11 @@ RULES = (
             '{"image_list": [{"image_url": "https://e.com/a.png", "type": "first_frame"}], '
             '"video_list": [{"video_url": "https://e.com/v.mp4"}]}',
             'Use refer_type "feature" to take the video as a reference, or drop the frame type.',
+            not_in_schema=(
+                "A rule, not a schema constraint: an absent refer_type counts as base (its "
+                "default), and the frame types span every item; a schema condition for it would "
+                "be unreadable."
+            ),
         ),
         endpoints=OMNI,
         payload=_frames_with_edit,
@@ -146,6 +159,10 @@ RULES = (
             '{"video_list": [{"video_url": "https://e.com/v.mp4", "refer_type": "base"}], '
             '"duration": "10"}',
             "Leave duration out of editing requests.",
+            not_in_schema=(
+                "A rule, not a schema constraint: it is a warning about a value the API ignores, "
+                "and relies on the default of refer_type when it is absent."
+            ),
         ),
         endpoints=OMNI,
         payload=_duration_in_edit,
@@ -163,6 +180,10 @@ RULES = (
             '{"image_list": [{"image_url": "a", "type": "first_frame"}], "element_list": '
             '[{"element_id": 1}, {"element_id": 2}, {"element_id": 3}, {"element_id": 4}]}',
             "Keep 3 elements or fewer; use kling-v3-omni for elements with first and last frames.",
+            not_in_schema=(
+                "A rule, not a schema constraint: it counts elements only when frame generation "
+                "is used and depends on the model, across two lists."
+            ),
         ),
         endpoints=OMNI,
         payload=_elements_with_frames,

@@ -94,6 +94,10 @@ RULES = (
             '[{"index": 1, "prompt": "a", "duration": "2"}, {"index": 2, "prompt": "b", '
             '"duration": "2"}]}',
             "Make the shot durations add up to duration (2 + 3 for 5 s).",
+            not_in_schema=(
+                "A rule, not a schema constraint: JSON Schema cannot add up the shot durations "
+                "and compare the sum with another field."
+            ),
         ),
         endpoints=VIDEO_CREATE,
         payload=_shot_durations,
@@ -109,6 +113,10 @@ RULES = (
             '{"multi_prompt": [{"index": 1, "prompt": "a", "duration": "2"}, '
             '{"index": 1, "prompt": "b", "duration": "3"}]}',
             "Number the shots 1, 2, 3 ...",
+            not_in_schema=(
+                "A rule, not a schema constraint: JSON Schema cannot say that one member is "
+                "unique across the items of a list."
+            ),
         ),
         endpoints=VIDEO_CREATE,
         payload=_shot_indexes,
@@ -126,6 +134,11 @@ RULES = (
             '"https://e.com/a.png", "type": "first_frame"}]}',
             "Drop the frame types (use the images as plain references), or make it a single-shot "
             "request.",
+            not_in_schema=(
+                "A rule, not a schema constraint: the frames are read from the types of every "
+                "image_list item and the check differs per endpoint; as a schema condition it "
+                "would be unreadable."
+            ),
         ),
         endpoints=("omni-video.create", "image2video.create"),
         payload=_frames_with_multi_shot,

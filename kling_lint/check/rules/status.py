@@ -245,6 +245,10 @@ RULES = (
             "contradict themselves; use them with care and record the outcome.",
             '{"model_name": "kling-v3-omni", "prompt": "a cat", "mode": "pro"}',
             "Nothing to change; after a live run, record its evidence in the register.",
+            not_in_schema=(
+                "A rule, not a schema constraint: it is a note about an accepted field, read from "
+                "the register's status data."
+            ),
         ),
         payload=_doc_only,
     ),
@@ -259,6 +263,10 @@ RULES = (
             "differently from what its name suggests.",
             '{"model_name": "kling-v3-omni", "prompt": "she waves", "image": "iVBORw0KGgo..."}',
             'Use the strong path: {"image_list": [{"image_url": "...", "type": "first_frame"}]}',
+            not_in_schema=(
+                "A rule, not a schema constraint: the payload is valid; the caution is a note "
+                "from the register's status data."
+            ),
         ),
         payload=_caution,
     ),

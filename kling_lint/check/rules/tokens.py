@@ -77,6 +77,10 @@ RULES = (
             "malformed one is sent as plain text and the reference is silently lost.",
             '{"prompt": "Make the person in <<image_1>> wave"}',
             '{"prompt": "Make the person in <<<image_1>>> wave"}',
+            not_in_schema=(
+                "A rule, not a schema constraint: finding near-miss tokens inside free prompt "
+                "text needs a scan no schema pattern can report usefully."
+            ),
         ),
         endpoints=VIDEO_CREATE,
         payload=_malformed_tokens,
@@ -94,6 +98,10 @@ RULES = (
             '{"prompt": "<<<image_2>>> waves", "image_list": [{"image_url": '
             '"https://e.com/a.png"}]}',
             "Point at an existing item, or add the missing one to the list.",
+            not_in_schema=(
+                "A rule, not a schema constraint: the token's number is compared with the length "
+                "of another list, which JSON Schema cannot do."
+            ),
         ),
         endpoints=VIDEO_CREATE,
         payload=_dangling_tokens,
@@ -110,6 +118,10 @@ RULES = (
             '{"model_name": "kling-v2-6", "prompt": "<<<voice_1>>> says hello", '
             '"voice_list": [{"voice_id": "v1"}], "sound": "off"}',
             'Set "sound": "on".',
+            not_in_schema=(
+                "A rule, not a schema constraint: it reads tokens inside prompt text (including "
+                "each shot's) and compares them with another field."
+            ),
         ),
         endpoints=CAMERA,
         payload=_voice_tokens,
