@@ -28,7 +28,7 @@ from kling_lint.register import builtin_register, load_register
 from kling_lint.register.schemas import endpoint_schema
 from kling_lint.run import Options, execute
 
-from .conftest import EXAMPLES, REGISTRY, ROOT
+from .conftest import CLEAN_OMNI, EXAMPLES, REGISTRY, ROOT
 from .strategies import conforming_payloads
 
 SCHEMAS = ROOT / "schemas"
@@ -274,3 +274,49 @@ def test_no_suggestion_leads_into_another_finding(endpoint_id: str) -> None:
         for value in accepted_values(field):
             info = field.value_info(value)
             assert info is None or not (info.rejected or info.hypothesis), (field.path, value)
+
+
+def _cyclic() -> dict[str, Any]:
+    payload: dict[str, Any] = {**CLEAN_OMNI}
+    payload["image_list"] = [payload]
+    return payload
+
+
+class _Text(str):
+    pass
+
+
+URL = "https://e.example/a.png"
+
+
+# (name, payload, blocked?, code that must be among the findings or None)
+HOSTILE_LIBRARY_INPUT = [
+    ("cycle", _cyclic(), True, "KL003"),
+    ("set value", {**CLEAN_OMNI, "mode": {"std"}}, True, "KL003"),
+    ("bytes value", {**CLEAN_OMNI, "prompt": b"a cat"}, True, "KL003"),
+    ("object value", {**CLEAN_OMNI, "prompt": object()}, True, "KL003"),
+    ("integer past the digit limit", {**CLEAN_OMNI, "duration": 10**5000}, True, None),
+    ("NaN", {**CLEAN_OMNI, "aspect_ratio": float("nan")}, True, "KL003"),
+    ("str subclass", {**CLEAN_OMNI, "mode": _Text("std")}, False, None),
+    (
+        "tuple as array",
+        {**CLEAN_OMNI, "image_list": ({"image_url": "https://e.example/a.png"},)},
+        False,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("payload", "blocked", "code"),
+    [pytest.param(p, b, c, id=n) for n, p, b, c in HOSTILE_LIBRARY_INPUT],
+)
+def test_library_input_that_is_not_plain_json(
+    payload: Any, blocked: bool, code: str | None
+) -> None:
+    """Whatever a caller hands over, the verdict is what a JSON client would send, and
+    what no client can send is blocked; nothing raises."""
+    report = LINTER.lint(payload, "omni-video.create")
+    assert report.blocked is blocked
+    if code is not None:
+        assert code in {d.code for d in report.diagnostics}

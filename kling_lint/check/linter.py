@@ -113,8 +113,6 @@ class Linter:
             if selected(r.code, self.config.select, self.config.ignore)
         ]
         self.rules_by_code = {**table, **{r.code: r for r in extra}}
-        # Outside rules run guarded: whatever they raise becomes a KL008 finding.
-        self._outside = frozenset(r.code for r in extra)
         for code, level in self.config.severity.items():
             target = self.rules_by_code.get(code)
             if target is None:
@@ -182,11 +180,9 @@ class Linter:
             assert rule.payload is not None
             if rule.triggers and rule.triggers.isdisjoint(payload):
                 continue
-            if rule.code in self._outside:
-                yield from self._guarded(rule, rule.payload, ctx)
-            else:
-                for finding in rule.payload(ctx):
-                    yield rule, finding
+            # Every rule runs guarded: whatever one raises blocks the payload (KL008)
+            # instead of ending the run with a traceback.
+            yield from self._guarded(rule, rule.payload, ctx)
 
     def _guarded(
         self, rule: Rule, check: Callable[..., Iterable[Finding]], *args: Any
@@ -195,7 +191,7 @@ class Linter:
         try:
             findings = list(check(*args))
         except Exception as exc:  # whatever a plugin raises, the run goes on and blocks
-            message = f"plugin rule {rule.code} ({rule.origin}) raised {exc!r}"
+            message = f"rule {rule.code} ({rule.origin}) raised {exc!r}"
             yield self.rules_by_code["KL008"], Finding((), message)
             return
         for finding in findings:

@@ -38,6 +38,9 @@ KEYWORD_CODES = {
     "required": "KL205",
     "pattern": "KL206",
 }
+#: Schema errors explained per payload; past this the payload is blocked with one more
+#: finding, so that a list of a million bad items costs no more than a thousand.
+MAX_ERRORS = 1000
 #: A code that no tag and no keyword explains: the schema rejected the payload for a reason
 #: this table does not name. It still blocks (fail closed); a test keeps it unreachable.
 UNMAPPED = "KL200"
@@ -73,15 +76,31 @@ class SchemaCheck:
     def findings(self, payload: Any) -> list[Coded]:
         """The payload's structural and status findings, one per root cause."""
         try:
-            if self._validator.is_valid(payload):
-                return []
-            errors = list(self._validator.iter_errors(payload))
-        except (ValueError, RecursionError) as exc:
-            # Library callers can hand over anything: bytes, objects, int keys. Not JSON,
-            # so not sendable as it is; the payload is blocked, never passed unchecked.
-            return [("KL003", Finding(_foreign(payload), f"not a JSON value: {exc}"))]
+            return self._findings(payload)
+        except (ValueError, RecursionError):
+            pass
+        # Library callers can hand over what the validator does not take (str subclasses,
+        # cycles, sets, integers past Python's digit limit): check what a JSON client would
+        # send, and block what no client can send at all.
+        sent = _as_sent(payload)
+        if sent is not None:
+            try:
+                return self._findings(sent)
+            except (ValueError, RecursionError):
+                pass
+        message = "not a JSON value: a client cannot send this payload as JSON"
+        return [("KL003", Finding(_foreign(payload), message))]
+
+    def _findings(self, payload: Any) -> list[Coded]:
+        if self._validator.is_valid(payload):
+            return []
         found: list[Coded] = []
-        for error in errors:
+        for count, error in enumerate(self._validator.iter_errors(payload)):
+            if count == MAX_ERRORS:
+                # The verdict is already made; the rest would only cost time and memory.
+                message = f"more than {MAX_ERRORS} schema errors; the rest are not listed"
+                found.append((UNMAPPED, Finding((), message)))
+                break
             found.extend(self._explain(error, payload))
         return _root_causes(found)
 
@@ -271,13 +290,25 @@ class SchemaCheck:
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
-def _foreign(payload: Any, limit: int = 10_000) -> Parts:
+def _as_sent(payload: Any) -> Any:
+    """The payload as a JSON client would send it, or None when it cannot be sent."""
+    import json
+
+    try:
+        return json.loads(json.dumps(payload, allow_nan=True))
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _foreign(payload: Any, limit: int = 10_000, depth: int = 64) -> Parts:
     """Where the first value JSON cannot carry sits (root when none is found in reach)."""
     stack: list[tuple[Parts, Any]] = [((), payload)]
     seen = 0
     while stack and seen < limit:
         parts, node = stack.pop()
         seen += 1
+        if len(parts) > depth:
+            return parts  # deeper than any payload: a cycle, or nesting no API takes
         if isinstance(node, dict):
             for key, item in node.items():
                 if not isinstance(key, str):

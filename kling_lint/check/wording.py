@@ -144,7 +144,7 @@ def wrong_type(path: str, expected: tuple[str, ...], value: Any, field: Field | 
 
 def out_of_range(field: Field, value: Any, bounds: dict[str, Any]) -> str:
     number: float | None = None
-    with contextlib.suppress(TypeError, ValueError):
+    with contextlib.suppress(TypeError, ValueError, OverflowError):
         number = float(value)
     low, high = bounds.get("minimum"), bounds.get("maximum")
     if number is not None and low is not None and number < low:

@@ -125,6 +125,8 @@ def parse_json(text: str, path: str, record: int | None = None, first_line: int 
         )
     except RecursionError:
         return LoadFailure(path, record, LoadProblem("KL001", "invalid JSON: nested too deeply"))
+    except ValueError as exc:  # an integer past Python's digit limit (int_max_str_digits)
+        return LoadFailure(path, record, LoadProblem("KL001", f"invalid JSON: {exc}"))
     if flags.duplicates or flags.non_json:
         problems, positions = _json_problems(text, first_line)
         return Payload(path, record, data, problems, _positions=lambda: positions)

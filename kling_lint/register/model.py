@@ -260,7 +260,10 @@ def _value_key(value: Any) -> str:
     """Values are compared by their JSON spelling, so `true` and "true" stay apart."""
     if isinstance(value, str):
         return value
-    return "json:" + json.dumps(value)
+    try:
+        return "json:" + json.dumps(value)
+    except (TypeError, ValueError):  # not JSON at all: it matches no listed value
+        return "unlisted:"
 
 
 class RuleDoc(NamedTuple):

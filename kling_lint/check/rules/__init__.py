@@ -89,7 +89,8 @@ _INPUT = (
         "plugin-failed",
         Severity.ERROR,
         RuleDoc(
-            "Reports an outside (plugin) rule that raised an exception while checking a payload.",
+            "Reports a rule that raised an exception while checking a payload: usually an "
+            "outside (plugin) rule, but a built-in rule is guarded the same way.",
             "A broken rule cannot vouch for the payload, so the payload is blocked and the run "
             "exits 2 rather than passing it unchecked.",
             "A plugin rule that raises KeyError on a payload without prompt.",

@@ -90,5 +90,11 @@ def display(value: Any) -> str:
     """A short JSON-ish rendering of a value for messages."""
     import json
 
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) else repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        # Past Python's digit limit str() raises; the size is what matters here.
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    try:
+        text = repr(value) if isinstance(value, float) else json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = f"a {type(value).__name__}"
     return text if len(text) <= 60 else text[:57] + "..."

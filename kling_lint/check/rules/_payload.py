@@ -14,13 +14,13 @@ CAMERA = ("text2video.create", "image2video.create")
 def number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, (int, float)):
             return float(value)
-        except ValueError:
-            return None
+        if isinstance(value, str):
+            return float(value)
+    except (ValueError, OverflowError):  # not a number, or an integer past float's range
+        return None
     return None
 
 

@@ -68,7 +68,7 @@ def _policy_check(rule: PolicyRule, ctx: Context) -> Iterator[Finding]:
         for parts, value in values_at(ctx.payload, path):
             try:
                 number = float(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 continue
             if number > ceiling:
                 yield Finding(parts, f"{rule.message} (found {display(value)})", path)
