@@ -17,7 +17,7 @@ from typing import Any
 from kling_lint import pointer as jp
 from kling_lint.check import wording
 from kling_lint.check.rules._base import Finding, display
-from kling_lint.check.values import is_present, values_at
+from kling_lint.check.values import as_sent, foreign_at, is_present, value_at, values_at
 from kling_lint.register.forms import form_of
 from kling_lint.register.model import DeclaredRule, Endpoint, Field, child_path
 
@@ -70,9 +70,6 @@ class SchemaCheck:
         model = endpoint.fields.get("model_name")
         self._default_model = model.default if model is not None else None
 
-    def is_valid(self, payload: Any) -> bool:
-        return bool(self._validator.is_valid(payload))
-
     def findings(self, payload: Any) -> list[Coded]:
         """The payload's structural and status findings, one per root cause."""
         try:
@@ -82,14 +79,14 @@ class SchemaCheck:
         # Library callers can hand over what the validator does not take (str subclasses,
         # cycles, sets, integers past Python's digit limit): check what a JSON client would
         # send, and block what no client can send at all.
-        sent = _as_sent(payload)
+        sent = as_sent(payload)
         if sent is not None:
             try:
                 return self._findings(sent)
             except (ValueError, RecursionError):
                 pass
         message = "not a JSON value: a client cannot send this payload as JSON"
-        return [("KL003", Finding(_foreign(payload), message))]
+        return [("KL003", Finding(foreign_at(payload), message))]
 
     def _findings(self, payload: Any) -> list[Coded]:
         if self._validator.is_valid(payload):
@@ -118,7 +115,7 @@ class SchemaCheck:
         keyword = error.schema_path[-1] if error.schema_path else ""
         parts: Parts = tuple(error.instance_path)
         # The payload's own value: the validator's copy turns NaN into null.
-        value = _resolve(payload, parts)
+        value = value_at(payload, parts)
         missing = getattr(error.kind, "property", None) if keyword == "required" else None
         if isinstance(value, float) and not math.isfinite(value):
             # NaN and Infinity are not JSON: that is the finding, not their type.
@@ -238,13 +235,16 @@ class SchemaCheck:
         model = sent if isinstance(sent, str) else str(self._default_model)
         if code == "KL207":
             for path in at or ():
-                field = self.endpoint.fields[path]
+                gated = self.endpoint.fields[path]
                 for where, _ in values_at(payload, path):
-                    message = wording.field_not_for_model(field, model)
-                    yield code, Finding(where, message, path, field.status_labels)
+                    message = wording.field_not_for_model(gated, model)
+                    yield code, Finding(where, message, path, gated.status_labels)
             return
         path = jp.register_path(parts)
-        field = self.endpoint.fields[path]
+        field = self.endpoint.fields.get(path)
+        if field is None:  # model gates sit on top-level fields; this is only a safeguard
+            yield code, Finding(parts, f"{path}: not supported by {model}")
+            return
         info = field.value_info(value)
         labels = info.status_labels if info is not None else ()
         message = wording.value_not_for_model(field, value, model)
@@ -263,7 +263,7 @@ class SchemaCheck:
         base = rule.message or rule.name
         labels = rule.status_labels
         if at:
-            here = _resolve(payload, parts)
+            here = value_at(payload, parts)
             for sent in at:
                 for where, _ in (m for m in values_at(here, sent) if is_present(m[1])):
                     yield (
@@ -285,50 +285,6 @@ class SchemaCheck:
             yield rule.code, Finding(parts, f"{base} (found {display(value)})", path, labels)
             return
         yield rule.code, Finding(parts, base, path, labels)
-
-
-_JSON_SCALARS = (str, int, float, bool, type(None))
-
-
-def _as_sent(payload: Any) -> Any:
-    """The payload as a JSON client would send it, or None when it cannot be sent."""
-    import json
-
-    try:
-        return json.loads(json.dumps(payload, allow_nan=True))
-    except (TypeError, ValueError, RecursionError):
-        return None
-
-
-def _foreign(payload: Any, limit: int = 10_000, depth: int = 64) -> Parts:
-    """Where the first value JSON cannot carry sits (root when none is found in reach)."""
-    stack: list[tuple[Parts, Any]] = [((), payload)]
-    seen = 0
-    while stack and seen < limit:
-        parts, node = stack.pop()
-        seen += 1
-        if len(parts) > depth:
-            return parts  # deeper than any payload: a cycle, or nesting no API takes
-        if isinstance(node, dict):
-            for key, item in node.items():
-                if not isinstance(key, str):
-                    return parts
-                stack.append(((*parts, key), item))
-        elif isinstance(node, (list, tuple)):
-            stack.extend(((*parts, i), item) for i, item in enumerate(node))
-        elif not isinstance(node, _JSON_SCALARS):
-            return parts
-    return ()
-
-
-def _resolve(document: Any, parts: Parts) -> Any:
-    node = document
-    for part in parts:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
 
 
 def _restates(code: str) -> bool:

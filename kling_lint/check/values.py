@@ -38,3 +38,48 @@ def values_at(document: Any, path: str) -> list[Match]:
 def is_present(value: Any) -> bool:
     """Sent with content: null, "", [] and {} count as absent, as in the schemas."""
     return value is not None and not (isinstance(value, _EMPTY_TYPES) and not value)
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def as_sent(payload: Any) -> Any:
+    """The payload as a JSON client would send it, or None when it cannot be sent."""
+    import json
+
+    try:
+        return json.loads(json.dumps(payload, allow_nan=True))
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def foreign_at(payload: Any, limit: int = 10_000, depth: int = 64) -> Parts:
+    """Where the first value JSON cannot carry sits (root when none is found in reach)."""
+    stack: list[tuple[Parts, Any]] = [((), payload)]
+    seen = 0
+    while stack and seen < limit:
+        parts, node = stack.pop()
+        seen += 1
+        if len(parts) > depth:
+            return parts  # deeper than any payload: a cycle, or nesting no API takes
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if not isinstance(key, str):
+                    return parts
+                stack.append(((*parts, key), item))
+        elif isinstance(node, (list, tuple)):
+            stack.extend(((*parts, i), item) for i, item in enumerate(node))
+        elif not isinstance(node, _JSON_SCALARS):
+            return parts
+    return ()
+
+
+def value_at(document: Any, parts: Parts) -> Any:
+    """The value at a pointer's parts, or None when they lead nowhere."""
+    node = document
+    for part in parts:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
