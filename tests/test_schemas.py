@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from kling_lint.register import builtin_register
+from kling_lint.register import artefacts, builtin_register
 from kling_lint.register import docs as render
 from kling_lint.register import schemas as schemagen
 from kling_lint.run import Options, execute
@@ -25,7 +25,7 @@ def test_schemas_are_fresh(run_cli: Any) -> None:
 
 
 def test_schemas_check_notices_a_stale_file(tmp_path: Path, run_cli: Any) -> None:
-    schemagen.build(output=tmp_path)
+    artefacts.build(output=tmp_path)
     assert run_cli("schemas", "check", "--output", str(tmp_path)).exit_code == 0
     target = tmp_path / "tts.create.schema.json"
     target.write_text(target.read_text() + " ")
@@ -35,9 +35,9 @@ def test_schemas_check_notices_a_stale_file(tmp_path: Path, run_cli: Any) -> Non
 
 
 def test_build_is_deterministic(tmp_path: Path) -> None:
-    first = schemagen.generate()
-    assert schemagen.generate() == first
-    schemagen.build(output=tmp_path)
+    first = artefacts.generate()
+    assert artefacts.generate() == first
+    artefacts.build(output=tmp_path)
     assert {p.name: p.read_text() for p in tmp_path.iterdir()} == first
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 Parts = tuple[str | int, ...]
 Match = tuple[Parts, Any]
-# What the schemas call absent besides a missing key (see schemagen.EMPTY).
+# What the schemas call absent besides a missing key (see register.schemas.EMPTY).
 _EMPTY_TYPES = (str, list, dict)
 
 

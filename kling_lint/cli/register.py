@@ -31,9 +31,9 @@ def _exit_if_invalid(target: Path) -> None:
 
 def _exit_if_stale(registry_path: Path | None, output: Path | None) -> None:
     """Print every generated file that `schemas build` would change; exit 1 when any."""
-    from kling_lint.register import schemas as schemagen
+    from kling_lint.register import artefacts
 
-    stale = schemagen.stale(registry_path, output)
+    stale = artefacts.stale(registry_path, output)
     for name in stale:
         click.echo(f"stale: {name}")
     if stale:
@@ -111,9 +111,9 @@ def schemas() -> None:
 @guarded
 def schemas_build(registry_path: Path | None, output: Path | None) -> None:
     """Regenerate schemas/ (one JSON Schema per endpoint, plus the compiled register)."""
-    from kling_lint.register import schemas as schemagen
+    from kling_lint.register import artefacts
 
-    written = schemagen.build(registry_path, output)
+    written = artefacts.build(registry_path, output)
     click.echo(f"wrote {len(written)} files to {written[0].parent if written else output}")
 
 
@@ -123,9 +123,9 @@ def schemas_build(registry_path: Path | None, output: Path | None) -> None:
 @guarded
 def schemas_export(directory: Path, url_base: str | None) -> None:
     """Copy the endpoint schemas to DIRECTORY with a ready editor settings.json fragment."""
-    from kling_lint.register import schemas as schemagen
+    from kling_lint.register import artefacts
 
-    written = schemagen.export(directory, url_base)
+    written = artefacts.export(directory, url_base)
     click.echo(f"wrote {len(written) - 1} schemas and {written[-1]}")
 
 

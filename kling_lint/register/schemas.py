@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from kling_lint._resources import registry_dir, schemas_dir
-from kling_lint.register import COMPILED_FILE, compile_directory
-from kling_lint.register.compile import dumps
 from kling_lint.register.forms import FORM_PATTERNS, MEDIA_FORMS
-from kling_lint.register.model import DeclaredRule, Endpoint, Field, Register
-from kling_lint.register.validate import META_SCHEMA_FILE
+from kling_lint.register.hover import describe, markdown
+from kling_lint.register.model import DeclaredRule, Endpoint, Field
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 EMPTY: list[Any] = [None, "", [], {}]
@@ -34,61 +30,6 @@ def schema_id(endpoint_id: str) -> str:
 
 def file_name(endpoint_id: str) -> str:
     return f"{endpoint_id}.schema.json"
-
-
-def describe(f: Field) -> str:
-    """The hover text: status first, then replacement, caution, limits, requirement."""
-    parts = [f.describe_status() + "."]
-    if f.replaced_by:
-        parts.append(f"Use {f.replaced_by} instead.")
-    if f.caution:
-        parts.append(f"Caution: {f.caution}.")
-    if f.ignored:
-        parts.append(f"Ignored by the API: {f.ignored['observed']}.")
-    if f.hypothesis:
-        parts.append("Blocked unless allowlisted.")
-    if f.description:
-        parts.append(f.description + ".")
-    limits = f.limit_text()
-    if limits:
-        parts.append("Limits: " + "; ".join(limits) + ".")
-    if f.required == "conditional" and f.required_when:
-        parts.append(f"Required when {f.required_when}.")
-    rejected = [v.value for v in f.values.values() if v.rejected]
-    if rejected:
-        parts.append("Live-rejected values: " + ", ".join(map(str, rejected)) + ".")
-    return " ".join(parts)
-
-
-def markdown(f: Field) -> str:
-    """The hover text for editors that render Markdown: the verdict first."""
-    status = f"**{f.describe_status()}**"
-    if f.replaced_by:
-        head = f"{status}: use `{f.replaced_by}`"
-    elif f.hypothesis:
-        head = f"{status}: blocked unless allowlisted"
-    elif f.ignored:
-        head = f"{status}: ignored by the API; {f.ignored['observed']}"
-    elif f.caution:
-        head = f"{status}: {f.caution}"
-    else:
-        head = status
-    lines = [head]
-    if f.description:
-        lines.append(f.description)
-    limits = f.limit_text()
-    if limits:
-        lines.append("Limits: " + "; ".join(limits))
-    if f.required == "conditional" and f.required_when:
-        lines.append(f"Required when {f.required_when}.")
-    for info in f.values.values():
-        if info.rejected or info.hypothesis:
-            use = f", use `{info.replaced_by}`" if info.replaced_by is not None else ""
-            lines.append(f"Value `{info.value}`: **{info.describe_status()}**{use}")
-    for form, form_info in f.forms.items():
-        if form_info.rejected:
-            lines.append(f"As {form}: **{form_info.describe_status()}**")
-    return "\n\n".join(lines)
 
 
 def _tagged(code: str, body: Schema, at: str | list[str] | None = None) -> Schema:
@@ -341,73 +282,3 @@ def endpoint_schema(endpoint: Endpoint) -> Schema:
     if conditions:
         schema["allOf"] = conditions
     return schema
-
-
-def generate(registry: Path | None = None) -> dict[str, str]:
-    """File name to content for everything `schemas build` writes."""
-    compiled = compile_directory(registry or registry_dir())
-    register = Register.from_compiled(compiled)
-    out = {COMPILED_FILE: dumps(compiled)}
-    for endpoint in register.endpoints.values():
-        out[file_name(endpoint.id)] = dumps(endpoint_schema(endpoint))
-    return out
-
-
-def build(registry: Path | None = None, output: Path | None = None) -> list[Path]:
-    target = output or schemas_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    files = generate(registry)
-    for old in target.glob("*.schema.json"):
-        if old.name not in files and old.name != META_SCHEMA_FILE:
-            old.unlink()
-    written = []
-    for name, text in sorted(files.items()):
-        path = target / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
-
-
-def export(target: Path, url_base: str | None = None) -> list[Path]:
-    """Copy the endpoint schemas to `target` and write an editor settings fragment there.
-
-    The fragment maps `**/<endpoint-id>/*.json` and `*.<endpoint-id>.json` (and the YAML
-    spellings) to each endpoint's schema, for VS Code's `json.schemas` and `yaml.schemas`.
-    """
-    target.mkdir(parents=True, exist_ok=True)
-    base = (url_base or "./" + target.as_posix()).rstrip("/")
-    written, json_schemas, yaml_schemas = [], [], {}
-    for source in sorted(schemas_dir().glob("*.schema.json")):
-        if source.name == META_SCHEMA_FILE:
-            continue
-        endpoint_id = source.name.removesuffix(".schema.json")
-        copy = target / source.name
-        copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-        written.append(copy)
-        url = f"{base}/{source.name}"
-        json_schemas.append(
-            {"fileMatch": [f"**/{endpoint_id}/*.json", f"*.{endpoint_id}.json"], "url": url}
-        )
-        yaml_schemas[url] = [f"**/{endpoint_id}/*.yaml", f"*.{endpoint_id}.yaml"]
-    settings = target / "settings.json"
-    fragment = {"json.schemas": json_schemas, "yaml.schemas": yaml_schemas}
-    settings.write_text(dumps(fragment), encoding="utf-8")
-    return [*written, settings]
-
-
-def stale(registry: Path | None = None, output: Path | None = None) -> list[str]:
-    """Names of generated files that are missing, different, or no longer generated."""
-    target = output or schemas_dir()
-    files = generate(registry)
-    out = [
-        name
-        for name, text in sorted(files.items())
-        if not (target / name).exists() or (target / name).read_text(encoding="utf-8") != text
-    ]
-    out += sorted(
-        p.name
-        for p in target.glob("*.schema.json")
-        if p.name not in files and p.name != META_SCHEMA_FILE
-    )
-    return out
