@@ -8,14 +8,13 @@ from typing import Any
 
 from kling_lint.check.endpoint import resolve
 from kling_lint.check.linter import Linter, Report
-from kling_lint.check.rules import BUILTIN_RULES
+from kling_lint.check.stamp import closed
 from kling_lint.config import Config, ConfigError, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.register import RegisterError
 
 _lock = threading.Lock()
 _linters: dict[str, Linter] = {}
-_RULES = {r.code: r for r in BUILTIN_RULES}
 
 
 class PayloadBlocked(Exception):
@@ -73,11 +72,6 @@ def lint(payload: Any, endpoint: str, *, config: Config | str | Path | None = No
     return linter.lint(payload, endpoint_id)
 
 
-def _closed(code: str, message: str) -> Diagnostic:
-    rule = _RULES[code]
-    return Diagnostic(code, rule.name, Severity.ERROR, message)
-
-
 def guard(payload: Any, endpoint: str, *, config: Config | str | Path | None = None) -> Report:
     """Like `lint`, but raise PayloadBlocked when the payload would be blocked.
 
@@ -88,11 +82,11 @@ def guard(payload: Any, endpoint: str, *, config: Config | str | Path | None = N
         linter = _linter(config)
     except (ConfigError, RegisterError, OSError) as exc:
         raise PayloadBlocked(
-            endpoint, (_closed("KL007", f"cannot load the linter: {exc}"),)
+            endpoint, (closed("KL007", f"cannot load the linter: {exc}"),)
         ) from exc
     endpoint_id = _endpoint_id(linter, endpoint)
     if endpoint_id is None:
-        raise PayloadBlocked(endpoint, (_closed("KL004", f"unknown endpoint {endpoint!r}"),))
+        raise PayloadBlocked(endpoint, (closed("KL004", f"unknown endpoint {endpoint!r}"),))
     report = linter.lint(payload, endpoint_id)
     if report.blocked:
         raise PayloadBlocked(endpoint_id, report.diagnostics)

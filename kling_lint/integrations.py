@@ -27,13 +27,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from kling_lint.api import PayloadBlocked, guard
-from kling_lint.check.rules import BUILTIN_RULES
+from kling_lint.check.stamp import closed
 from kling_lint.config import Config
-from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.register import builtin_register
 
 ConfigArg = Config | str | Path | None
-_KL001 = next(r for r in BUILTIN_RULES if r.code == "KL001")
 
 
 @cache
@@ -84,7 +82,7 @@ def check_request(
         payload = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError) as exc:
         message = f"request body is not JSON: {exc}"
-        problem = Diagnostic("KL001", _KL001.name, Severity.ERROR, message)
+        problem = closed("KL001", message)
         raise PayloadBlocked(endpoint_id, (problem,)) from None
     guard(payload, endpoint_id, config=config)
 

@@ -125,16 +125,7 @@ class _Session:
 def _diag(
     linter: Linter, code: str, message: str, pointer: str = "", pos: tuple[int, int] | None = None
 ) -> Diagnostic:
-    rule = linter.rules_by_code[code]
-    return Diagnostic(
-        code,
-        rule.name,
-        linter.config.severity.get(code, rule.severity),
-        message,
-        pointer,
-        line=pos[0] if pos else None,
-        column=pos[1] if pos else None,
-    )
+    return linter.stamp(code, message, pointer=pointer, position=pos)
 
 
 def _endpoint_for(

@@ -107,6 +107,17 @@ def test_unused_entry_is_a_warning(tmp_path: Path, run_cli: Any) -> None:
     assert run_cli("check", "--fail-on", "warning", str(path)).exit_code == 1
 
 
+def test_severity_override_reaches_allowlist_findings(tmp_path: Path, run_cli: Any) -> None:
+    """Findings about the allowlist are stamped like every other: the override applies."""
+    config = '[tool.kling-lint]\nseverity = {KL902 = "error"}\n' + ENTRY
+    path = _project(tmp_path, config, BASE)
+    code, diags = _diags(run_cli, str(path))
+    assert [(d["code"], d["severity"]) for d in diags if d["code"].startswith("KL9")] == [
+        ("KL902", "error")
+    ]
+    assert code == 1
+
+
 def test_value_narrows_an_entry(tmp_path: Path, run_cli: Any) -> None:
     config = """
 [[tool.kling-lint.allow]]

@@ -10,6 +10,7 @@ from kling_lint import pointer as jp
 from kling_lint.check.plugins import PluginError, plugin_rules
 from kling_lint.check.rules import Context, Finding, Rule, all_rules
 from kling_lint.check.schema import SchemaCheck
+from kling_lint.check.stamp import Stamp
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.config.policies import with_policy_files
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
@@ -122,6 +123,7 @@ class Linter:
                     f"severity: {code} is a status gate; allowlist the field instead of "
                     "lowering the rule"
                 )
+        self.stamp = Stamp(self.rules_by_code, self.config.severity)
         self._selected_codes = frozenset(r.code for r in self.rules)
         # Plans are built on first use: most runs touch one or two endpoints. Building one
         # is pure, so two threads racing on the same endpoint store equal plans.
@@ -135,11 +137,7 @@ class Linter:
         return _EndpointPlan(endpoint, schema, payload_rules, model_field)
 
     def severity_of(self, rule: Rule, endpoint: Endpoint) -> Severity:
-        if rule.code in self.config.severity:
-            return self.config.severity[rule.code]
-        if rule.relaxed_on_free and not endpoint.billable:
-            return Severity.WARNING
-        return rule.severity
+        return self.stamp.severity(rule, endpoint)
 
     def endpoint(self, endpoint_id: str) -> Endpoint:
         try:
@@ -211,12 +209,11 @@ class Linter:
                     entry.expires.isoformat() if entry.expires else None,
                     f"{entry.source}:{entry.line}" if entry.source and entry.line else entry.source,
                 )
-        return Diagnostic(
-            code=rule.code,
-            rule=rule.name,
-            severity=self.severity_of(rule, endpoint),
-            message=finding.message,
+        return self.stamp(
+            rule.code,
+            finding.message,
             pointer=jp.join(finding.parts),
+            endpoint=endpoint,
             field_path=finding.field_path,
             status=finding.status,
             suppressed_by=suppressed,
@@ -249,16 +246,6 @@ class Linter:
             else:
                 continue
             if rule.code in self._selected_codes:
-                out.append(
-                    Diagnostic(
-                        rule.code,
-                        rule.name,
-                        rule.severity,
-                        message,
-                        "",
-                        entry.field,
-                        line=entry.line,
-                        column=1 if entry.line else None,
-                    )
-                )
+                place = (entry.line, 1) if entry.line else None
+                out.append(self.stamp(rule.code, message, field_path=entry.field, position=place))
         return out
