@@ -7,13 +7,11 @@ import fnmatch
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from kling_lint.check.endpoint import infer, resolve
 from kling_lint.check.linter import Linter, selected
-from kling_lint.check.rules import Rule
 from kling_lint.config import Config, find_config, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.load import (
@@ -29,6 +27,9 @@ from kling_lint.load import (
 )
 from kling_lint.register import Register, load_register
 from kling_lint.register.model import Endpoint
+from kling_lint.results import FileResult, RunResult
+
+__all__ = ["FileResult", "Options", "RunResult", "execute"]
 
 
 class Options(NamedTuple):
@@ -47,31 +48,6 @@ class Options(NamedTuple):
     stdin_filename: str | None = None
     locate_infos: bool = True
     jobs: int | None = None
-
-
-class FileResult(NamedTuple):
-    """The outcome for one payload (a file, or one record of a .jsonl file)."""
-
-    path: str
-    record: int | None
-    endpoint: str | None
-    diagnostics: tuple[Diagnostic, ...]
-    fail_on: Severity = Severity.ERROR
-
-    @property
-    def blocked(self) -> bool:
-        return any(d.counts and d.severity >= self.fail_on for d in self.diagnostics)
-
-
-@dataclass
-class RunResult:
-    files: list[FileResult] = field(default_factory=list)
-    register_digest: str = ""
-    rules: dict[str, Rule] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> bool:
-        return any(f.blocked for f in self.files)
 
 
 class _Session:

@@ -9,7 +9,7 @@ import importlib
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:
-    from kling_lint.run import RunResult
+    from kling_lint.results import RunResult
 
 
 class Reporter(Protocol):

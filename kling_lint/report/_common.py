@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kling_lint.diagnostics import Diagnostic, Severity
-from kling_lint.run import FileResult, RunResult
+from kling_lint.results import FileResult, RunResult
 
 
 def findings(

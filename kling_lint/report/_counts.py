@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from kling_lint.diagnostics import Severity
-from kling_lint.run import RunResult
+from kling_lint.results import RunResult
 
 
 class Summary(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from kling_lint.report._common import findings
-from kling_lint.run import RunResult
+from kling_lint.results import RunResult
 
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:

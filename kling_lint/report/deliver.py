@@ -9,7 +9,7 @@ from kling_lint import exit_codes
 from kling_lint.report import reporter
 from kling_lint.report import statistics as stats
 from kling_lint.report.text import summary
-from kling_lint.run import RunResult
+from kling_lint.results import RunResult
 
 
 def deliver(

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from kling_lint.diagnostics import Severity
 from kling_lint.report._common import findings
-from kling_lint.run import RunResult
+from kling_lint.results import RunResult
 
 _LEVEL = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
 

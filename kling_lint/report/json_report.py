@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 from kling_lint.__about__ import __version__
 from kling_lint.report._counts import Summary
-from kling_lint.run import RunResult
+from kling_lint.results import RunResult
 
 VERSION = 1
 

@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 
 from kling_lint.diagnostics import Severity
 from kling_lint.report._common import label
-from kling_lint.run import RunResult
+from kling_lint.results import RunResult
 
 
 def _lines(diagnostics: list[str]) -> str:

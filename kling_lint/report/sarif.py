@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kling_lint.__about__ import __version__
-from kling_lint.check.rules import Rule
 from kling_lint.diagnostics import Severity
 from kling_lint.report._common import findings
-from kling_lint.run import RunResult
+from kling_lint.results import RunResult
+
+if TYPE_CHECKING:
+    from kling_lint.check.rules._base import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

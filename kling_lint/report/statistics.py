@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
-from kling_lint.run import RunResult
+from kling_lint.results import RunResult
 
 
 def write(result: RunResult, stream: TextIO) -> None:

@@ -6,7 +6,7 @@ from typing import TextIO
 
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.report._counts import Summary
-from kling_lint.run import FileResult, RunResult
+from kling_lint.results import FileResult, RunResult
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
