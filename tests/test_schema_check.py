@@ -8,6 +8,7 @@ with a finding at the place the reference names.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,7 @@ import jsonschema_rs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 from kling_lint import pointer as jp
 from kling_lint.check.linter import Linter, Report
@@ -40,10 +41,22 @@ CREATE = sorted(e.id for e in REGISTER.endpoints.values() if e.id.endswith(".cre
 ROOT_CAUSES = {"KL101", "KL104", "KL201"}
 
 
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    """`pattern` as JSON Schema defines it (ECMA-262): `$` is the end of the text. Python's
+    `$` also matches before a final newline, which would let "5\n" pass the reference."""
+    if isinstance(instance, str):
+        translated = pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
+        if not re.search(translated, instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+Reference = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
+
+
 @cache
-def reference(endpoint_id: str) -> Draft202012Validator:
+def reference(endpoint_id: str) -> Any:
     schema = json.loads((SCHEMAS / f"{endpoint_id}.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
+    return Reference(schema)
 
 
 @cache
@@ -72,6 +85,17 @@ def _passing_payloads() -> list[tuple[str, dict[str, Any]]]:
 
 SEEDS = _passing_payloads()
 REPLACEMENTS: list[Any] = [None, 0, -1, 1.5, "", "x", True, [], {}, ["x"], [{}], {"x": 1}]
+
+
+def _near_misses(value: Any) -> list[Any]:
+    """Strings a careless client produces from a good one: a trailing newline, padding,
+    another case, a number where text was."""
+    if not isinstance(value, str):
+        return [str(value)] if isinstance(value, int) and not isinstance(value, bool) else []
+    out: list[Any] = [value + "\n", " " + value, value.upper()]
+    if value.isdigit():
+        out.append(int(value))
+    return out
 
 
 def _locations(document: Any, parts: tuple[str | int, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -107,7 +131,7 @@ def mutants(payload: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     item swaps (a list item replaced by a scalar or by another item's shape)."""
     for parts in _locations(payload):
         here = jp.resolve(payload, jp.join(parts))
-        for value in REPLACEMENTS:
+        for value in [*REPLACEMENTS, *_near_misses(here)]:
             if value != here or type(value) is not type(here):
                 yield f"{jp.join(parts)} = {value!r}", _replace(payload, parts, value)
         if parts:
@@ -159,6 +183,8 @@ def test_every_single_mutant_the_schema_rejects_is_blocked(
     """The mutation oracle, exhaustively: every one-place change of every passing payload."""
     assert reference(endpoint_id).is_valid(payload)
     for label, mutant in mutants(payload):
+        verdict = reference(endpoint_id).is_valid(mutant)
+        assert compiled(endpoint_id).is_valid(mutant) is verdict, (label, "validators differ")
         assert_blocked_where_the_schema_says(endpoint_id, mutant, label)
 
 
