@@ -17,8 +17,6 @@ from kling_lint.register.forms import form_of
 from kling_lint.register.model import Endpoint, Field, Statused
 
 Parts = tuple[str | int, ...]
-
-
 Tree = dict[str, tuple["Field | None", "Tree"]]
 
 
@@ -29,9 +27,11 @@ def _tree(endpoint: Endpoint, wanted: Callable[[Field], bool]) -> Tree:
     for path, field in endpoint.fields.items():
         if not wanted(field):
             continue
-        names = path.replace("[]", "").split(".")
-        prefixes = [".".join(names[: i + 1]) for i in range(len(names) - 1)]
-        if any(_blocked(endpoint, p) for p in prefixes) or _blocked(endpoint, path):
+        segments = path.split(".")
+        names = [s.removesuffix("[]") for s in segments]
+        # Register paths of the containers above: `a[].b.c` sits in `a` and in `a[].b`.
+        parents = [".".join(segments[: i + 1]).removesuffix("[]") for i in range(len(names) - 1)]
+        if any(_blocked(endpoint, p) for p in parents) or _blocked(endpoint, path):
             continue
         node = root
         for name in names[:-1]:
