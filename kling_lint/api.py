@@ -87,7 +87,10 @@ def guard(payload: Any, endpoint: str, *, config: Config | str | Path | None = N
     endpoint_id = _endpoint_id(linter, endpoint)
     if endpoint_id is None:
         raise PayloadBlocked(endpoint, (closed("KL004", f"unknown endpoint {endpoint!r}"),))
-    report = linter.lint(payload, endpoint_id)
+    try:
+        report = linter.lint(payload, endpoint_id)
+    except RegisterError as exc:  # an endpoint schema that cannot be read, found on first use
+        raise PayloadBlocked(endpoint_id, (closed("KL007", f"cannot check: {exc}"),)) from exc
     if report.blocked:
         raise PayloadBlocked(endpoint_id, report.diagnostics)
     return report

@@ -126,3 +126,21 @@ def test_a_config_object_is_compiled_once() -> None:
         kling_lint.lint({**GOOD, "sound": "off"}, "omni-video.create", config=config).diagnostics
         == ()
     )
+
+
+def test_an_unreadable_endpoint_schema_blocks_in_guard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schema is read on first use of an endpoint; if it cannot be, guard fails closed."""
+    import dataclasses
+
+    from kling_lint import api
+    from kling_lint.register import RegisterError, builtin_register
+
+    broken = Linter(dataclasses.replace(builtin_register(), schemas=tmp_path))
+    with pytest.raises(RegisterError):
+        broken.lint(GOOD, "omni-video.create")
+    monkeypatch.setattr(api, "_linter", lambda config: broken)
+    with pytest.raises(kling_lint.PayloadBlocked) as info:
+        kling_lint.guard(GOOD, "omni-video.create")
+    assert [d.code for d in info.value.diagnostics] == ["KL007"]

@@ -14,7 +14,7 @@ from kling_lint.check.stamp import Stamp
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.config.policies import with_policy_files
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
-from kling_lint.register import Register, load_register
+from kling_lint.register import Register, RegisterError, RegisterProblem, load_register
 from kling_lint.register.model import Endpoint, Field
 
 
@@ -70,7 +70,11 @@ def endpoint_schema(register: Register, endpoint: Endpoint) -> dict[str, Any]:
         import json
 
         path = register.schemas / f"{endpoint.id}.schema.json"
-        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            problem = RegisterProblem(str(path), 1, 1, f"cannot load the endpoint schema: {exc}")
+            raise RegisterError([problem]) from exc
         return loaded
     from kling_lint.register.schemas import endpoint_schema as generate
 
