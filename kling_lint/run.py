@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kling_lint.check.endpoint import infer, resolve
-from kling_lint.check.linter import Linter, selected
+from kling_lint.check.linter import Linter
+from kling_lint.check.select import selected
 from kling_lint.config import Config, find_config, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.load import (

@@ -10,6 +10,7 @@ from kling_lint import pointer as jp
 from kling_lint.check.plugins import PluginError, plugin_rules
 from kling_lint.check.rules import Context, Finding, Rule, all_rules
 from kling_lint.check.schema import SchemaCheck
+from kling_lint.check.select import selected
 from kling_lint.check.stamp import Stamp
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.config.policies import with_policy_files
@@ -34,24 +35,6 @@ class Report(NamedTuple):
     @property
     def ok(self) -> bool:
         return not self.blocked
-
-
-def _matches(code: str, prefixes: Iterable[str]) -> int:
-    """Length of the longest prefix that selects `code` (0 when none does)."""
-    best = 0
-    for prefix in prefixes:
-        if prefix == "ALL":
-            best = max(best, 1)
-        elif code.startswith(prefix):
-            best = max(best, len(prefix) + 1)
-    return best
-
-
-def selected(code: str, select: tuple[str, ...] | None, ignore: tuple[str, ...]) -> bool:
-    """Ruff's rule: the longer matching prefix wins; a tie goes to ignore."""
-    chosen = _matches(code, select) if select is not None else 1
-    dropped = _matches(code, ignore)
-    return chosen > 0 and chosen > dropped
 
 
 class _EndpointPlan(NamedTuple):
