@@ -69,6 +69,8 @@ def test_every_rule_has_cases_and_docs() -> None:
         # A check that runs as code says why the schema cannot say it; the rest are
         # reported by the schema, the loader or the allowlist.
         assert bool(rule.payload) is bool(rule.doc.not_in_schema), rule.code
+        stages = {"rule", "schema", "loader", "run", "linter", "guard", "allowlist"}
+        assert rule.checked_by in stages, rule.code
         if rule.code in GUARD_ONLY:
             continue
         assert rule.code in with_cases, f"{rule.code} has no cases"

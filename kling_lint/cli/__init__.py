@@ -196,7 +196,7 @@ def explain(code: str, register: Path | None) -> None:
     scope = "all endpoints" if "*" in rule.endpoints else ", ".join(rule.endpoints)
     click.echo(
         f"# {rule.code} {rule.name}\n\nDefault severity: {rule.severity.label}. "
-        f"Applies to: {scope}. Defined by: {rule.origin}.\n"
+        f"Applies to: {scope}. Defined by: {rule.origin}. Checked by: {rule.checked_by}.\n"
     )
     click.echo(rule.doc.render())
 

@@ -23,6 +23,7 @@ _INPUT = (
             '{"prompt": "a cat",}',
             '{"prompt": "a cat"}',
         ),
+        reported_by="loader",
     ),
     Rule(
         "KL002",
@@ -35,6 +36,7 @@ _INPUT = (
             '{"mode": "pro", "prompt": "a cat", "mode": "std"}',
             '{"prompt": "a cat", "mode": "std"}',
         ),
+        reported_by="loader",
     ),
     Rule(
         "KL003",
@@ -48,6 +50,7 @@ _INPUT = (
             '{"voice_speed": NaN}',
             '{"voice_speed": 1.0}',
         ),
+        reported_by="loader",
     ),
     Rule(
         "KL004",
@@ -59,6 +62,7 @@ _INPUT = (
             '{"endpoint": "omni.create", "body": {"prompt": "a cat"}}',
             'Use an id from `kling-lint endpoints`: {"endpoint": "omni-video.create", ...}',
         ),
+        reported_by="run",
     ),
     Rule(
         "KL005",
@@ -72,6 +76,7 @@ _INPUT = (
             "Name the endpoint: `--endpoint omni-video.create`, a path mapping in the config, "
             'or an envelope {"endpoint": "omni-video.create", "body": {...}}.',
         ),
+        reported_by="run",
     ),
     Rule(
         "KL006",
@@ -83,6 +88,7 @@ _INPUT = (
             '["a cat"]',
             '{"prompt": "a cat"}',
         ),
+        reported_by="linter",
     ),
     Rule(
         "KL008",
@@ -97,6 +103,7 @@ _INPUT = (
             "Fix or remove the plugin (the message names it and the exception); "
             "`--ignore` its code to run without it.",
         ),
+        reported_by="linter",
     ),
     Rule(
         "KL007",
@@ -109,6 +116,7 @@ _INPUT = (
             "Fix the configuration or register the message names; `kling-lint registry "
             "validate` and `kling-lint check` report the exact problem.",
         ),
+        reported_by="guard",
     ),
 )
 
@@ -127,6 +135,7 @@ _ALLOWLIST = (
             "Record what the probe showed in the register, then delete the entry, or extend "
             "expires with a new reason.",
         ),
+        reported_by="allowlist",
     ),
     Rule(
         "KL902",
@@ -140,6 +149,7 @@ _ALLOWLIST = (
             'reason = "old probe"',
             "Delete the entry.",
         ),
+        reported_by="allowlist",
     ),
 )
 

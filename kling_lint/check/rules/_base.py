@@ -75,12 +75,21 @@ class Rule:
     # A payload check that can only fire when one of these top-level keys is sent; the
     # engine skips it otherwise. Empty means it always runs.
     triggers: frozenset[str] = frozenset()
+    # Who reports a rule without a payload check: the generated schema unless said here
+    # ("loader", "run", "guard", "linter", "allowlist").
+    reported_by: str = "schema"
 
     def __post_init__(self) -> None:
         if not _is_code(self.code):
             raise ValueError(f"rule code {self.code!r} is not KL + three digits")
         if not _is_kebab(self.name):
             raise ValueError(f"rule name {self.name!r} is not kebab-case")
+
+    @property
+    def checked_by(self) -> str:
+        """What finds this rule's problems: "rule" (its own payload check), "schema" (the
+        endpoint's generated schema), or the stage named in `reported_by`."""
+        return "rule" if self.payload is not None else self.reported_by
 
     def applies_to(self, endpoint_id: str) -> bool:
         return "*" in self.endpoints or endpoint_id in self.endpoints
