@@ -15,6 +15,7 @@ from kling_lint.register.source import RegisterError
 from .conftest import REGISTRY
 
 OMNI = "endpoints/omni-video.create.yaml"
+T2V = "endpoints/text2video.create.yaml"
 
 
 @pytest.fixture
@@ -73,6 +74,8 @@ BROKEN = [
     ("sources.yaml", "kind: live", "kind: doc", OMNI, None, "needs a live source"),
     (OMNI, "code: KL305", "code: KL101", OMNI, None, "taken by a built-in rule"),
     (OMNI, "name: video-reference-needs-sound-off", "name: other-name", None, None, None),
+    (OMNI, "      maximum: 15\n", "      maximum: 15.5\n", OMNI, None, "numeric_string"),
+    (T2V, "falls_back_to: model_name", "falls_back_to: model_nme", T2V, None, "fallback"),
 ]
 
 

@@ -52,13 +52,26 @@ def _value_gates(f: Field) -> list[Schema]:
     return gates
 
 
-def _numeric_text(bounds: dict[str, float]) -> Schema:
-    """A whole-number string within bounds, as a pattern (the numbers are few)."""
-    low, high = int(bounds.get("minimum", 0)), int(bounds["maximum"])
-    choices = "|".join(str(n) for n in range(low, high + 1))
-    return _tagged(
-        "KL202", {"anyOf": [{"not": {"pattern": "^[0-9]+$"}}, {"pattern": f"^0*(?:{choices})$"}]}
-    )
+MAX_NUMERIC_CHOICES = 1000
+
+
+def _numeric_text(f: Field, bounds: dict[str, float]) -> Schema:
+    """A whole-number string within bounds, as a pattern listing the numbers (they are few).
+
+    When the field has a pattern of its own, text that is not a number is that pattern's
+    finding (KL206); without one, it fails the range too.
+    """
+    low, high = bounds.get("minimum", 0), bounds.get("maximum")
+    if high is None or low != int(low) or high != int(high) or high - low > MAX_NUMERIC_CHOICES:
+        raise ValueError(
+            f"{f.path}: numeric_string needs whole-number minimum and maximum at most "
+            f"{MAX_NUMERIC_CHOICES} apart"
+        )
+    choices = "|".join(str(n) for n in range(int(low), int(high) + 1))
+    in_range: Schema = {"pattern": f"^0*(?:{choices})$"}
+    if f.pattern:
+        return _tagged("KL202", {"anyOf": [{"not": {"pattern": "^[0-9]+$"}}, in_range]})
+    return _tagged("KL202", in_range)
 
 
 def is_media(f: Field) -> bool:
@@ -95,7 +108,7 @@ def _field_schema(f: Field, children: dict[str, Schema], required: list[str]) ->
             s[_KEYWORD[name]] = value
     gates = _value_gates(f)
     if f.numeric_string:
-        gates.append(_numeric_text(f.numeric_string))
+        gates.append(_numeric_text(f, f.numeric_string))
     if is_media(f):
         gates += _form_gates(f)
     if gates:

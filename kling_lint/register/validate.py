@@ -187,6 +187,14 @@ class _Consistency:
         target = info.get("replaced_by")
         if target is not None and _lookup(fields, target) is None:
             self._add(file, where + "/replaced_by", f"replacement {target!r} is not a field here")
+        bounds = info.get("numeric_string")
+        if bounds is not None and not _countable(bounds):
+            self._add(
+                file,
+                where + "/numeric_string",
+                "numeric_string needs whole-number minimum and maximum at most 1000 apart "
+                "(the schema lists the numbers)",
+            )
         fallback = info.get("ignored", {}).get("falls_back_to")
         if fallback is not None and _lookup(fields, fallback) is None:
             self._add(
@@ -301,3 +309,10 @@ def _condition_paths(cond: dict[str, Any] | None) -> Iterator[str]:
         *([cond["not"]] if "not" in cond else []),
     ):
         yield from _condition_paths(sub)
+
+
+def _countable(bounds: dict[str, Any]) -> bool:
+    low, high = bounds.get("minimum", 0), bounds.get("maximum")
+    if not isinstance(low, (int, float)) or not isinstance(high, (int, float)):
+        return False
+    return low == int(low) and high == int(high) and 0 <= high - low <= 1000
