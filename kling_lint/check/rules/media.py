@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc
+from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display
 from kling_lint.check.values import values_at
 from kling_lint.diagnostics import Severity
 from kling_lint.register.forms import FORM_PATTERNS
@@ -140,10 +140,13 @@ def _precision(ctx: Context) -> Iterator[Finding]:
             continue
         for parts, value in values_at(ctx.payload, field.path):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > SAFE_INTEGER:
+                # display() copes with integers too long for str(); ids are never that long.
+                shown = display(value)
+                fix = f' ("{value}")' if value.bit_length() < 200 else ""
                 yield Finding(
                     parts,
-                    f"{field.path} {value} is above 2^53 as a JSON number: JavaScript clients "
-                    f'change its last digits; send it as a string ("{value}")',
+                    f"{field.path} {shown} is above 2^53 as a JSON number: JavaScript clients "
+                    f"change its last digits; send it as a string{fix}",
                     field.path,
                 )
 
