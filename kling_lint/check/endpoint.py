@@ -37,13 +37,11 @@ def resolve(register: Register, name: str) -> Endpoint | None:
 @cache
 def _index(register: Register) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
     """Per body-taking endpoint: its top-level field names and the model names it lists."""
-    out = []
-    for endpoint in register.endpoints.values():
-        if endpoint.has_body:
-            model_field = endpoint.fields.get("model_name")
-            models = frozenset(model_field.enum or ()) if model_field else frozenset()
-            out.append((endpoint.id, frozenset(endpoint.top_level), models))
-    return tuple(out)
+    return tuple(
+        (endpoint_id, top_level, models)
+        for endpoint_id, method, top_level, models in register.endpoints.shapes
+        if method == "POST"  # the endpoints that take a body (Endpoint.has_body)
+    )
 
 
 class Inference(NamedTuple):

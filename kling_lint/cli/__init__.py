@@ -12,12 +12,29 @@ import click
 
 from kling_lint.__about__ import __version__
 from kling_lint.cli._support import EXIT_ERROR, codes, guarded
-from kling_lint.cli.register import registry, schemas
 from kling_lint.diagnostics import Severity
 from kling_lint.report import FORMATS
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The group, with the register commands imported only when one of them runs: a
+    `check` run does not pay for them."""
+
+    _LAZY = frozenset({"registry", "schemas"})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self._LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._LAZY:
+            from kling_lint.cli import register
+
+            command: click.Command = getattr(register, cmd_name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kling-lint")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def main(debug: bool) -> None:
@@ -250,7 +267,3 @@ def field(endpoint: str, path: str, output_format: str, register: Path | None) -
     from kling_lint.register import views
 
     views.print_field(endpoint, path, output_format, register)
-
-
-main.add_command(registry)
-main.add_command(schemas)

@@ -8,6 +8,7 @@ and only ever read, also when a Linter is shared between threads. Treat it as re
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -424,11 +425,59 @@ class Policy(NamedTuple):
         return cls(raw["id"], raw["title"], raw.get("description", ""), rules)
 
 
+class Endpoints(Mapping[str, Endpoint]):
+    """The register's endpoints by id, each built from its compiled form on first use.
+
+    Most runs check one or two endpoints; building all of them would cost every run.
+    The summaries that look across endpoints (their shapes, their declared rules) are read
+    from the compiled form without building anything.
+    """
+
+    def __init__(self, compiled: list[dict[str, Any]]) -> None:
+        self._raw = {e["id"]: e for e in compiled}
+        self._built: dict[str, Endpoint] = {}
+
+    def __getitem__(self, endpoint_id: str) -> Endpoint:
+        built = self._built.get(endpoint_id)
+        if built is None:
+            # Two threads may build the same endpoint; setdefault keeps one of them.
+            built = self._built.setdefault(endpoint_id, Endpoint.from_dict(self._raw[endpoint_id]))
+        return built
+
+    def __contains__(self, endpoint_id: object) -> bool:
+        return endpoint_id in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    @cached_property
+    def declared_rules(self) -> tuple[DeclaredRule, ...]:
+        """Every endpoint's declared rules, in endpoint order."""
+        return tuple(
+            DeclaredRule.from_dict(endpoint_id, rule)
+            for endpoint_id, raw in self._raw.items()
+            for rule in raw.get("rules", ())
+        )
+
+    @cached_property
+    def shapes(self) -> tuple[tuple[str, str, frozenset[str], frozenset[str]], ...]:
+        """Per endpoint: id, method, top-level field names, and the model names it lists."""
+        out = []
+        for endpoint_id, raw in self._raw.items():
+            model = raw["fields"].get("model_name", {})
+            models = frozenset(model.get("enum") or ())
+            out.append((endpoint_id, raw["method"], frozenset(raw.get("top_level", ())), models))
+        return tuple(out)
+
+
 @dataclass(eq=False, repr=False)
 class Register:
     digest: str
     sources: dict[str, Source]
-    endpoints: dict[str, Endpoint]
+    endpoints: Endpoints
     policies: dict[str, Policy]
     # The folder of this register's generated endpoint schemas, when they are on disk
     # (the built-in register); otherwise they are generated in memory on first use.
@@ -439,7 +488,7 @@ class Register:
         return cls(
             digest=raw["digest"],
             sources={k: Source(id=k, **v) for k, v in raw["sources"].items()},
-            endpoints={e["id"]: Endpoint.from_dict(e) for e in raw["endpoints"]},
+            endpoints=Endpoints(raw["endpoints"]),
             policies={p["id"]: Policy.from_dict(p) for p in raw["policies"]},
         )
 

@@ -177,7 +177,7 @@ def all_rules(register: Register, policies: tuple[str, ...] | None = None) -> tu
 
     `policies=None` lists every policy's rules (for `kling-lint rules`).
     """
-    declared = [r for e in register.endpoints.values() for r in e.rules]
+    declared = list(register.endpoints.declared_rules)
     chosen = (
         register.policies.values()
         if policies is None
