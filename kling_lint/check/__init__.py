@@ -1,4 +1,5 @@
-"""The checking stage: payload in, findings out (no I/O, no printing).
+"""The checking stage: payload in, findings out (no printing; the one file it reads is an
+endpoint's generated schema, once per Linter).
 
 `linter.Linter` holds, per endpoint, the compiled generated schema (`schema.SchemaCheck`:
 structure, statuses, declared rules) and the rules that run beside it (`rules/`: what a

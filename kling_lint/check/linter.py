@@ -113,7 +113,8 @@ class Linter:
         self.stamp = Stamp(self.rules_by_code, self.config.severity)
         self._selected_codes = frozenset(r.code for r in self.rules)
         # Plans are built on first use: most runs touch one or two endpoints. Building one
-        # is pure, so two threads racing on the same endpoint store equal plans.
+        # reads and compiles the endpoint's schema; two threads racing on the same endpoint
+        # build equal plans and keep one.
         self._plans: dict[str, _EndpointPlan] = {}
         self._active_allow = tuple(e for e in self.config.allow if not e.expired(self.today))
 

@@ -34,6 +34,12 @@ def _effective(payload: dict[str, Any], fallback: Field) -> tuple[Any, str]:
     return fallback.default, f"the default {fallback.path}"
 
 
+def _accepted(field: Field, value: Any) -> bool:
+    from kling_lint.check.wording import accepted_values  # wording imports this package
+
+    return value in accepted_values(field) if field.enum is not None else isinstance(value, str)
+
+
 def _changes_request(ctx: Context) -> Iterator[Finding]:
     for field, fallback in _ignored(ctx.endpoint):
         if field.path not in ctx.payload:
@@ -41,11 +47,11 @@ def _changes_request(ctx: Context) -> Iterator[Finding]:
         asked = ctx.payload[field.path]
         used, source = _effective(ctx.payload, fallback)
         if asked != used:
-            fix = (
-                f"drop {field.path}: {fallback.path} decides"
-                if fallback.path in ctx.payload
-                else f"send {fallback.path} {display(asked)} instead"
-            )
+            # Advise sending the value under the right name only where that is accepted.
+            if fallback.path not in ctx.payload and _accepted(fallback, asked):
+                fix = f"send {fallback.path} {display(asked)} instead"
+            else:
+                fix = f"drop {field.path}: {fallback.path} decides"
             yield Finding(
                 (field.path,),
                 f"{field.path} {display(asked)} is ignored by the API: the task runs with "
