@@ -39,8 +39,8 @@ def _index(register: Register) -> tuple[tuple[str, frozenset[str], frozenset[str
     """Per body-taking endpoint: its top-level field names and the model names it lists."""
     return tuple(
         (endpoint_id, top_level, models)
-        for endpoint_id, method, top_level, models in register.endpoints.shapes
-        if method == "POST"  # the endpoints that take a body (Endpoint.has_body)
+        for endpoint_id, has_body, top_level, models in register.endpoints.shapes
+        if has_body
     )
 
 

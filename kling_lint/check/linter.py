@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from kling_lint import pointer as jp
@@ -46,13 +48,20 @@ class _EndpointPlan(NamedTuple):
     model_field: Field | None
 
 
-def endpoint_schema(register: Register, endpoint: Endpoint) -> dict[str, Any]:
+@lru_cache(maxsize=256)
+def schema_check(schemas: Path | None, endpoint: Endpoint) -> SchemaCheck:
+    """An endpoint's schema, compiled once per process and shared by every Linter (a run
+    with several config files has one Linter each; jsonschema-rs validators are immutable)."""
+    return SchemaCheck(endpoint, endpoint_schema(schemas, endpoint))
+
+
+def endpoint_schema(schemas: Path | None, endpoint: Endpoint) -> dict[str, Any]:
     """The endpoint's generated schema: the file in `schemas/` for the built-in register
     (the one editors are given), generated the same way for any other register."""
-    if register.schemas is not None:
+    if schemas is not None:
         import json
 
-        path = register.schemas / f"{endpoint.id}.schema.json"
+        path = schemas / f"{endpoint.id}.schema.json"
         try:
             loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -112,20 +121,16 @@ class Linter:
                 )
         self.stamp = Stamp(self.rules_by_code, self.config.severity)
         self._selected_codes = frozenset(r.code for r in self.rules)
-        # Plans are built on first use: most runs touch one or two endpoints. Building one
-        # reads and compiles the endpoint's schema; two threads racing on the same endpoint
-        # build equal plans and keep one.
+        # Plans are built on first use: most runs touch one or two endpoints. Two threads
+        # racing on the same endpoint build equal plans and keep one.
         self._plans: dict[str, _EndpointPlan] = {}
         self._active_allow = tuple(e for e in self.config.allow if not e.expired(self.today))
 
     def _plan(self, endpoint: Endpoint) -> _EndpointPlan:
-        schema = SchemaCheck(endpoint, endpoint_schema(self.register, endpoint))
+        schema = schema_check(self.register.schemas, endpoint)
         payload_rules = tuple(r for r in self.rules if r.payload and r.applies_to(endpoint.id))
         model_field = endpoint.fields.get("model_name")
         return _EndpointPlan(endpoint, schema, payload_rules, model_field)
-
-    def severity_of(self, rule: Rule, endpoint: Endpoint) -> Severity:
-        return self.stamp.severity(rule, endpoint)
 
     def endpoint(self, endpoint_id: str) -> Endpoint:
         try:

@@ -198,15 +198,10 @@ class SchemaCheck:
         known = node.get("properties", {})
         is_array = container.endswith("[]")
         base = container.removesuffix("[]")
-        # Suggest only names that are not blocked themselves.
-        open_names = sorted(
-            name
-            for name, sub in known.items()
-            if not any(g.get("x-kling-rule") in _FIELD_GATES for g in sub.get("allOf", ()))
-        )
+        names = suggestible(node)
         for key in sorted(k for k in value if k not in known):
             path = child_path(base, key, is_array)
-            message = wording.unknown_field(self.endpoint.id, key, path, open_names)
+            message = wording.unknown_field(self.endpoint.id, key, path, names)
             yield "KL106", Finding((*parts, key), message, path, ())
 
     def _missing(
@@ -285,6 +280,16 @@ class SchemaCheck:
             yield rule.code, Finding(parts, f"{base} (found {display(value)})", path, labels)
             return
         yield rule.code, Finding(parts, base, path, labels)
+
+
+def suggestible(node: Schema) -> list[str]:
+    """The members of an object node a "did you mean" may name: those no gate blocks, so
+    that a suggestion never leads straight into another finding."""
+    return sorted(
+        name
+        for name, sub in node.get("properties", {}).items()
+        if not any(g.get("x-kling-rule") in _FIELD_GATES for g in sub.get("allOf", ()))
+    )
 
 
 def _restates(code: str) -> bool:

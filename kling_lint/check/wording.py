@@ -102,8 +102,7 @@ def accepted_values(field: Field) -> list[Any]:
 
 def _accepted(field: Field, value: Any) -> bool:
     info = field.value_info(value)
-    blocked = info is not None and (info.rejected or info.hypothesis)
-    return not blocked and (field.enum is None or value in field.enum)
+    return (info is None or not info.blocked) and (field.enum is None or value in field.enum)
 
 
 def unknown_value(field: Field, value: Any) -> str:

@@ -51,7 +51,7 @@ def markdown(f: Field) -> str:
     if f.required == "conditional" and f.required_when:
         lines.append(f"Required when {f.required_when}.")
     for info in f.values.values():
-        if info.rejected or info.hypothesis:
+        if info.blocked:
             use = f", use `{info.replaced_by}`" if info.replaced_by is not None else ""
             lines.append(f"Value `{info.value}`: **{info.describe_status()}**{use}")
     for form, form_info in f.forms.items():

@@ -99,6 +99,11 @@ class Statused:
         return Status.HYPOTHESIS_ONLY in self.status and not (set(self.status) & ACCEPTED)
 
     @property
+    def blocked(self) -> bool:
+        """Live-rejected or hypothesis-only: a gate blocks it unless allowlisted."""
+        return self.rejected or self.hypothesis
+
+    @property
     def live_confirmed(self) -> bool:
         return Status.LIVE_CONFIRMED in self.status
 
@@ -352,8 +357,12 @@ class Endpoint(Statused):
     top_level: tuple[str, ...] = ()
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Endpoint:
+    def from_dict(
+        cls, raw: dict[str, Any], rules: tuple[DeclaredRule, ...] | None = None
+    ) -> Endpoint:
         fields = {path: Field.from_dict(path, info) for path, info in raw["fields"].items()}
+        if rules is None:
+            rules = tuple(DeclaredRule.from_dict(raw["id"], r) for r in raw.get("rules", ()))
         return cls(
             **cls.common(raw),
             id=raw["id"],
@@ -363,14 +372,14 @@ class Endpoint(Statused):
             billable=raw["billable"],
             billing=raw.get("billing"),
             fields=fields,
-            rules=tuple(DeclaredRule.from_dict(raw["id"], r) for r in raw.get("rules", ())),
+            rules=rules,
             unknowns=tuple(Unknown.from_dict(u) for u in raw.get("unknowns", ())),
             top_level=tuple(raw.get("top_level", ())),
         )
 
     @property
     def has_body(self) -> bool:
-        return self.method == "POST"
+        return takes_body(self.method)
 
     @property
     def route(self) -> str:
@@ -425,6 +434,22 @@ class Policy(NamedTuple):
         return cls(raw["id"], raw["title"], raw.get("description", ""), rules)
 
 
+def takes_body(method: str) -> bool:
+    """Whether requests of this method carry a JSON body (the others send parameters)."""
+    return method == "POST"
+
+
+def numeric_range(bounds: dict[str, Any]) -> range | None:
+    """The whole numbers a numeric string may spell, or None when the bounds are not whole
+    numbers at most 1000 apart (the generated schema lists them one by one)."""
+    low, high = bounds.get("minimum", 0), bounds.get("maximum")
+    if not isinstance(low, (int, float)) or not isinstance(high, (int, float)):
+        return None
+    if low != int(low) or high != int(high) or not 0 <= high - low <= 1000:
+        return None
+    return range(int(low), int(high) + 1)
+
+
 class Endpoints(Mapping[str, Endpoint]):
     """The register's endpoints by id, each built from its compiled form on first use.
 
@@ -440,8 +465,10 @@ class Endpoints(Mapping[str, Endpoint]):
     def __getitem__(self, endpoint_id: str) -> Endpoint:
         built = self._built.get(endpoint_id)
         if built is None:
-            # Two threads may build the same endpoint; setdefault keeps one of them.
-            built = self._built.setdefault(endpoint_id, Endpoint.from_dict(self._raw[endpoint_id]))
+            # Two threads may build the same endpoint; setdefault keeps one of them. The
+            # declared rules are the ones the rule table already holds, not a second copy.
+            endpoint = Endpoint.from_dict(self._raw[endpoint_id], self._rules[endpoint_id])
+            built = self._built.setdefault(endpoint_id, endpoint)
         return built
 
     def __contains__(self, endpoint_id: object) -> bool:
@@ -454,22 +481,27 @@ class Endpoints(Mapping[str, Endpoint]):
         return len(self._raw)
 
     @cached_property
+    def _rules(self) -> dict[str, tuple[DeclaredRule, ...]]:
+        return {
+            endpoint_id: tuple(DeclaredRule.from_dict(endpoint_id, r) for r in raw.get("rules", ()))
+            for endpoint_id, raw in self._raw.items()
+        }
+
+    @property
     def declared_rules(self) -> tuple[DeclaredRule, ...]:
         """Every endpoint's declared rules, in endpoint order."""
-        return tuple(
-            DeclaredRule.from_dict(endpoint_id, rule)
-            for endpoint_id, raw in self._raw.items()
-            for rule in raw.get("rules", ())
-        )
+        return tuple(rule for rules in self._rules.values() for rule in rules)
 
     @cached_property
-    def shapes(self) -> tuple[tuple[str, str, frozenset[str], frozenset[str]], ...]:
-        """Per endpoint: id, method, top-level field names, and the model names it lists."""
+    def shapes(self) -> tuple[tuple[str, bool, frozenset[str], frozenset[str]], ...]:
+        """Per endpoint: id, whether it takes a body, top-level field names, and the model
+        names it lists."""
         out = []
         for endpoint_id, raw in self._raw.items():
             model = raw["fields"].get("model_name", {})
             models = frozenset(model.get("enum") or ())
-            out.append((endpoint_id, raw["method"], frozenset(raw.get("top_level", ())), models))
+            top_level = frozenset(raw.get("top_level", ()))
+            out.append((endpoint_id, takes_body(raw["method"]), top_level, models))
         return tuple(out)
 
 

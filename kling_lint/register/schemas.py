@@ -6,7 +6,7 @@ from typing import Any
 
 from kling_lint.register.forms import FORM_PATTERNS, MEDIA_FORMS
 from kling_lint.register.hover import describe, markdown
-from kling_lint.register.model import DeclaredRule, Endpoint, Field
+from kling_lint.register.model import DeclaredRule, Endpoint, Field, numeric_range
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 EMPTY: list[Any] = [None, "", [], {}]
@@ -52,22 +52,16 @@ def _value_gates(f: Field) -> list[Schema]:
     return gates
 
 
-MAX_NUMERIC_CHOICES = 1000
-
-
 def _numeric_text(f: Field, bounds: dict[str, float]) -> Schema:
     """A whole-number string within bounds, as a pattern listing the numbers (they are few).
 
     When the field has a pattern of its own, text that is not a number is that pattern's
     finding (KL206); without one, it fails the range too.
     """
-    low, high = bounds.get("minimum", 0), bounds.get("maximum")
-    if high is None or low != int(low) or high != int(high) or high - low > MAX_NUMERIC_CHOICES:
-        raise ValueError(
-            f"{f.path}: numeric_string needs whole-number minimum and maximum at most "
-            f"{MAX_NUMERIC_CHOICES} apart"
-        )
-    choices = "|".join(str(n) for n in range(int(low), int(high) + 1))
+    numbers = numeric_range(bounds)
+    if numbers is None:  # `registry validate` reports it; a register in use has passed
+        raise ValueError(f"{f.path}: numeric_string bounds cannot be listed")
+    choices = "|".join(map(str, numbers))
     in_range: Schema = {"pattern": f"^0*(?:{choices})$"}
     if f.pattern:
         return _tagged("KL202", {"anyOf": [{"not": {"pattern": "^[0-9]+$"}}, in_range]})
@@ -96,7 +90,7 @@ def _field_schema(f: Field, children: dict[str, Schema], required: list[str]) ->
     s["type"] = list(f.type) if len(f.type) > 1 else f.type[0]
     if f.rejected:
         s["deprecated"] = True
-    if f.rejected or f.hypothesis:
+    if f.blocked:
         s["allOf"] = [_tagged("KL101" if f.rejected else "KL104", {"not": {}})]
         return s
     if f.has_default:
@@ -143,7 +137,7 @@ def _object_for(endpoint: Endpoint, container: str) -> tuple[Schema, list[str]]:
         name = path[len(prefix) :]
         kids, kid_required = _object_for(endpoint, path) if f.children else ({}, [])
         props[name] = _field_schema(f, kids, kid_required)
-        if f.required == "always" and not (f.rejected or f.hypothesis):
+        if f.required == "always" and not f.blocked:
             required.append(name)
     return props, sorted(required)
 
@@ -254,7 +248,7 @@ def _model_rules(endpoint: Endpoint) -> list[Schema]:
                 )
             )
         for info in f.values.values():
-            if info.models and "." not in path and not (info.rejected or info.hypothesis):
+            if info.models and "." not in path and not info.blocked:
                 out.append(
                     _tagged(
                         "KL208",

@@ -13,6 +13,7 @@ from jsonschema.exceptions import best_match
 from kling_lint import pointer as jp
 from kling_lint._resources import schemas_dir
 from kling_lint.register.errors import RegisterProblem
+from kling_lint.register.model import numeric_range
 from kling_lint.register.source import RegisterFile
 
 META_SCHEMA_FILE = "register.meta.schema.json"
@@ -188,7 +189,7 @@ class _Consistency:
         if target is not None and _lookup(fields, target) is None:
             self._add(file, where + "/replaced_by", f"replacement {target!r} is not a field here")
         bounds = info.get("numeric_string")
-        if bounds is not None and not _countable(bounds):
+        if bounds is not None and numeric_range(bounds) is None:
             self._add(
                 file,
                 where + "/numeric_string",
@@ -309,10 +310,3 @@ def _condition_paths(cond: dict[str, Any] | None) -> Iterator[str]:
         *([cond["not"]] if "not" in cond else []),
     ):
         yield from _condition_paths(sub)
-
-
-def _countable(bounds: dict[str, Any]) -> bool:
-    low, high = bounds.get("minimum", 0), bounds.get("maximum")
-    if not isinstance(low, (int, float)) or not isinstance(high, (int, float)):
-        return False
-    return low == int(low) and high == int(high) and 0 <= high - low <= 1000

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -13,9 +12,8 @@ from kling_lint.register.model import RuleDoc
 if TYPE_CHECKING:
     from kling_lint.register.model import Endpoint, Register
 
-__all__ = ["CODE_FORMAT", "Context", "Finding", "Rule", "RuleDoc", "display"]
+__all__ = ["Context", "Finding", "Rule", "RuleDoc", "display"]
 
-CODE_FORMAT = re.compile(r"^KL[0-9]{3}$")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 

@@ -108,35 +108,36 @@ def _base64() -> re.Pattern[str]:
     return re.compile(FORM_PATTERNS["base64"])
 
 
+Located = tuple[tuple[str, Field], ...]
+
+
 @cache
-def _fields(endpoint: Endpoint) -> tuple[tuple[Field, ...], tuple[Field, ...]]:
-    """(inline-image fields, id fields that take a number or a string) of an endpoint."""
-    images = tuple(
-        f
-        for f in endpoint.fields.values()
-        if (f.media or {}).get("kind") == "image" and not (f.rejected or f.hypothesis)
-    )
-    ids = tuple(f for f in endpoint.fields.values() if "integer" in f.type and "string" in f.type)
-    return images, ids
+def _fields(endpoint: Endpoint) -> tuple[Located, Located]:
+    """(inline-image fields, id fields that take a number or a string) of an endpoint, each
+    with the top-level key it sits under, so that a payload without that key costs nothing."""
 
+    def located(fields: list[Field]) -> Located:
+        return tuple((f.path.split(".", 1)[0].removesuffix("[]"), f) for f in fields)
 
-def _head(field: Field) -> str:
-    return field.path.split(".", 1)[0].removesuffix("[]")
+    fields = list(endpoint.fields.values())
+    images = [f for f in fields if (f.media or {}).get("kind") == "image" and not f.blocked]
+    ids = [f for f in fields if "integer" in f.type and "string" in f.type]
+    return located(images), located(ids)
 
 
 def _inline_images(ctx: Context) -> Iterator[Finding]:
-    for field in _fields(ctx.endpoint)[0]:
-        if _head(field) not in ctx.payload:
+    for head, field in _fields(ctx.endpoint)[0]:
+        if head not in ctx.payload:
             continue
         for parts, value in values_at(ctx.payload, field.path):
             # Only raw Base64 is decoded; every other form is the schema's to judge.
-            if isinstance(value, str) and _base64().match(value[:64]) and "://" not in value[:16]:
+            if isinstance(value, str) and _base64().match(value[:64]):
                 yield from _inline_image(field, value, parts)
 
 
 def _precision(ctx: Context) -> Iterator[Finding]:
-    for field in _fields(ctx.endpoint)[1]:
-        if _head(field) not in ctx.payload:
+    for head, field in _fields(ctx.endpoint)[1]:
+        if head not in ctx.payload:
             continue
         for parts, value in values_at(ctx.payload, field.path):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > SAFE_INTEGER:

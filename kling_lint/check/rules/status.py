@@ -43,7 +43,7 @@ def _tree(endpoint: Endpoint, wanted: Callable[[Field], bool]) -> Tree:
 
 def _blocked(endpoint: Endpoint, path: str) -> bool:
     field = endpoint.fields.get(path)
-    return field is not None and (field.rejected or field.hypothesis)
+    return field is not None and field.blocked
 
 
 def _sent(tree: Tree, obj: Any, parts: Parts = ()) -> Iterator[tuple[Field, Any, Parts]]:
