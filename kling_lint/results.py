@@ -26,7 +26,30 @@ class FileResult(NamedTuple):
 
     @property
     def blocked(self) -> bool:
-        return any(d.counts and d.severity >= self.fail_on for d in self.diagnostics)
+        return any(self.fails_on(d) for d in self.diagnostics)
+
+    def fails_on(self, d: Diagnostic) -> bool:
+        """Whether this finding alone blocks the payload."""
+        return d.counts and d.severity >= self.fail_on
+
+
+class ConfigUse(NamedTuple):
+    """A configuration a run applied: its file (None: the defaults and the command line),
+    and the status gates its `select` left out (`selected_by` names that setting)."""
+
+    path: str | None
+    gates_off: tuple[str, ...] = ()
+    selected_by: str = "--select"
+
+    @property
+    def notice(self) -> str | None:
+        """The warning a report carries when the selection switched status gates off."""
+        if not self.gates_off:
+            return None
+        return (
+            f"{self.selected_by} switches off the status gates {', '.join(self.gates_off)}: "
+            "payloads with those problems pass unreported"
+        )
 
 
 @dataclass
@@ -34,6 +57,12 @@ class RunResult:
     files: list[FileResult] = field(default_factory=list)
     register_digest: str = ""
     rules: dict[str, Rule] = field(default_factory=dict)
+    configs: list[ConfigUse] = field(default_factory=list)
+
+    @property
+    def notices(self) -> list[str]:
+        """Warnings about the run itself, which every format shows."""
+        return [n for n in (c.notice for c in self.configs) if n]
 
     @property
     def failed(self) -> bool:

@@ -12,7 +12,6 @@ from typing import NamedTuple
 
 from kling_lint.check.endpoint import infer, resolve
 from kling_lint.check.linter import Linter
-from kling_lint.check.select import selected
 from kling_lint.config import Config, find_config, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.load import (
@@ -28,7 +27,7 @@ from kling_lint.load import (
 )
 from kling_lint.register import Register, load_register
 from kling_lint.register.model import Endpoint
-from kling_lint.results import FileResult, RunResult
+from kling_lint.results import ConfigUse, FileResult, RunResult
 
 __all__ = ["FileResult", "Options", "RunResult", "execute"]
 
@@ -65,10 +64,15 @@ class _Session:
         config = load_config(path) if path else Config()
         o = self.options
         changes: dict[str, object] = {}
+        flags = set()
         if o.select is not None:
             changes["select"] = o.select
+            flags.add("select")
         ignore = o.ignore if o.ignore is not None else config.ignore
         changes["ignore"] = (*ignore, *o.extend_ignore)
+        if o.ignore is not None or o.extend_ignore:
+            flags.add("ignore")
+        changes["flags"] = frozenset(flags)
         if o.fail_on is not None:
             changes["fail_on"] = o.fail_on
         if o.policies is not None:
@@ -169,9 +173,8 @@ def _located(
 
 
 def _selected(linter: Linter, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Findings the run itself makes (KL001-KL005) obey --select and --ignore too."""
-    config = linter.config
-    return [d for d in diagnostics if selected(d.code, config.select, config.ignore)]
+    """Findings the run itself makes obey the selection too (load failures always count)."""
+    return [d for d in diagnostics if linter.reports(d.code)]
 
 
 def _check_loaded(
@@ -311,6 +314,13 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             )
         result.register_digest = linter.register.digest
         result.rules.update(linter.rules_by_code)
+        result.configs.append(
+            ConfigUse(
+                str(config_path) if config_path else None,
+                linter.selection.gates_off,
+                linter.config.where("select"),
+            )
+        )
     if not session.linters:
         result.register_digest = load_register(options.register).digest
     return result

@@ -184,7 +184,7 @@ def test_bad_config_exits_2_with_a_message(
 def test_cli_config_flag_and_isolated(tmp_path: Path, run_cli: Any) -> None:
     path = _project(tmp_path, ENTRY, PROBE)
     other = tmp_path / "other.toml"
-    other.write_text("[tool.kling-lint]\nignore = ['KL104']\n")
+    other.write_text(ENTRY.replace("tool.kling-lint.", ""))
     assert run_cli("check", "--config", str(other), str(path)).exit_code == 0
     assert run_cli("check", "--isolated", str(path)).exit_code == 1
 

@@ -147,14 +147,12 @@ def test_unreadable_files_do_not_stop_the_run(tmp_path: Path, run_cli: Any) -> N
 
 def test_select_and_ignore_by_prefix(run_cli: Any) -> None:
     target = str(EXAMPLES / "blocked" / "omni-legacy-image.json")
-    assert run_cli("check", "--isolated", "--ignore", "KL1", target).exit_code == 0
     assert run_cli("check", "--isolated", "--select", "KL2", target).exit_code == 0
+    assert run_cli("check", "--isolated", "--select", "KL1", target).exit_code == 1
+    # Ignoring a status gate is refused (exit 2), even under a narrower select.
     assert (
         run_cli("check", "--isolated", "--select", "KL1", "--ignore", "KL102", target).exit_code
-        == 1
-    )
-    assert (
-        run_cli("check", "--isolated", "--select", "KL10", "--ignore", "KL1", target).exit_code == 1
+        == 2
     )
 
 
@@ -182,11 +180,12 @@ def test_ambiguous_payload_names_candidates(tmp_path: Path, run_cli: Any) -> Non
     assert "text2video.create" in diag["message"]
 
 
-def test_run_made_findings_obey_ignore(tmp_path: Path, run_cli: Any) -> None:
+def test_run_made_findings_count_whatever_the_selection(tmp_path: Path, run_cli: Any) -> None:
     path = tmp_path / "p.json"
     path.write_text(json.dumps({"prompt": "a cat", "duration": "5"}))
     assert run_cli("check", "--isolated", str(path)).exit_code == 1
-    assert run_cli("check", "--isolated", "--ignore", "KL005", str(path)).exit_code == 0
+    assert run_cli("check", "--isolated", "--select", "KL2", str(path)).exit_code == 1
+    assert run_cli("check", "--isolated", "--ignore", "KL005", str(path)).exit_code == 2
 
 
 def test_usage_errors_exit_2(run_cli: Any) -> None:

@@ -120,7 +120,7 @@ def test_a_config_object_is_compiled_once() -> None:
     from kling_lint.api import _linter
     from kling_lint.config import parse_config
 
-    config = parse_config({"ignore": ["KL108"]})
+    config = parse_config({"ignore": ["KL108", "KL109"]})
     assert _linter(config) is _linter(config)
     assert (
         kling_lint.lint({**GOOD, "sound": "off"}, "omni-video.create", config=config).diagnostics

@@ -12,7 +12,7 @@ from kling_lint import pointer as jp
 from kling_lint.check.plugins import PluginError, plugin_rules
 from kling_lint.check.rules import Context, Finding, Rule, all_rules
 from kling_lint.check.schema import SchemaCheck
-from kling_lint.check.select import selected
+from kling_lint.check.select import choose
 from kling_lint.check.stamp import Stamp
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.config.policies import with_policy_files
@@ -104,27 +104,28 @@ class Linter:
         for outside in extra:
             if outside.code in table:
                 raise PluginError(f"{outside.origin}: rule code {outside.code} is already used")
+        self.rules_by_code = {**table, **{r.code: r for r in extra}}
+        self.selection = choose(
+            self.rules_by_code,
+            self.config.select,
+            self.config.ignore,
+            self.config.severity,
+            self.config.where,
+        )
         self.rules = [
             r
             for r in (*all_rules(self.register, self.config.policies), *extra)
-            if selected(r.code, self.config.select, self.config.ignore)
+            if r.code in self.selection.codes
         ]
-        self.rules_by_code = {**table, **{r.code: r for r in extra}}
-        for code, level in self.config.severity.items():
-            target = self.rules_by_code.get(code)
-            if target is None:
-                raise ConfigError(f"severity: unknown rule code {code!r}")
-            if target.liftable and level < Severity.ERROR and not target.relaxed_on_free:
-                raise ConfigError(
-                    f"severity: {code} is a status gate; allowlist the field instead of "
-                    "lowering the rule"
-                )
         self.stamp = Stamp(self.rules_by_code, self.config.severity)
-        self._selected_codes = frozenset(r.code for r in self.rules)
         # Plans are built on first use: most runs touch one or two endpoints. Two threads
         # racing on the same endpoint build equal plans and keep one.
         self._plans: dict[str, _EndpointPlan] = {}
         self._active_allow = tuple(e for e in self.config.allow if not e.expired(self.today))
+
+    def reports(self, code: str) -> bool:
+        """Whether this linter's selection reports `code`."""
+        return code in self.selection.codes
 
     def _plan(self, endpoint: Endpoint) -> _EndpointPlan:
         schema = schema_check(self.register.schemas, endpoint)
@@ -154,7 +155,7 @@ class Linter:
     def _findings(self, plan: _EndpointPlan, payload: Any) -> Iterator[tuple[Rule, Finding]]:
         if not isinstance(payload, dict):
             rule = self.rules_by_code["KL006"]
-            if rule.code in self._selected_codes:
+            if self.reports(rule.code):
                 yield rule, Finding((), f"payload must be an object, not {type(payload).__name__}")
             return
         model = None
@@ -164,7 +165,7 @@ class Linter:
         for code, finding in plan.schema.findings(payload):
             # A code the table does not know still blocks, under the schema's catch-all.
             rule = self.rules_by_code.get(code) or self.rules_by_code["KL200"]
-            if rule.code in self._selected_codes:
+            if self.reports(rule.code):
                 yield rule, finding
         ctx = Context(self.register, plan.endpoint, payload, model)
         for rule in plan.payload_rules:
@@ -238,7 +239,7 @@ class Linter:
                 message = f"{where} matched nothing in this run"
             else:
                 continue
-            if rule.code in self._selected_codes:
+            if self.reports(rule.code):
                 place = (entry.line, 1) if entry.line else None
                 out.append(self.stamp(rule.code, message, field_path=entry.field, position=place))
         return out

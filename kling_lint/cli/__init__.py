@@ -213,7 +213,9 @@ def explain(code: str, register: Path | None) -> None:
     scope = "all endpoints" if "*" in rule.endpoints else ", ".join(rule.endpoints)
     click.echo(
         f"# {rule.code} {rule.name}\n\nDefault severity: {rule.severity.label}. "
-        f"Applies to: {scope}. Defined by: {rule.origin}. Checked by: {rule.checked_by}.\n"
+        f"Applies to: {scope}. Defined by: {rule.origin}. Checked by: {rule.checked_by}."
+        + (f" {rule.locked}" if rule.locked else "")
+        + "\n"
     )
     click.echo(rule.doc.render())
 

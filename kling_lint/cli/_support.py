@@ -54,6 +54,4 @@ def guarded(func: F) -> F:
 def codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     if not values:
         return None
-    return tuple(
-        code.strip().upper() for value in values for code in value.split(",") if code.strip()
-    )
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())

@@ -64,10 +64,18 @@ class Config:
     policies: tuple[str, ...] = ()
     plugins: tuple[str, ...] = ()
     policy_files: tuple[Path, ...] = ()
+    # Keys the command line set, so that a message names the flag rather than the file.
+    flags: frozenset[str] = frozenset()
 
     @property
     def display(self) -> str:
         return str(self.path) if self.path else "<defaults>"
+
+    def where(self, key: str) -> str:
+        """Where a setting came from, for messages: `--select`, or `pyproject.toml: select`."""
+        if key in self.flags or self.path is None:
+            return f"--{key}"
+        return f"{self.path}: {key}"
 
 
 def _suggest(key: str, choices: tuple[str, ...]) -> str:
@@ -169,7 +177,7 @@ def parse_config(
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}: severity must be a table of CODE = level")
         try:
-            kwargs["severity"] = {k: Severity.parse(str(v)) for k, v in raw.items()}
+            kwargs["severity"] = {k.strip().upper(): Severity.parse(str(v)) for k, v in raw.items()}
         except ValueError as exc:
             raise ConfigError(f"{where}: severity: {exc}") from None
     if "endpoints" in table:

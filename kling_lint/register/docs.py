@@ -170,6 +170,6 @@ def rules_markdown(register: Register) -> str:
     for r in table:
         body = r.doc.render().replace("## ", "#### ")
         checked = f"Checked by the {r.checked_by}." if r.checked_by != "rule" else "A rule."
-        head = f"`{r.name}`, {r.severity.label} by default. {checked}"
+        head = f"`{r.name}`, {r.severity.label} by default. {checked} {r.locked}".rstrip()
         out += [f"## {r.code}", "", head, "", body]
     return "\n".join(out).rstrip() + "\n"

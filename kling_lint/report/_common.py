@@ -11,14 +11,18 @@ from kling_lint.results import FileResult, RunResult
 def findings(
     result: RunResult, *, verbose: bool, suppressed: bool = False
 ) -> Iterator[tuple[FileResult, Diagnostic]]:
-    """Findings to show: infos only when verbose; allowlisted ones only when asked."""
+    """Findings to show (see `shown`); allowlisted ones only when asked."""
     for file in result.files:
         for d in file.diagnostics:
             if d.suppressed and not suppressed:
                 continue
-            if d.severity is Severity.INFO and not verbose:
-                continue
-            yield file, d
+            if shown(file, d, verbose):
+                yield file, d
+
+
+def shown(file: FileResult, d: Diagnostic, verbose: bool) -> bool:
+    """Infos only when verbose, unless they fail the run: whatever fails a run is listed."""
+    return verbose or d.severity > Severity.INFO or d.suppressed or file.fails_on(d)
 
 
 def label(file: FileResult) -> str:

@@ -13,4 +13,6 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
     for file, d in findings(result, verbose=verbose):
         stream.write(f"{file.path}:{d.line or 1}:{d.column or 1}: {d.code} {d.message}\n")
         count += 1
+    for notice in result.notices:
+        stream.write(f"warning: {notice}\n")
     stream.write(f"Found {count} finding{'s' if count != 1 else ''}.\n")

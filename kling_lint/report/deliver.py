@@ -29,6 +29,8 @@ def deliver(
         output_file.parent.mkdir(parents=True, exist_ok=True)
         with output_file.open("w", encoding="utf-8") as handle:
             report(result, handle, verbose=verbose, color=False)
+        for notice in result.notices:
+            stdout.write(f"warning: {notice}\n")
         stdout.write(summary(result, verbose=verbose, color=color) + "\n")
     else:
         report(result, stdout, verbose=verbose, color=color)

@@ -28,3 +28,5 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
             f"title={_property(f'{d.code} {d.rule}')}",
         ]
         stream.write(f"::{_LEVEL[d.severity]} {','.join(props)}::{_data(d.message)}\n")
+    for notice in result.notices:
+        stream.write(f"::warning title={_property('kling-lint selection')}::{_data(notice)}\n")

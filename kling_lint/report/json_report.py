@@ -18,6 +18,8 @@ def document(result: RunResult) -> dict[str, Any]:
         "version": VERSION,
         "tool": {"name": "kling-lint", "version": __version__, "register": result.register_digest},
         "summary": Summary.of(result)._asdict(),
+        "configs": [{"path": c.path, "gates_off": list(c.gates_off)} for c in result.configs],
+        "notices": result.notices,
         "files": [
             {
                 "path": f.path,

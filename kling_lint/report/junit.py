@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from kling_lint.diagnostics import Severity
-from kling_lint.report._common import label
+from kling_lint.report._common import label, shown
 from kling_lint.results import RunResult
 
 
@@ -27,24 +26,30 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
         failures=str(failures),
         errors="0",
     )
+    if result.configs:
+        properties = ET.SubElement(suite, "properties")
+        for config in result.configs:
+            ET.SubElement(properties, "property", name="config", value=config.path or "<defaults>")
+        for notice in result.notices:
+            ET.SubElement(properties, "property", name="warning", value=notice)
     for file in result.files:
         case = ET.SubElement(
             suite, "testcase", classname=file.endpoint or "payload", name=label(file)
         )
-        shown = [
+        listed = [
             f"{file.path}:{d.line or 1}:{d.column or 1}: {d.code} {d.severity.label} {d.message}"
             + (f" [allowlist: {d.suppressed_by.reason}]" if d.suppressed_by else "")
             for d in file.diagnostics
-            if verbose or d.severity > Severity.INFO or d.suppressed
+            if shown(file, d, verbose)
         ]
         if file.blocked:
             first = next(d for d in file.diagnostics if d.counts and d.severity >= file.fail_on)
             failure = ET.SubElement(
                 case, "failure", message=f"{first.code} {first.message}", type=first.code
             )
-            failure.text = _lines(shown)
-        elif shown:
-            ET.SubElement(case, "system-out").text = _lines(shown)
+            failure.text = _lines(listed)
+        elif listed:
+            ET.SubElement(case, "system-out").text = _lines(listed)
     ET.indent(suites)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     stream.write(ET.tostring(suites, encoding="unicode"))

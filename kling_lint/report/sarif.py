@@ -92,6 +92,15 @@ def document(result: RunResult) -> dict[str, Any]:
     run = {
         "tool": {"driver": driver},
         "results": results,
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "toolConfigurationNotifications": [
+                    {"level": "warning", "message": {"text": notice}} for notice in result.notices
+                ],
+                "properties": {"configs": [c.path for c in result.configs]},
+            }
+        ],
         "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
         "properties": {"register": result.register_digest},
     }

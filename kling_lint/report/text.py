@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from kling_lint.diagnostics import Diagnostic, Severity
+from kling_lint.report._common import shown
 from kling_lint.report._counts import Summary
 from kling_lint.results import FileResult, RunResult
 
@@ -26,14 +27,17 @@ def _line(result: FileResult, d: Diagnostic, color: bool) -> str:
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
     for file in result.files:
-        shown = [
-            d for d in file.diagnostics if verbose or d.severity > Severity.INFO or d.suppressed
-        ]
-        if not shown:
+        listed = [d for d in file.diagnostics if shown(file, d, verbose)]
+        if not listed:
             continue
-        for d in shown:
+        for d in listed:
             stream.write(_line(file, d, color) + "\n")
         stream.write("\n")
+    if verbose:
+        for config in result.configs:
+            stream.write(f"config: {config.path or '<defaults>'}\n")
+    for notice in result.notices:
+        stream.write(_paint("warning", _COLOURS[Severity.WARNING], color) + f": {notice}\n")
     stream.write(summary(result, verbose=verbose, color=color) + "\n")
 
 

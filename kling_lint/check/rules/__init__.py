@@ -24,6 +24,7 @@ _INPUT = (
             '{"prompt": "a cat"}',
         ),
         reported_by="loader",
+        always_on=True,
     ),
     Rule(
         "KL002",
@@ -37,6 +38,7 @@ _INPUT = (
             '{"prompt": "a cat", "mode": "std"}',
         ),
         reported_by="loader",
+        always_on=True,
     ),
     Rule(
         "KL003",
@@ -51,6 +53,7 @@ _INPUT = (
             '{"voice_speed": 1.0}',
         ),
         reported_by="loader",
+        always_on=True,
     ),
     Rule(
         "KL004",
@@ -63,6 +66,7 @@ _INPUT = (
             'Use an id from `kling-lint endpoints`: {"endpoint": "omni-video.create", ...}',
         ),
         reported_by="run",
+        always_on=True,
     ),
     Rule(
         "KL005",
@@ -77,6 +81,7 @@ _INPUT = (
             'or an envelope {"endpoint": "omni-video.create", "body": {...}}.',
         ),
         reported_by="run",
+        always_on=True,
     ),
     Rule(
         "KL006",
@@ -89,6 +94,7 @@ _INPUT = (
             '{"prompt": "a cat"}',
         ),
         reported_by="linter",
+        always_on=True,
     ),
     Rule(
         "KL008",
@@ -100,10 +106,11 @@ _INPUT = (
             "A broken rule cannot vouch for the payload, so the payload is blocked and the run "
             "exits 2 rather than passing it unchecked.",
             "A plugin rule that raises KeyError on a payload without prompt.",
-            "Fix or remove the plugin (the message names it and the exception); "
-            "`--ignore` its code to run without it.",
+            "Fix the plugin the message names, or take it out of the configuration; its "
+            "failure cannot be ignored, since the payload went unchecked.",
         ),
         reported_by="linter",
+        always_on=True,
     ),
     Rule(
         "KL007",
@@ -117,6 +124,7 @@ _INPUT = (
             "validate` and `kling-lint check` report the exact problem.",
         ),
         reported_by="guard",
+        always_on=True,
     ),
 )
 

@@ -76,6 +76,9 @@ class Rule:
     # Who reports a rule without a payload check: the generated schema unless said here
     # ("loader", "run", "guard", "linter", "allowlist").
     reported_by: str = "schema"
+    # A finding that always counts: no selection, ignore or severity turns it off or
+    # lowers it (a payload that could not be checked, the schema's catch-all).
+    always_on: bool = False
 
     def __post_init__(self) -> None:
         if not _is_code(self.code):
@@ -88,6 +91,18 @@ class Rule:
         """What finds this rule's problems: "rule" (its own payload check), "schema" (the
         endpoint's generated schema), or the stage named in `reported_by`."""
         return "rule" if self.payload is not None else self.reported_by
+
+    @property
+    def locked(self) -> str:
+        """What configuration cannot do to this rule, as a sentence ("" when it can do all)."""
+        if self.always_on:
+            return "Always counts: no select, ignore or severity setting turns it off or lowers it."
+        if self.liftable:
+            return (
+                "A status gate: it cannot be ignored or lowered; an allowlist entry (with a "
+                "reason) lifts one finding."
+            )
+        return ""
 
     def applies_to(self, endpoint_id: str) -> bool:
         return "*" in self.endpoints or endpoint_id in self.endpoints

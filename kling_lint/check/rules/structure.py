@@ -22,6 +22,7 @@ RULES = (
             "Any payload the schema rejects in a way the codes KL101-KL208 do not describe.",
             "Read the message (it quotes the schema) and fix the value it points at.",
         ),
+        always_on=True,
     ),
     Rule(
         "KL201",
