@@ -23,6 +23,8 @@ class FileResult(NamedTuple):
     endpoint: str | None
     diagnostics: tuple[Diagnostic, ...]
     fail_on: Severity = Severity.ERROR
+    # Why this endpoint: "--endpoint", "config endpoints 'glob'", "envelope", "shape".
+    endpoint_from: str | None = None
 
     @property
     def blocked(self) -> bool:

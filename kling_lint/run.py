@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from kling_lint.check.endpoint import infer, resolve
+from kling_lint.check.endpoint import infer, resolve, suggest_endpoint
 from kling_lint.check.linter import Linter
-from kling_lint.config import Config, find_config, load_config
+from kling_lint.config import Config, ConfigError, find_config, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.load import (
     Loaded,
@@ -98,7 +98,14 @@ class _Session:
             if register is None:
                 register = load_register(config.register)
                 self.registers[config.register] = register
-            self.linters[config_path] = Linter(register, config)
+            linter = Linter(register, config)
+            named = self.options.endpoint
+            if named and resolve(register, named) is None:
+                raise ConfigError(
+                    f"--endpoint: unknown endpoint {named!r}{suggest_endpoint(register, named)}; "
+                    "`kling-lint endpoints` lists them"
+                )
+            self.linters[config_path] = linter
             self.used[config_path] = set()
         return self.linters[config_path]
 
@@ -109,13 +116,20 @@ def _diag(
     return linter.stamp(code, message, pointer=pointer, position=pos)
 
 
-def _endpoint_for(
-    linter: Linter, options: Options, config_path: Path | None, file: Path | None, payload: Payload
-) -> Endpoint | Diagnostic:
-    register = linter.register
-    named: list[tuple[str, str]] = []
+class Chosen(NamedTuple):
+    """The endpoint a payload is checked against, why, and what the choice itself found."""
+
+    endpoint: Endpoint
+    why: str
+    findings: tuple[Diagnostic, ...] = ()
+
+
+def _named(
+    linter: Linter, options: Options, config_path: Path | None, file: Path | None
+) -> tuple[str, str] | None:
+    """The endpoint the command line or the config names for this file, and where from."""
     if options.endpoint:
-        named.append((options.endpoint, "--endpoint"))
+        return options.endpoint, "--endpoint"
     if file is not None and linter.config.endpoints:
         base = (config_path.parent if config_path else Path.cwd()).resolve()
         try:
@@ -124,23 +138,56 @@ def _endpoint_for(
             relative = file.as_posix()
         for pattern, endpoint_id in linter.config.endpoints:
             if fnmatch.fnmatch(relative, pattern):
-                named.append((endpoint_id, f"the config's endpoints pattern {pattern!r}"))
-                break
-    if payload.endpoint_hint:
-        named.append((payload.endpoint_hint, "the envelope's endpoint"))
-    if named:
-        name, origin = named[0]
-        endpoint = resolve(register, name)
-        if endpoint is None:
+                return endpoint_id, f"the config's endpoints pattern {pattern!r}"
+    return None
+
+
+def _endpoint_for(
+    linter: Linter, options: Options, config_path: Path | None, file: Path | None, payload: Payload
+) -> Chosen | Diagnostic:
+    register = linter.register
+    named = _named(linter, options, config_path, file)
+    envelope = None
+    if payload.endpoint_hint is not None:
+        envelope = resolve(register, payload.endpoint_hint)
+        if envelope is None:
             return _diag(
                 linter,
                 "KL004",
-                f"unknown endpoint {name!r} (from {origin}); `kling-lint endpoints` lists them",
+                f"unknown endpoint {payload.endpoint_hint!r} (from the envelope)"
+                f"{suggest_endpoint(register, payload.endpoint_hint)}; "
+                "`kling-lint endpoints` lists them",
             )
-        return endpoint
+    if named is not None:
+        name, origin = named
+        endpoint = resolve(register, name)
+        if endpoint is None:  # checked when the linter was built; kept for safety
+            return _diag(linter, "KL004", f"unknown endpoint {name!r} (from {origin})")
+        if envelope is not None and envelope.id != endpoint.id:
+            return _diag(
+                linter,
+                "KL005",
+                f"{origin} names {endpoint.id} but the envelope names {envelope.id}; "
+                "the payload is not checked until they agree",
+            )
+        return Chosen(endpoint, origin)
+    if envelope is not None:
+        return Chosen(envelope, "the envelope's endpoint")
     guess = infer(register, payload.data)
     if guess.endpoint is not None:
-        return guess.endpoint
+        findings: tuple[Diagnostic, ...] = ()
+        if guess.ruled_out:
+            findings = (
+                _diag(
+                    linter,
+                    "KL010",
+                    f"checked as {guess.endpoint.id} from the payload's shape, though "
+                    f"{', '.join(guess.ruled_out)} fit its fields better and were ruled out "
+                    f"only because their model lists lack {payload.data.get('model_name')!r}; "
+                    "name the endpoint to be sure",
+                ),
+            )
+        return Chosen(guess.endpoint, "the payload's shape", findings)
     if guess.candidates:
         message = (
             "cannot tell the endpoint from the payload's shape; it could be "
@@ -190,17 +237,20 @@ def _check_loaded(
     problems = _selected(
         linter, [_diag(linter, p.code, p.message, p.pointer, p.position) for p in payload.problems]
     )
-    target = _endpoint_for(linter, session.options, config_path, file, payload)
-    if isinstance(target, Diagnostic):
-        diagnostics = _located(_selected(linter, [*problems, target]), payload, True)
+    chosen = _endpoint_for(linter, session.options, config_path, file, payload)
+    if isinstance(chosen, Diagnostic):
+        diagnostics = _located(_selected(linter, [*problems, chosen]), payload, True)
         return FileResult(payload.path, payload.record, None, diagnostics, fail_on)
-    report = linter.lint(payload.data, target)
+    report = linter.lint(payload.data, chosen.endpoint)
     session.used[config_path] |= report.allow_used
     # What the loader already reported (NaN, say) the checker may restate: keep one.
     said = {(d.code, d.pointer) for d in problems}
     checked = [d for d in report.diagnostics if (d.code, d.pointer) not in said]
-    diagnostics = _located([*problems, *checked], payload, session.options.locate_infos)
-    return FileResult(payload.path, payload.record, target.id, diagnostics, fail_on)
+    found = [*problems, *_selected(linter, list(chosen.findings)), *checked]
+    diagnostics = _located(found, payload, session.options.locate_infos)
+    return FileResult(
+        payload.path, payload.record, chosen.endpoint.id, diagnostics, fail_on, chosen.why
+    )
 
 
 def _load_problem(path: str, message: str) -> LoadFailure:

@@ -59,7 +59,7 @@ def test_json_diagnostic_shape(run_cli: Any) -> None:
         str(EXAMPLES / "blocked" / "omni-legacy-image.json"),
     )
     (file,) = _json(result)["files"]
-    assert set(file) == {"path", "record", "endpoint", "blocked", "diagnostics"}
+    assert set(file) == {"path", "record", "endpoint", "endpoint_from", "blocked", "diagnostics"}
     first = file["diagnostics"][0]
     assert set(first) == {
         "code",

@@ -25,7 +25,7 @@ STANDARD = {**CLEAN_OMNI, "mode": "standard"}
 REFUSED_FLAGS = [
     (("--select", ""), "an empty selection checks nothing"),
     (("--select", " , "), "only separators"),
-    (("--select", "KL01"), "a prefix that matches no code"),
+    (("--select", "KL02"), "a prefix that matches no code"),
     (("--select", "KL999"), "a code no rule has"),
     (("--select", "live-rejected-value"), "a rule name is not a code"),
     (("--select", "KL102,bogus"), "one bad entry among good ones"),

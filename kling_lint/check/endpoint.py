@@ -34,6 +34,19 @@ def resolve(register: Register, name: str) -> Endpoint | None:
     return None
 
 
+def suggest_endpoint(register: Register, name: object) -> str:
+    """ "; did you mean 'omni-video.create'?" for a near miss of an id or route, else ""."""
+    import difflib
+
+    if not isinstance(name, str):
+        return ""
+    routes = {f"{e.method} {e.path}": e.id for e in register.endpoints.values()}
+    close = difflib.get_close_matches(name, list(register.endpoints), 1, 0.7)
+    if not close:
+        close = [routes[r] for r in difflib.get_close_matches(name, list(routes), 1, 0.7)]
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 @cache
 def _index(register: Register) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
     """Per body-taking endpoint: its top-level field names and the model names it lists."""
@@ -47,32 +60,42 @@ def _index(register: Register) -> tuple[tuple[str, frozenset[str], frozenset[str
 class Inference(NamedTuple):
     endpoint: Endpoint | None
     candidates: tuple[str, ...]
+    # Endpoints that fit the keys better and were set aside only because they do not list
+    # the payload's model_name: the guess then rests on the register's model lists.
+    ruled_out: tuple[str, ...] = ()
+
+
+def _best(keys: Any, index: Any) -> tuple[int, list[tuple[int, str]]]:
+    scored = [(len(keys & top), eid) for eid, top, _ in index if keys & top]
+    return max((score for score, _ in scored), default=0), scored
 
 
 def infer(register: Register, payload: Any) -> Inference:
     """The one body-taking endpoint this payload fits best, or the candidates when unsure.
 
     Candidates are the POST endpoints that know the most of the payload's top-level keys;
-    a model_name value an endpoint does not list rules it out. Ties are not broken by
-    guessing: the caller reports them.
+    a model_name value an endpoint does not list rules it out (and the inference says so).
+    Ties are not broken by guessing: the caller reports them.
     """
     if not isinstance(payload, dict) or not payload:
         return Inference(None, ())
     keys = payload.keys()
     model = payload.get("model_name")
-    scored: list[tuple[int, str]] = []
     index = _index(register)
+    everyone = index
     if isinstance(model, str):
         index = tuple(entry for entry in index if model in entry[2])
-    for endpoint_id, top_level, _ in index:
-        known = len(keys & top_level)
-        if known:
-            scored.append((known, endpoint_id))
+    best, scored = _best(keys, index)
     if not scored:
         return Inference(None, ())
-    best = max(score for score, _ in scored)
     top = sorted(eid for score, eid in scored if score == best)
     if len(top) == 1 and (best == len(keys) or best * 2 > len(keys)):
-        return Inference(register.endpoints[top[0]], tuple(top))
+        kept = {entry[0] for entry in index}
+        ruled_out = tuple(
+            sorted(
+                eid for score, eid in _best(keys, everyone)[1] if score > best and eid not in kept
+            )
+        )
+        return Inference(register.endpoints[top[0]], tuple(top), ruled_out)
     ranked = sorted(scored, key=lambda s: (-s[0], s[1]))
     return Inference(None, tuple(eid for _, eid in ranked[:4]))

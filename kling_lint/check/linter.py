@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kling_lint import pointer as jp
+from kling_lint.check.endpoint import resolve, suggest_endpoint
 from kling_lint.check.plugins import PluginError, plugin_rules
 from kling_lint.check.rules import Context, Finding, Rule, all_rules
 from kling_lint.check.schema import SchemaCheck
@@ -73,6 +74,31 @@ def endpoint_schema(schemas: Path | None, endpoint: Endpoint) -> dict[str, Any]:
     return generate(endpoint)
 
 
+def _check_allow_entry(register: Register, entry: AllowEntry) -> None:
+    """An entry must name an endpoint and a field the register has, or say that the field is
+    unknown to it: a typo would otherwise lift nothing, silently."""
+    where = f"{entry.source or 'config'}:{entry.line or 1}: allow entry"
+    endpoint = register.endpoints.get(entry.endpoint)
+    if endpoint is None:
+        raise ConfigError(
+            f"{where} names unknown endpoint {entry.endpoint!r}"
+            f"{suggest_endpoint(register, entry.endpoint)}"
+        )
+    path = jp.normalise_path(entry.field)
+    known = {jp.normalise_path(p) for p in endpoint.fields}
+    if entry.unknown and path in known:
+        raise ConfigError(f"{where}: {entry.field!r} is in the register; drop `unknown = true`")
+    if not entry.unknown and path not in known:
+        import difflib
+
+        close = difflib.get_close_matches(path, sorted(known), 1, 0.7)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ConfigError(
+            f"{where}: {endpoint.id} has no field {entry.field!r}; {hint}(to lift a field the "
+            "register does not know, add `unknown = true`)"
+        )
+
+
 class Linter:
     """Checks payloads against a register. Build once, share freely: it holds no run state."""
 
@@ -94,10 +120,12 @@ class Linter:
             known = ", ".join(sorted(self.register.policies)) or "none"
             raise ConfigError(f"unknown policy {unknown[0]!r} (known: {known})")
         for entry in self.config.allow:
-            if entry.endpoint not in self.register.endpoints:
+            _check_allow_entry(self.register, entry)
+        for pattern, endpoint_id in self.config.endpoints:
+            if resolve(self.register, endpoint_id) is None:
                 raise ConfigError(
-                    f"{entry.source or 'config'}:{entry.line or 1}: allow entry names unknown "
-                    f"endpoint {entry.endpoint!r}"
+                    f"{self.config.where('endpoints')}: {pattern!r} names unknown endpoint "
+                    f"{endpoint_id!r}{suggest_endpoint(self.register, endpoint_id)}"
                 )
         extra = plugin_rules(self.config.plugins, self.config.display)
         table = {r.code: r for r in all_rules(self.register, None)}

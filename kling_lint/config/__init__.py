@@ -24,7 +24,7 @@ _KEYS = (
     "plugins",
     "policy-files",
 )
-_ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner")
+_ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner", "unknown")
 
 
 class ConfigError(Exception):
@@ -44,6 +44,9 @@ class AllowEntry(NamedTuple):
     owner: str | None = None
     source: str | None = None
     line: int | None = None
+    # The field is one the register does not know (a KL106 finding); said explicitly, so
+    # that a misspelt field is an error rather than an entry that lifts nothing.
+    unknown: bool = False
 
     def expired(self, today: _dt.date) -> bool:
         return self.expires is not None and today > self.expires
@@ -129,6 +132,8 @@ def _allow(where: str, raw: Any, lines: list[int], path: Path | None) -> tuple[A
         owner = item.get("owner")
         if owner is not None and not isinstance(owner, str):
             raise ConfigError(f"{at}: owner must be a string")
+        if not isinstance(item.get("unknown", False), bool):
+            raise ConfigError(f"{at}: unknown must be true or false")
         entries.append(
             AllowEntry(
                 position=i,
@@ -141,6 +146,7 @@ def _allow(where: str, raw: Any, lines: list[int], path: Path | None) -> tuple[A
                 owner=owner,
                 source=str(path) if path else None,
                 line=lines[i] if i < len(lines) else None,
+                unknown=item.get("unknown", False),
             )
         )
     return tuple(entries)

@@ -25,6 +25,7 @@ def document(result: RunResult) -> dict[str, Any]:
                 "path": f.path,
                 "record": f.record,
                 "endpoint": f.endpoint,
+                "endpoint_from": f.endpoint_from,
                 "blocked": f.blocked,
                 "diagnostics": [d.as_dict() for d in f.diagnostics],
             }

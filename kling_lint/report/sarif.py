@@ -75,6 +75,7 @@ def document(result: RunResult) -> dict[str, Any]:
                 "field": d.field_path,
                 "status": list(d.status),
                 "endpoint": file.endpoint,
+                "endpoint_from": file.endpoint_from,
                 "record": file.record,
             },
         }

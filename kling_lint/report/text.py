@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from kling_lint.diagnostics import Diagnostic, Severity
-from kling_lint.report._common import shown
+from kling_lint.report._common import label, shown
 from kling_lint.report._counts import Summary
 from kling_lint.results import FileResult, RunResult
 
@@ -28,6 +28,8 @@ def _line(result: FileResult, d: Diagnostic, color: bool) -> str:
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
     for file in result.files:
         listed = [d for d in file.diagnostics if shown(file, d, verbose)]
+        if verbose and file.endpoint:
+            stream.write(f"{label(file)}: checked as {file.endpoint} ({file.endpoint_from})\n")
         if not listed:
             continue
         for d in listed:

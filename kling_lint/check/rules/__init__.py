@@ -113,6 +113,37 @@ _INPUT = (
         always_on=True,
     ),
     Rule(
+        "KL009",
+        "envelope-key",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports a key of a request-log envelope other than `endpoint` and one body "
+            "(`body`, or `params` for a GET).",
+            "Only the body is sent. A field written beside it, or a second body, is neither "
+            "sent nor checked, so a mistake there would pass unseen.",
+            '{"endpoint": "omni-video.create", "body": {"prompt": "a cat"}, "mode": "std"}',
+            '{"endpoint": "omni-video.create", "body": {"prompt": "a cat", "mode": "std"}}',
+        ),
+        reported_by="loader",
+        always_on=True,
+    ),
+    Rule(
+        "KL010",
+        "endpoint-guessed",
+        Severity.WARNING,
+        RuleDoc(
+            "Reports a payload whose endpoint was told from its shape only by ruling out "
+            "endpoints that fit its fields better, because their model lists lack its "
+            "model_name.",
+            "The model lists are what the documents say; if one is incomplete, the payload "
+            "is checked against the wrong contract and its findings mislead.",
+            '{"model_name": "kling-v2-1", "prompt": "a cat", "duration": "5", '
+            '"aspect_ratio": "16:9"}',
+            "Name the endpoint: `--endpoint text2video.create`, a config mapping, or an envelope.",
+        ),
+        reported_by="run",
+    ),
+    Rule(
         "KL007",
         "linter-unavailable",
         Severity.ERROR,
