@@ -6,29 +6,15 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kling_lint.check.endpoint import resolve
+from kling_lint.check.blocked import PayloadBlocked
 from kling_lint.check.linter import Linter, Report
 from kling_lint.check.stamp import closed
-from kling_lint.config import Config, ConfigError, load_config
-from kling_lint.diagnostics import Diagnostic, Severity
-from kling_lint.register import RegisterError
+from kling_lint.config import Config, load_config
+
+__all__ = ["PayloadBlocked", "guard", "lint"]
 
 _lock = threading.Lock()
 _linters: dict[str, Linter] = {}
-
-
-class PayloadBlocked(Exception):
-    """Raised by `guard` when a payload would be blocked; carries the diagnostics."""
-
-    def __init__(self, endpoint: str | None, diagnostics: tuple[Diagnostic, ...]) -> None:
-        shown = [d for d in diagnostics if d.counts and d.severity >= Severity.ERROR] or list(
-            diagnostics
-        )
-        summary = "; ".join(f"{d.code} {d.pointer or '/'}: {d.message}" for d in shown[:3])
-        more = f" (+{len(shown) - 3} more)" if len(shown) > 3 else ""
-        super().__init__(f"{endpoint or 'payload'} blocked: {summary}{more}")
-        self.endpoint = endpoint
-        self.diagnostics = diagnostics
 
 
 _by_object: dict[int, tuple[Config, Linter]] = {}
@@ -54,43 +40,26 @@ def _linter(config: Config | str | Path | None) -> Linter:
         return _linters[key]
 
 
-def _endpoint_id(linter: Linter, endpoint: str) -> str | None:
-    found = resolve(linter.register, endpoint)
-    return found.id if found else None
-
-
 def lint(payload: Any, endpoint: str, *, config: Config | str | Path | None = None) -> Report:
     """Check one payload for `endpoint` (an id or "METHOD /path") and return the verdict.
 
     Raises KeyError for an endpoint the register does not know, and ConfigError or
     RegisterError when the configuration or register cannot be used.
     """
-    linter = _linter(config)
-    endpoint_id = _endpoint_id(linter, endpoint)
-    if endpoint_id is None:
-        raise KeyError(f"unknown endpoint {endpoint!r}")
-    return linter.lint(payload, endpoint_id)
+    return _linter(config).lint(payload, endpoint)
 
 
 def guard(payload: Any, endpoint: str, *, config: Config | str | Path | None = None) -> Report:
     """Like `lint`, but raise PayloadBlocked when the payload would be blocked.
 
-    It fails closed: an unknown endpoint, or a register or configuration that cannot be
-    loaded, blocks the payload too.
+    It fails closed: an unknown endpoint, a register or configuration that cannot be
+    loaded, and anything else that stops the check block the payload too.
     """
     try:
         linter = _linter(config)
-    except (ConfigError, RegisterError, OSError) as exc:
+    except Exception as exc:  # a config, register or plugin that cannot be loaded
         raise PayloadBlocked(
-            endpoint, (closed("KL007", f"cannot load the linter: {exc}"),)
+            endpoint if isinstance(endpoint, str) else None,
+            (closed("KL007", f"cannot load the linter: {exc}"),),
         ) from exc
-    endpoint_id = _endpoint_id(linter, endpoint)
-    if endpoint_id is None:
-        raise PayloadBlocked(endpoint, (closed("KL004", f"unknown endpoint {endpoint!r}"),))
-    try:
-        report = linter.lint(payload, endpoint_id)
-    except RegisterError as exc:  # an endpoint schema that cannot be read, found on first use
-        raise PayloadBlocked(endpoint_id, (closed("KL007", f"cannot check: {exc}"),)) from exc
-    if report.blocked:
-        raise PayloadBlocked(endpoint_id, report.diagnostics)
-    return report
+    return linter.guard(payload, endpoint)

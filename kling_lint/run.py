@@ -48,6 +48,7 @@ class Options(NamedTuple):
     stdin_filename: str | None = None
     locate_infos: bool = True
     jobs: int | None = None
+    allow_config_plugins: bool = False
 
 
 class _Session:
@@ -63,6 +64,14 @@ class _Session:
     def _config(self, path: Path | None) -> Config:
         config = load_config(path) if path else Config()
         o = self.options
+        if config.plugins and o.config is None and not o.allow_config_plugins:
+            # A config found by walking up from a linted file may come with the files (a
+            # pull request can add both); importing what it names would run their code.
+            raise ConfigError(
+                f"{config.where('plugins')}: plugins named by a config file found next to "
+                "the payloads are not loaded; pass the file with --config, install the "
+                "plugin as a package (entry point), or allow it with --allow-config-plugins"
+            )
         changes: dict[str, object] = {}
         flags = set()
         if o.select is not None:

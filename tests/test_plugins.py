@@ -70,7 +70,7 @@ def test_configured_plugin_that_raises_blocks_and_exits_2(
 ) -> None:
     monkeypatch.syspath_prepend(str(PLUGIN))
     payload = _config(tmp_path, '"kling_lint_example:broken"')
-    result = run_cli("check", "--format", "json", str(payload))
+    result = run_cli("check", "--allow-config-plugins", "--format", "json", str(payload))
     assert result.exit_code == 2
     diags = json.loads(result.stdout)["files"][0]["diagnostics"]
     assert [(d["code"], d["severity"], d["line"]) for d in diags if d["code"] == "KL008"] == [
@@ -80,7 +80,7 @@ def test_configured_plugin_that_raises_blocks_and_exits_2(
 
 def test_plugin_that_cannot_be_imported_exits_2(tmp_path: Path, run_cli: Any) -> None:
     payload = _config(tmp_path, '"no_such_module:rules"')
-    result = run_cli("check", str(payload))
+    result = run_cli("check", "--allow-config-plugins", str(payload))
     assert result.exit_code == 2
     assert "no_such_module" in result.stderr
     assert ".kling-lint.toml" in result.stderr
@@ -97,7 +97,7 @@ def test_plugin_code_clash_exits_2(
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     payload = _config(tmp_path, '"clash_plugin:rules"')
-    result = run_cli("check", str(payload))
+    result = run_cli("check", "--allow-config-plugins", str(payload))
     assert result.exit_code == 2
     assert "KL101" in result.stderr
 
@@ -111,3 +111,80 @@ def test_guard_blocks_when_a_plugin_raises(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(kling_lint.PayloadBlocked) as info:
         kling_lint.guard(SHOUT, "omni-video.create", config=config)
     assert [d.code for d in info.value.diagnostics] == ["KL008"]
+
+
+# (module source, attribute): plugins that try to end or hang the run, or break a reporter
+HOSTILE = {
+    "exit-at-import": ("raise SystemExit(0)\n", "rules"),
+    "exit-in-rule": (
+        "from kling_lint.rules import Rule, RuleDoc\n"
+        "from kling_lint.diagnostics import Severity\n"
+        "def check(ctx):\n    raise SystemExit(0)\n"
+        "rules = [Rule('KL881', 'exits', Severity.ERROR, RuleDoc('a', 'b', '{}', 'c'), "
+        "payload=check)]\n",
+        "rules",
+    ),
+    "yields-text": (
+        "from kling_lint.rules import Rule, RuleDoc\n"
+        "from kling_lint.diagnostics import Severity\n"
+        "def check(ctx):\n    yield 'not a finding'\n"
+        "rules = [Rule('KL882', 'text', Severity.ERROR, RuleDoc('a', 'b', '{}', 'c'), "
+        "payload=check)]\n",
+        "rules",
+    ),
+    "message-none": (
+        "from kling_lint.rules import Finding, Rule, RuleDoc\n"
+        "from kling_lint.diagnostics import Severity\n"
+        "def check(ctx):\n    yield Finding((), None)\n"
+        "rules = [Rule('KL883', 'none', Severity.ERROR, RuleDoc('a', 'b', '{}', 'c'), "
+        "payload=check)]\n",
+        "rules",
+    ),
+    "rules-exit": ("def rules():\n    raise SystemExit(0)\n", "rules"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
+def test_a_hostile_plugin_never_ends_the_run_as_a_pass(
+    kind: str, fmt: str, tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, attr = HOSTILE[kind]
+    module = f"hostile_{kind.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    payload = _config(tmp_path, f'"{module}:{attr}"')
+    result = run_cli("check", "--allow-config-plugins", "--format", fmt, str(payload))
+    assert result.exit_code == 2, result.output
+
+
+def test_a_plugin_that_hangs_at_import_stops_the_run(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kling_lint.check import plugins
+
+    (tmp_path / "hangs_plugin.py").write_text("import time\ntime.sleep(30)\nrules = []\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(plugins, "IMPORT_SECONDS", 0.3)
+    payload = _config(tmp_path, '"hangs_plugin:rules"')
+    result = run_cli("check", "--allow-config-plugins", str(payload))
+    assert result.exit_code == 2
+    assert "hangs_plugin" in result.stderr
+
+
+def test_a_discovered_config_cannot_load_plugins(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request may add both evil.py and payloads/.kling-lint.toml naming it."""
+    marker = tmp_path / "ran"
+    (tmp_path / "evil.py").write_text(f"open({str(marker)!r}, 'w').close()\nrules = []\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    payload = _config(tmp_path, '"evil:rules"')
+    result = run_cli("check", str(payload))
+    assert result.exit_code == 2
+    assert not marker.exists()
+    assert "--allow-config-plugins" in result.stderr
+    # Named explicitly, the same config is trusted.
+    config = tmp_path / ".kling-lint.toml"
+    assert run_cli("check", "--config", str(config), str(payload)).exit_code == 0
+    assert marker.exists()

@@ -18,6 +18,8 @@ def _template(path: str) -> re.Pattern[str]:
 
 def resolve(register: Register, name: str) -> Endpoint | None:
     """An endpoint by id (`omni-video.create`) or route (`POST /v1/videos/omni-video`)."""
+    if not isinstance(name, str):
+        return None
     if name in register.endpoints:
         return register.endpoints[name]
     match = _ROUTE.match(name)

@@ -14,7 +14,7 @@ from kling_lint.check.plugins import PluginError, plugin_rules
 from kling_lint.check.rules import Context, Finding, Rule, all_rules
 from kling_lint.check.schema import SchemaCheck
 from kling_lint.check.select import choose
-from kling_lint.check.stamp import Stamp
+from kling_lint.check.stamp import Stamp, closed
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.config.policies import with_policy_files
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
@@ -74,6 +74,24 @@ def endpoint_schema(schemas: Path | None, endpoint: Endpoint) -> dict[str, Any]:
     return generate(endpoint)
 
 
+def _finding(value: object) -> Finding:
+    """A rule's yield, checked: a Finding with a text message and a pointer of parts."""
+    if not isinstance(value, Finding):
+        raise TypeError(f"yielded {type(value).__name__}, not a Finding")
+    if not isinstance(value.message, str) or not isinstance(value.parts, tuple):
+        raise TypeError("yielded a Finding without a text message and a tuple of parts")
+    if not all(isinstance(p, str | int) and not isinstance(p, bool) for p in value.parts):
+        raise TypeError("yielded a Finding whose parts are not keys and indexes")
+    return value
+
+
+def _shown(value: object) -> str:
+    try:
+        return repr(value)[:80]
+    except Exception:
+        return f"a {type(value).__name__}"
+
+
 def _check_allow_entry(register: Register, entry: AllowEntry) -> None:
     """An entry must name an endpoint and a field the register has, or say that the field is
     unknown to it: a typo would otherwise lift nothing, silently."""
@@ -114,7 +132,9 @@ class Linter:
         if self.config.policy_files:
             taken = {r.code for r in all_rules(self.register, None)}
             self.register = with_policy_files(self.register, self.config.policy_files, taken)
-        self.today = today or _dt.date.today()
+        # A fixed day (tests, reproducible runs) or, by default, the day of each call: a
+        # Linter shared by a long-lived service must stop honouring an entry once it expires.
+        self._fixed_today = today
         unknown = [p for p in self.config.policies if p not in self.register.policies]
         if unknown:
             known = ", ".join(sorted(self.register.policies)) or "none"
@@ -149,7 +169,20 @@ class Linter:
         # Plans are built on first use: most runs touch one or two endpoints. Two threads
         # racing on the same endpoint build equal plans and keep one.
         self._plans: dict[str, _EndpointPlan] = {}
-        self._active_allow = tuple(e for e in self.config.allow if not e.expired(self.today))
+        self._active: tuple[_dt.date, tuple[AllowEntry, ...]] | None = None
+
+    @property
+    def today(self) -> _dt.date:
+        return self._fixed_today or _dt.date.today()
+
+    def _active_allow(self) -> tuple[AllowEntry, ...]:
+        """The entries not expired today, recomputed when the day changes."""
+        today = self.today
+        active = self._active
+        if active is None or active[0] != today:
+            active = (today, tuple(e for e in self.config.allow if not e.expired(today)))
+            self._active = active
+        return active[1]
 
     def reports(self, code: str) -> bool:
         """Whether this linter's selection reports `code`."""
@@ -161,15 +194,19 @@ class Linter:
         model_field = endpoint.fields.get("model_name")
         return _EndpointPlan(endpoint, schema, payload_rules, model_field)
 
-    def endpoint(self, endpoint_id: str) -> Endpoint:
-        try:
-            return self.register.endpoints[endpoint_id]
-        except KeyError:
-            raise KeyError(f"unknown endpoint {endpoint_id!r}") from None
+    def endpoint(self, endpoint: str) -> Endpoint:
+        """An endpoint by id (`omni-video.create`) or route (`POST /v1/videos/omni-video`)."""
+        found = resolve(self.register, endpoint)
+        if found is None:
+            raise KeyError(f"unknown endpoint {endpoint!r}")
+        return found
 
     def lint(self, payload: Any, endpoint: str | Endpoint) -> Report:
-        """Check one payload (the request body, or the path and query parameters of a GET)."""
-        target = self.endpoint(endpoint) if isinstance(endpoint, str) else endpoint
+        """Check one payload (the request body, or the path and query parameters of a GET).
+
+        `endpoint` is an id, a route or an Endpoint; KeyError if the register lacks it.
+        """
+        target = endpoint if isinstance(endpoint, Endpoint) else self.endpoint(endpoint)
         plan = self._plans.get(target.id)
         if plan is None:
             plan = self._plans.setdefault(target.id, self._plan(target))
@@ -179,6 +216,33 @@ class Linter:
             for rule, finding in self._findings(plan, payload)
         )
         return Report(target.id, tuple(diagnostics), self.config.fail_on, frozenset(used))
+
+    def guard(self, payload: Any, endpoint: str | Endpoint) -> Report:
+        """`lint` that raises PayloadBlocked when the payload would be blocked.
+
+        It fails closed: an unknown endpoint (KL004), and anything that stops the check
+        (KL007), block the payload; no other exception leaves it.
+        """
+        from kling_lint.check.blocked import PayloadBlocked
+
+        name = endpoint.id if isinstance(endpoint, Endpoint) else endpoint
+        try:
+            target = (
+                endpoint if isinstance(endpoint, Endpoint) else resolve(self.register, endpoint)
+            )
+        except Exception:  # an endpoint argument that cannot even be compared
+            target = None
+        if target is None:
+            raise PayloadBlocked(None, (closed("KL004", f"unknown endpoint {_shown(name)}"),))
+        try:
+            report = self.lint(payload, target)
+        except Exception as exc:  # a schema that cannot be read, a value that cannot be read
+            raise PayloadBlocked(
+                target.id, (closed("KL007", f"cannot check the payload: {exc!r}"),)
+            ) from exc
+        if report.blocked:
+            raise PayloadBlocked(target.id, report.diagnostics)
+        return report
 
     def _findings(self, plan: _EndpointPlan, payload: Any) -> Iterator[tuple[Rule, Finding]]:
         if not isinstance(payload, dict):
@@ -209,8 +273,12 @@ class Linter:
     ) -> Iterator[tuple[Rule, Finding]]:
         """Run an outside rule; an exception becomes a KL008 error instead of a crash."""
         try:
-            findings = list(check(*args))
-        except Exception as exc:  # whatever a plugin raises, the run goes on and blocks
+            findings = [_finding(f) for f in check(*args)]
+        except KeyboardInterrupt:
+            raise
+        # Whatever a rule raises (SystemExit included: a plugin must not end the run with
+        # exit 0), and whatever it yields that is not a Finding, blocks the payload.
+        except BaseException as exc:
             message = f"rule {rule.code} ({rule.origin}) raised {exc!r}"
             yield self.rules_by_code["KL008"], Finding((), message)
             return
@@ -245,7 +313,7 @@ class Linter:
         if finding.field_path is None:
             return None
         path = jp.normalise_path(finding.field_path)
-        for entry in self._active_allow:
+        for entry in self._active_allow():
             if entry.endpoint != endpoint_id or jp.normalise_path(entry.field) != path:
                 continue
             if entry.has_value and not (finding.has_value and entry.value == finding.value):

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from kling_lint.check.rules import BUILTIN_CODES, Rule
 from kling_lint.config import ConfigError
@@ -60,17 +61,47 @@ def _installed() -> tuple[tuple[str, str, str], ...]:
     )
 
 
+# A plugin whose import takes longer than this is taken for hung: the run stops (exit 2)
+# instead of waiting for ever.
+IMPORT_SECONDS = 20.0
+
+
+def _import(module_name: str, target: str, origin: str) -> Any:
+    """Import a plugin's module in a helper thread, so that a hang is bounded and nothing it
+    raises (SystemExit included) ends the run as if it had passed."""
+    import threading
+
+    outcome: list[Any] = []
+
+    def work() -> None:
+        try:
+            outcome.append((True, importlib.import_module(module_name)))
+        except BaseException as exc:  # reported, never re-raised
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=work, name=f"kling-lint plugin {module_name}", daemon=True)
+    worker.start()
+    worker.join(IMPORT_SECONDS)
+    if not outcome:
+        raise PluginError(
+            f"{origin}: plugin {target!r} did not finish importing in {IMPORT_SECONDS:g} s"
+        )
+    ok, value = outcome[0]
+    if not ok:
+        raise PluginError(f"{origin}: cannot load plugin {target!r}: {value!r}") from value
+    return value
+
+
 def _load(target: str, origin: str) -> list[Rule]:
     module_name, _, attr = target.partition(":")
+    module = _import(module_name, target, origin)
     try:
-        module = importlib.import_module(module_name)
         obj = getattr(module, attr) if attr else module
-    except Exception as exc:  # a plugin's import can fail in any way; none may crash a run
-        raise PluginError(f"{origin}: cannot load plugin {target!r}: {exc!r}") from exc
-    try:
         rules = obj() if callable(obj) and not isinstance(obj, Iterable) else obj
         rules = list(rules)
-    except Exception as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a plugin may raise anything, SystemExit too
         raise PluginError(f"{origin}: plugin {target!r} did not give rules: {exc!r}") from exc
     for rule in rules:
         if not isinstance(rule, Rule):

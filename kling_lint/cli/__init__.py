@@ -98,6 +98,11 @@ def main(debug: bool) -> None:
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
 )
 @click.option(
+    "--allow-config-plugins",
+    is_flag=True,
+    help="Load plugins named by config files found by walking up (not only by --config).",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -120,6 +125,7 @@ def check(
     stdin_filename: str | None,
     color: bool | None,
     jobs: int | None,
+    allow_config_plugins: bool,
     output_file: Path | None,
     statistics: bool,
     exit_zero: bool,
@@ -141,8 +147,11 @@ def check(
         policies=tuple(policies) if policies else None,
         register=register,
         stdin_filename=stdin_filename,
-        locate_infos=verbose or output_format not in ("text", "concise", "github"),
+        locate_infos=verbose
+        or fail_on == "info"
+        or output_format not in ("text", "concise", "github"),
         jobs=jobs,
+        allow_config_plugins=allow_config_plugins,
     )
     result = execute(options, progress=progress.for_terminal())
     if color is None:

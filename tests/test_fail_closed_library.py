@@ -1,0 +1,180 @@
+"""`guard` ends in PayloadBlocked or a clean return, whatever it is given, and a shared
+Linter offers the same fail-closed verdict as the module functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import kling_lint
+from kling_lint.check.linter import Linter
+from kling_lint.config import parse_config
+
+from .conftest import CLEAN_OMNI
+
+
+class EqRaises:
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("no comparison")
+
+    __hash__ = object.__hash__
+
+
+class StrEqRaises(str):
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("no comparison")
+
+    __hash__ = str.__hash__
+
+
+class KeysRaise(dict):  # type: ignore[type-arg]
+    def keys(self) -> Any:
+        raise RuntimeError("no keys")
+
+    def __iter__(self) -> Any:
+        raise RuntimeError("no iteration")
+
+    def items(self) -> Any:
+        raise RuntimeError("no items")
+
+
+class ReprRaises:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+def _recursive_dict() -> dict[str, Any]:
+    payload: dict[str, Any] = dict(CLEAN_OMNI)
+    payload["watermark_info"] = payload
+    return payload
+
+
+def _recursive_list() -> dict[str, Any]:
+    items: list[Any] = []
+    items.append(items)
+    return {**CLEAN_OMNI, "image_list": items}
+
+
+def _deep(levels: int) -> dict[str, Any]:
+    root: dict[str, Any] = {}
+    node = root
+    for _ in range(levels):
+        node["a"] = {}
+        node = node["a"]
+    return {**CLEAN_OMNI, "watermark_info": root}
+
+
+HOSTILE_PAYLOADS = {
+    "none": lambda: None,
+    "list": list,
+    "text": lambda: "x",
+    "integer key": lambda: {**CLEAN_OMNI, 1: "a"},
+    "tuple key": lambda: {**CLEAN_OMNI, (1, 2): 1},
+    "recursive dict": _recursive_dict,
+    "recursive list": _recursive_list,
+    "value that raises on ==": lambda: {**CLEAN_OMNI, "mode": EqRaises()},
+    "str subclass that raises on ==": lambda: {**CLEAN_OMNI, "mode": StrEqRaises("std")},
+    "key that raises on ==": lambda: {
+        **{k: v for k, v in CLEAN_OMNI.items() if k != "mode"},
+        StrEqRaises("mode"): "std",
+    },
+    "dict whose keys raise": lambda: KeysRaise(CLEAN_OMNI),
+    "value whose repr raises": lambda: {**CLEAN_OMNI, "mode": ReprRaises()},
+    "NaN": lambda: {**CLEAN_OMNI, "duration": math.nan},
+    "integer past the digit limit": lambda: {**CLEAN_OMNI, "duration": 10**5000},
+    "100,000 levels deep": lambda: _deep(100_000),
+    "bytes": lambda: {**CLEAN_OMNI, "prompt": b"a cat"},
+    "set": lambda: {**CLEAN_OMNI, "prompt": {"a cat"}},
+}
+HOSTILE_ENDPOINTS = [None, 123, ["omni-video.create"], b"omni-video.create", object()]
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_PAYLOADS))
+def test_guard_blocks_every_hostile_payload(name: str) -> None:
+    payload = HOSTILE_PAYLOADS[name]()
+    with pytest.raises(kling_lint.PayloadBlocked) as blocked:
+        kling_lint.guard(payload, "omni-video.create")
+    assert any(d.counts and d.severity.label == "error" for d in blocked.value.diagnostics)
+    with pytest.raises(kling_lint.PayloadBlocked):
+        Linter().guard(payload, "omni-video.create")
+
+
+@pytest.mark.parametrize("endpoint", HOSTILE_ENDPOINTS, ids=repr)
+def test_guard_blocks_an_endpoint_that_is_not_one(endpoint: Any) -> None:
+    with pytest.raises(kling_lint.PayloadBlocked) as blocked:
+        kling_lint.guard(CLEAN_OMNI, endpoint)
+    assert [d.code for d in blocked.value.diagnostics] == ["KL004"]
+    with pytest.raises(kling_lint.PayloadBlocked):
+        Linter().guard(CLEAN_OMNI, endpoint)
+
+
+def test_a_shared_linter_takes_routes_and_guards() -> None:
+    linter = Linter()
+    by_route = linter.lint(CLEAN_OMNI, "POST /v1/videos/omni-video")
+    assert by_route.endpoint == "omni-video.create"
+    assert by_route.ok
+    assert linter.guard(CLEAN_OMNI, "POST /v1/videos/omni-video").ok
+    with pytest.raises(kling_lint.PayloadBlocked):
+        linter.guard({**CLEAN_OMNI, "mode": "standard"}, "omni-video.create")
+    with pytest.raises(KeyError):
+        linter.lint(CLEAN_OMNI, "POST /v1/videos/nothing")
+
+
+class _Clock(dt.date):
+    now = dt.date(2026, 1, 1)
+
+    @classmethod
+    def today(cls) -> _Clock:
+        return cls.now  # type: ignore[return-value]
+
+
+def test_allowlist_expiry_is_evaluated_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Linter that lives in a service stops honouring an entry the day after it expires."""
+    from kling_lint.check import linter as module
+
+    monkeypatch.setattr(module._dt, "date", _Clock)
+    entry = {
+        "endpoint": "omni-video.create",
+        "field": "voice_list",
+        "reason": "probe",
+        "expires": "2026-01-01",
+    }
+    shared = Linter(config=parse_config({"allow": [entry]}))
+    probe = {**CLEAN_OMNI, "prompt": "<<<voice_1>>> hi", "voice_list": [{"voice_id": "v1"}]}
+    assert shared.guard(probe, "omni-video.create").ok
+    _Clock.now = dt.date(2026, 1, 2)
+    with pytest.raises(kling_lint.PayloadBlocked):
+        shared.guard(probe, "omni-video.create")
+    assert [d.code for d in shared.allow_diagnostics(set())] == ["KL901"]
+
+
+JSONISH = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=20)
+    | st.binary(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=12) | st.integers(), inner, max_size=5)
+    ),
+    max_leaves=25,
+)
+KEYS = st.sampled_from([*sorted(CLEAN_OMNI), "image_list", "voice_list", "multi_prompt", "x"])
+
+
+@given(st.dictionaries(KEYS, JSONISH, max_size=6), st.booleans())
+def test_guard_never_returns_for_what_lint_blocks(extra: dict[str, Any], merge: bool) -> None:
+    payload = {**CLEAN_OMNI, **extra} if merge else extra
+    report = kling_lint.lint(payload, "omni-video.create")
+    if report.blocked:
+        with pytest.raises(kling_lint.PayloadBlocked):
+            kling_lint.guard(payload, "omni-video.create")
+    else:
+        assert kling_lint.guard(payload, "omni-video.create").ok
