@@ -1,9 +1,12 @@
 """Guards for HTTP clients: lint every request to a Kling endpoint before it is sent.
 
-A request is a Kling request when its method and path match an endpoint of the register
-(`POST /v1/videos/omni-video`, `GET /v1/videos/omni-video/{id}`, ...), whatever the host.
-Its JSON body (or, for GET, its path id and query parameters) goes through `kling_lint.guard`,
-which raises `PayloadBlocked` so the request never leaves. Other requests pass untouched.
+A request is a Kling request when its method and path match an endpoint of the register the
+configuration uses (`POST /v1/videos/omni-video`, `GET /v1/videos/omni-video/{id}`, ...),
+whatever the host, with the path read as servers read it and under any prefix a gateway
+adds (`kling_lint.check.routes`). Its JSON body (or, for GET, its path id and query
+parameters) is guarded, so that `PayloadBlocked` stops the request before it leaves; a body
+that cannot be read (a stream, an unknown encoding, invalid JSON) is blocked too. Other
+requests pass untouched.
 
     import httpx, kling_lint.integrations as ki
     client = httpx.Client(event_hooks={"request": [ki.httpx_hook()]})
@@ -18,80 +21,168 @@ Neither library is a dependency of kling-lint: install `kling-lint[httpx]` or
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Awaitable, Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from kling_lint.api import PayloadBlocked, guard
+from kling_lint.api import PayloadBlocked, _linter
+from kling_lint.check.linter import Linter
+from kling_lint.check.routes import route_of, split_target
 from kling_lint.check.stamp import closed
 from kling_lint.config import Config
-from kling_lint.register import builtin_register
+from kling_lint.register.model import Register
 
 ConfigArg = Config | str | Path | None
 
-
-@cache
-def _routes() -> tuple[tuple[str, re.Pattern[str], str, str | None], ...]:
-    """(method, path pattern, endpoint id, name of the path parameter) per endpoint."""
-    out = []
-    for endpoint in builtin_register().endpoints.values():
-        parts, param = [], None
-        for segment in endpoint.path.split("/"):
-            if segment.startswith("{") and segment.endswith("}"):
-                param = segment[1:-1]
-                parts.append("([^/]+)")
-            else:
-                parts.append(re.escape(segment))
-        out.append((endpoint.method, re.compile("^" + "/".join(parts) + "/?$"), endpoint.id, param))
-    return tuple(out)
+# A request body larger than this (once decompressed) is blocked rather than read.
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
-def match(method: str, url: str) -> tuple[str, dict[str, Any]] | None:
-    """The endpoint id of a request and its path/query parameters, or None if not Kling's."""
-    parts = urlsplit(url)
-    for verb, pattern, endpoint_id, param in _routes():
-        found = pattern.match(parts.path)
-        if verb == method.upper() and found:
-            params: dict[str, Any] = {k: _number(v) for k, v in parse_qsl(parts.query)}
-            if param and found.groups():
-                params[param] = found.group(1)
-            return endpoint_id, params
-    return None
+def match(
+    method: str, url: str, register: Register | None = None
+) -> tuple[str, dict[str, Any]] | None:
+    """The endpoint id of a request and its path/query parameters, or None if not Kling's.
+
+    Raises PayloadBlocked for a Kling request whose query names a parameter twice (servers
+    differ on which value they read).
+    """
+    if register is None:
+        from kling_lint.register import builtin_register
+
+        register = builtin_register()
+    path, query = split_target(url)
+    found = route_of(register, method, path)
+    if found is None:
+        return None
+    endpoint_id, path_params = found
+    params: dict[str, Any] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key in params:
+            problem = closed("KL002", f"query parameter {key!r} is sent twice", pointer="/" + key)
+            raise PayloadBlocked(endpoint_id, (problem,))
+        params[key] = _number(value)
+    return endpoint_id, {**params, **path_params}
 
 
 def _number(text: str) -> Any:
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
+def _body_bytes(endpoint_id: str, body: Any, encoding: str | None) -> bytes:
+    """The bytes the server will read, or PayloadBlocked when they cannot be known."""
+    if body is None:
+        raw = b""
+    elif isinstance(body, bytes | bytearray | memoryview):
+        raw = bytes(body)
+    elif isinstance(body, str):
+        raw = body.encode("utf-8")
+    else:  # a generator, a file, a stream: reading it here would send nothing after
+        raise _unreadable(
+            endpoint_id, f"a {type(body).__name__} body cannot be read before it is sent"
+        )
+    for coding in reversed([c.strip().lower() for c in (encoding or "").split(",") if c.strip()]):
+        raw = _decoded(endpoint_id, raw, coding)
+    if len(raw) > MAX_BODY_BYTES:
+        raise _unreadable(endpoint_id, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    return raw
+
+
+def _decoded(endpoint_id: str, raw: bytes, coding: str) -> bytes:
+    import zlib
+
+    if coding == "identity":
+        return raw
+    window = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+    if coding not in window:
+        raise _unreadable(endpoint_id, f"the body is {coding}-encoded, which cannot be checked")
+    inflater = zlib.decompressobj(window[coding])
+    try:
+        out = inflater.decompress(raw, MAX_BODY_BYTES + 1)
+    except zlib.error as exc:
+        raise _unreadable(endpoint_id, f"the {coding} body cannot be decoded: {exc}") from None
+    if len(out) > MAX_BODY_BYTES:
+        raise _unreadable(endpoint_id, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    return out
+
+
+def _unreadable(endpoint_id: str, why: str) -> PayloadBlocked:
+    return PayloadBlocked(endpoint_id, (closed("KL001", f"request body not checked: {why}"),))
+
+
+def _check_body(linter: Linter, endpoint_id: str, raw: bytes) -> None:
+    """Read the body as the server will (duplicate keys and NaN included) and guard it."""
+    from kling_lint.load import LoadFailure, parse_json
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _unreadable(endpoint_id, f"not UTF-8 (byte {exc.start})") from None
+    loaded = parse_json(text, "request body")
+    if isinstance(loaded, LoadFailure):
+        raise _unreadable(endpoint_id, loaded.problem.message)
+    problems = tuple(closed(p.code, p.message, pointer=p.pointer) for p in loaded.problems)
+    if not problems:
+        linter.guard(loaded.data, endpoint_id)
+        return
+    try:
+        report = linter.lint(loaded.data, endpoint_id)
+        found = report.diagnostics
+    except Exception:  # the load problems block already; the rest is a bonus
+        found = ()
+    raise PayloadBlocked(endpoint_id, (*problems, *found))
 
 
 def check_request(
-    method: str, url: str, body: bytes | str | None, *, config: ConfigArg = None
+    method: str,
+    url: str,
+    body: Any,
+    *,
+    config: ConfigArg = None,
+    content_encoding: str | None = None,
 ) -> None:
-    """Raise PayloadBlocked if this request goes to a Kling endpoint with a blocked payload."""
-    found = match(method, url)
+    """Raise PayloadBlocked if this request goes to a Kling endpoint with a blocked payload.
+
+    Routes are those of the register the configuration uses. A body that cannot be read
+    (a stream, an unknown encoding, invalid JSON) is blocked, not waved through.
+    """
+    try:
+        linter = _linter(config)
+    except Exception as exc:  # a config, register or plugin that cannot be loaded
+        raise PayloadBlocked(None, (closed("KL007", f"cannot load the linter: {exc}"),)) from exc
+    found = match(method, url, linter.register)
     if found is None:
         return
     endpoint_id, params = found
-    if method.upper() == "GET":
-        guard(params, endpoint_id, config=config)
+    if method.strip().upper() == "GET":
+        linter.guard(params, endpoint_id)
         return
+    _check_body(linter, endpoint_id, _body_bytes(endpoint_id, body, content_encoding))
+
+
+def _httpx_content(request: Any) -> Any:
+    """httpx's body, or the stream object itself when it was not read (then it is blocked)."""
     try:
-        payload = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError) as exc:
-        message = f"request body is not JSON: {exc}"
-        problem = closed("KL001", message)
-        raise PayloadBlocked(endpoint_id, (problem,)) from None
-    guard(payload, endpoint_id, config=config)
+        return request.content
+    except Exception:  # httpx.RequestNotRead: a streaming body
+        return request.stream
+
+
+def _check_httpx(request: Any, config: ConfigArg) -> None:
+    check_request(
+        request.method,
+        str(request.url),
+        _httpx_content(request),
+        config=config,
+        content_encoding=request.headers.get("content-encoding"),
+    )
 
 
 def httpx_hook(*, config: ConfigArg = None) -> Callable[[Any], None]:
     """A request event hook for `httpx.Client(event_hooks={"request": [...]})`."""
 
     def hook(request: Any) -> None:
-        check_request(request.method, str(request.url), request.content, config=config)
+        _check_httpx(request, config)
 
     return hook
 
@@ -100,7 +191,7 @@ def httpx_async_hook(*, config: ConfigArg = None) -> Callable[[Any], Awaitable[N
     """The same for `httpx.AsyncClient`, whose hooks are coroutines."""
 
     async def hook(request: Any) -> None:
-        check_request(request.method, str(request.url), request.content, config=config)
+        _check_httpx(request, config)
 
     return hook
 
@@ -120,7 +211,13 @@ def _build_adapter() -> type:
             self.kling_config = config
 
         def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-            check_request(request.method, request.url, request.body, config=self.kling_config)
+            check_request(
+                request.method,
+                request.url,
+                request.body,
+                config=self.kling_config,
+                content_encoding=request.headers.get("Content-Encoding"),
+            )
             return super().send(request, *args, **kwargs)
 
     return GuardedAdapter

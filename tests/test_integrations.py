@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,6 +15,7 @@ import kling_lint
 import kling_lint.integrations as ki
 
 from .conftest import CLEAN_OMNI
+from .loopback import base_url, running
 
 BLOCKED = {**CLEAN_OMNI, "mode": "standard"}
 
@@ -47,18 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[_Server]:
-    srv = _Server()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join(timeout=5)
+    with running(_Server()) as srv:
+        yield srv
 
 
-def _base(server: _Server) -> str:
-    host, port = server.server_address[:2]
-    return f"http://{host}:{port}"
+def _base(srv: _Server) -> str:
+    return base_url(srv)
 
 
 def test_httpx_hook(server: _Server) -> None:

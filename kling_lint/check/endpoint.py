@@ -11,13 +11,9 @@ from kling_lint.register.model import Endpoint, Register
 _ROUTE = re.compile(r"^\s*(GET|POST)\s+(\S+)\s*$", re.IGNORECASE)
 
 
-def _template(path: str) -> re.Pattern[str]:
-    parts = [re.escape(p) if not p.startswith("{") else "[^/]+" for p in path.split("/")]
-    return re.compile("^" + "/".join(parts) + "/?$")
-
-
 def resolve(register: Register, name: str) -> Endpoint | None:
-    """An endpoint by id (`omni-video.create`) or route (`POST /v1/videos/omni-video`)."""
+    """An endpoint by id (`omni-video.create`) or route (`POST /v1/videos/omni-video`, a
+    full URL, or a path as a server would route it: see `kling_lint.check.routes`)."""
     if not isinstance(name, str):
         return None
     if name in register.endpoints:
@@ -25,15 +21,10 @@ def resolve(register: Register, name: str) -> Endpoint | None:
     match = _ROUTE.match(name)
     if not match:
         return None
-    method, path = match.group(1).upper(), match.group(2).split("?", 1)[0]
-    path = re.sub(r"^https?://[^/]+", "", path)
-    exact = register.endpoint_by_route(method, path)
-    if exact is not None:
-        return exact
-    for endpoint in register.endpoints.values():
-        if endpoint.method == method and _template(endpoint.path).match(path):
-            return endpoint
-    return None
+    from kling_lint.check.routes import route_of, split_target
+
+    found = route_of(register, match.group(1), split_target(match.group(2))[0])
+    return register.endpoints[found[0]] if found else None
 
 
 def suggest_endpoint(register: Register, name: object) -> str:

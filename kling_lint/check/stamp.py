@@ -58,10 +58,10 @@ class Stamp:
         )
 
 
-def closed(code: str, message: str) -> Diagnostic:
+def closed(code: str, message: str, *, pointer: str = "") -> Diagnostic:
     """A finding that blocks whatever the configuration says: a guard that cannot check
     (KL004, KL007) or a body that is not JSON (KL001) fails closed, as an error."""
     from kling_lint.check.rules import BUILTIN_RULES
 
     rules = {r.code: r for r in BUILTIN_RULES}
-    return Stamp(rules, {code: Severity.ERROR})(code, message)
+    return Stamp(rules, {code: Severity.ERROR})(code, message, pointer=pointer)
