@@ -282,9 +282,10 @@ def _lint_batch(
 ) -> list[FileResult]:
     out: list[FileResult] = []
     for done, (file, config_path) in enumerate(batch, start=1):
+        limits = session.linter(config_path).config.limits
         out += [
             _check_loaded(session, config_path, file, loaded)
-            for loaded in read_file(file, str(file))
+            for loaded in read_file(file, str(file), limits)
         ]
         if progress is not None and (done % 50 == 0 or done == len(batch)):
             progress(done, total)
@@ -351,7 +352,15 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             config_path = session.config_path_for(
                 Path(options.stdin_filename or "x").resolve().parent
             )
-            for loaded in parse_text(sys.stdin.read(), name, kind_of(name)):
+            limits = session.linter(config_path).config.limits
+            text = sys.stdin.read(limits.file_bytes + 1)
+            if len(text) > limits.file_bytes:
+                loaded_all: list[Loaded] = [
+                    _load_problem(name, limits.hit("file_bytes", "standard input"))
+                ]
+            else:
+                loaded_all = parse_text(text, name, kind_of(name), limits)
+            for loaded in loaded_all:
                 result.files.append(_check_loaded(session, config_path, None, loaded))
             continue
         path = Path(raw)

@@ -39,6 +39,12 @@ class _Commands(click.Group):
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def main(debug: bool) -> None:
     """Check Kling API request payloads against the field-status register."""
+    # A payload may hold text the terminal's encoding cannot show (CJK under cp1252, a lone
+    # surrogate, a file name that is not UTF-8): it is escaped, never a crash mid-report.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 @main.command()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kling_lint.config.limits import DEFAULT_LIMITS, Limits, parse_limits
 from kling_lint.diagnostics import Severity
 
 STANDALONE = ".kling-lint.toml"
@@ -23,6 +24,7 @@ _KEYS = (
     "policy",
     "plugins",
     "policy-files",
+    "limits",
 )
 _ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner", "unknown")
 
@@ -67,6 +69,7 @@ class Config:
     policies: tuple[str, ...] = ()
     plugins: tuple[str, ...] = ()
     policy_files: tuple[Path, ...] = ()
+    limits: Limits = DEFAULT_LIMITS
     # Keys the command line set, so that a message names the flag rather than the file.
     flags: frozenset[str] = frozenset()
 
@@ -196,6 +199,8 @@ def parse_config(
             raise ConfigError(f"{where}: register must be a path")
         base = path.parent if path else Path.cwd()
         kwargs["register"] = (base / table["register"]).resolve()
+    if "limits" in table:
+        kwargs["limits"] = parse_limits(where, table["limits"])
     if "allow" in table:
         kwargs["allow"] = _allow(where, table["allow"], _allow_lines(text, header), path)
     return Config(**kwargs)

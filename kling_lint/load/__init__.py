@@ -15,6 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kling_lint.config.limits import DEFAULT_LIMITS, Limits
+
 SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
 Position = tuple[int, int]
 
@@ -114,31 +116,72 @@ def _json_problems(text: str, first_line: int) -> tuple[list[LoadProblem], dict[
     return out, {p: index.position(o) for p, o in scan.offsets.items()}
 
 
-def parse_json(text: str, path: str, record: int | None = None, first_line: int = 1) -> Loaded:
+class _Bound(ValueError):
+    """A limit that a text went past; the message names the setting."""
+
+
+def _too_deep(data: Any, limit: int) -> bool:
+    """Whether objects and arrays nest deeper than `limit` (iterative: no recursion)."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def parse_json(
+    text: str,
+    path: str,
+    record: int | None = None,
+    first_line: int = 1,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Loaded:
     flags = _Flags()
+
+    def integer(digits: str) -> int:
+        if len(digits) - digits.startswith("-") > limits.integer_digits:
+            raise _Bound(limits.hit("integer_digits", f"an integer of {len(digits)} digits"))
+        return int(digits)
+
     try:
-        data = json.loads(text, object_pairs_hook=flags.pairs, parse_constant=flags.constant)
+        data = json.loads(
+            text, object_pairs_hook=flags.pairs, parse_constant=flags.constant, parse_int=integer
+        )
     except json.JSONDecodeError as exc:
         where = (exc.lineno + first_line - 1, exc.colno)
         return LoadFailure(
             path, record, LoadProblem("KL001", f"invalid JSON: {exc.msg}", "", where)
         )
+    except _Bound as exc:
+        return LoadFailure(path, record, LoadProblem("KL001", str(exc)))
     except RecursionError:
-        return LoadFailure(path, record, LoadProblem("KL001", "invalid JSON: nested too deeply"))
+        message = limits.hit("depth", "nested too deeply to parse")
+        return LoadFailure(path, record, LoadProblem("KL001", message))
     except ValueError as exc:  # an integer past Python's digit limit (int_max_str_digits)
         return LoadFailure(path, record, LoadProblem("KL001", f"invalid JSON: {exc}"))
+    if _too_deep(data, limits.depth):
+        message = limits.hit("depth", "objects and arrays nested too deeply")
+        return LoadFailure(path, record, LoadProblem("KL001", message))
     if flags.duplicates or flags.non_json:
         problems, positions = _json_problems(text, first_line)
         return Payload(path, record, data, problems, _positions=lambda: positions)
     return Payload(path, record, data, [], _positions=_json_positions(text, first_line))
 
 
-def parse_yaml(text: str, path: str) -> Loaded:
+def parse_yaml(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Loaded:
     # ruamel is imported only when a YAML payload turns up: most runs lint JSON.
     from kling_lint.load.yaml_text import YamlSyntaxError, load_yaml
 
     try:
-        doc = load_yaml(text, cache=False)
+        doc = load_yaml(text, cache=False, limits=limits)
     except YamlSyntaxError as exc:
         return LoadFailure(
             path, None, LoadProblem("KL001", f"invalid YAML: {exc.message}", "", exc.position)
@@ -151,17 +194,18 @@ def parse_yaml(text: str, path: str) -> Loaded:
     return Payload(path, None, doc.data, problems, _positions=lambda: positions)
 
 
-def parse_text(text: str, path: str, kind: str) -> list[Loaded]:
+def parse_text(text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS) -> list[Loaded]:
     """Payloads in a text of the given kind (`json`, `yaml` or `jsonl`)."""
     if kind == "jsonl":
         out: list[Loaded] = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Records end at "\n" only: U+2028, U+0085 and the like may sit inside strings.
+        for number, line in enumerate(text.split("\n"), start=1):
             if line.strip():
-                out.append(parse_json(line, path, record=number, first_line=number))
+                out.append(parse_json(line, path, record=number, first_line=number, limits=limits))
         return out
     if kind == "yaml":
-        return [parse_yaml(text, path)]
-    return [parse_json(text, path)]
+        return [parse_yaml(text, path, limits)]
+    return [parse_json(text, path, limits=limits)]
 
 
 def kind_of(name: str) -> str:
@@ -169,20 +213,36 @@ def kind_of(name: str) -> str:
     return {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}.get(suffix, "json")
 
 
-def read_file(path: Path, display: str) -> list[Loaded]:
+def _failure(display: str, message: str) -> list[Loaded]:
+    return [LoadFailure(display, None, LoadProblem("KL001", message))]
+
+
+def read_file(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list[Loaded]:
+    """The payloads of one file; a file that is not a regular file (a FIFO, a device), is
+    larger than the limit, cannot be read or is not UTF-8 is one KL001 failure."""
+    import stat
+
     try:
-        raw = path.read_bytes()
+        # Opened without blocking, so that a FIFO named like a payload cannot hang the run.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return _failure(display, "not a regular file (a FIFO, device or socket)")
+            if info.st_size > limits.file_bytes:
+                return _failure(display, limits.hit("file_bytes", f"{info.st_size} bytes"))
+            # Read at most one byte past the limit: a file may grow while it is read.
+            raw = handle.read(limits.file_bytes + 1)
     except OSError as exc:
-        return [
-            LoadFailure(display, None, LoadProblem("KL001", f"cannot read: {exc.strerror or exc}"))
-        ]
+        return _failure(display, f"cannot read: {exc.strerror or exc}")
+    if len(raw) > limits.file_bytes:
+        return _failure(display, limits.hit("file_bytes", "the file grew while read"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [
-            LoadFailure(display, None, LoadProblem("KL001", f"not UTF-8 text (byte {exc.start})"))
-        ]
-    return parse_text(text, display, kind_of(path.name))
+        return _failure(display, f"not UTF-8 text (byte {exc.start})")
+    del raw  # one copy of a large file at a time
+    return parse_text(text, display, kind_of(path.name), limits)
 
 
 def discover(paths: list[Path]) -> Iterator[Path]:

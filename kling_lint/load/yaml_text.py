@@ -16,6 +16,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kling_lint import pointer as jp
+from kling_lint.config.limits import DEFAULT_LIMITS, Limits
 
 Position = tuple[int, int]
 
@@ -57,17 +58,26 @@ def _mark(node: Node) -> Position:
 
 
 class _Builder:
-    def __init__(self, yaml: YAML, dates_as_text: bool) -> None:
+    def __init__(self, yaml: YAML, dates_as_text: bool, limits: Limits) -> None:
         self._constructor = yaml.constructor
         self._dates_as_text = dates_as_text
+        self._limits = limits
+        # Nodes left to build: an alias is built again wherever it is used, so a few lines
+        # of nested aliases would expand without end.
+        self._budget = limits.yaml_nodes
         self.positions: dict[str, Position] = {}
         self.problems: list[Problem] = []
 
     def build(self, node: Node, parts: list[str | int], depth: int = 0) -> Any:
         ptr = jp.join(parts)
         self.positions.setdefault(ptr, _mark(node))
-        if depth > 200:
-            raise YamlSyntaxError("nesting deeper than 200 levels", _mark(node))
+        self._budget -= 1
+        if self._budget < 0:
+            message = self._limits.hit("yaml_nodes", "the document expands (aliases included)")
+            raise YamlSyntaxError(message, _mark(node))
+        if depth >= self._limits.depth:
+            message = self._limits.hit("depth", "mappings and sequences nested too deeply")
+            raise YamlSyntaxError(message, _mark(node))
         if isinstance(node, MappingNode):
             return self._mapping(node, parts, depth)
         if isinstance(node, SequenceNode):
@@ -96,6 +106,11 @@ class _Builder:
         return out
 
     def _scalar(self, node: Node, ptr: str) -> Any:
+        if node.tag == "tag:yaml.org,2002:int":
+            digits = sum(c.isdigit() for c in node.value)
+            if digits > self._limits.integer_digits:
+                message = self._limits.hit("integer_digits", f"an integer of {digits} digits")
+                raise YamlSyntaxError(message, _mark(node))
         value = self._constructor.construct_object(node, deep=True)
         if isinstance(value, (_dt.date, _dt.datetime)):
             if self._dates_as_text:
@@ -116,7 +131,9 @@ class _Builder:
         return value
 
 
-def load_yaml(text: str, *, dates_as_text: bool = False, cache: bool = True) -> YamlDocument:
+def load_yaml(
+    text: str, *, dates_as_text: bool = False, cache: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> YamlDocument:
     """Parse one YAML document; raises YamlSyntaxError with a 1-based position.
 
     The pure-Python parser is slow on the register's thousands of lines, so results are
@@ -124,23 +141,26 @@ def load_yaml(text: str, *, dates_as_text: bool = False, cache: bool = True) -> 
     Callers must treat the returned document as read-only.
     """
     if not cache:
-        return _parse(text, dates_as_text)
-    return _cached(text, dates_as_text)
+        return _parse(text, dates_as_text, limits)
+    return _cached(text, dates_as_text, limits)
 
 
 @lru_cache(maxsize=128)
-def _cached(text: str, dates_as_text: bool) -> YamlDocument:
-    return _parse(text, dates_as_text)
+def _cached(text: str, dates_as_text: bool, limits: Limits) -> YamlDocument:
+    return _parse(text, dates_as_text, limits)
 
 
-def _parse(text: str, dates_as_text: bool) -> YamlDocument:
+def _parse(text: str, dates_as_text: bool, limits: Limits) -> YamlDocument:
     yaml = YAML(typ="safe", pure=True)
     try:
         root = yaml.compose(text)
         if root is None:
             return YamlDocument(None, {"": (1, 1)})
-        builder = _Builder(yaml, dates_as_text)
+        builder = _Builder(yaml, dates_as_text, limits)
         data = builder.build(root, [])
+    except RecursionError:  # the composer recurses per level of flow nesting
+        message = limits.hit("depth", "nested too deeply to parse")
+        raise YamlSyntaxError(message, (1, 1)) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any, TextIO
 
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.results import FileResult, RunResult
@@ -28,3 +30,16 @@ def shown(file: FileResult, d: Diagnostic, verbose: bool) -> bool:
 def label(file: FileResult) -> str:
     """A payload's name: its path, with the record line for JSONL."""
     return f"{file.path}:{file.record}" if file.record is not None else file.path
+
+
+def write_json(document: Any, stream: TextIO) -> None:
+    """JSON that stays valid whatever the stream's encoding: non-ASCII text is written as is
+    to a UTF-8 stream and as \\u escapes to any other (a cp1252 or ASCII terminal)."""
+    import codecs
+
+    try:
+        utf8 = codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    json.dump(document, stream, indent=2, ensure_ascii=not utf8)
+    stream.write("\n")

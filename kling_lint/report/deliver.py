@@ -27,7 +27,7 @@ def deliver(
     report = reporter(output_format)
     if output_file is not None:
         output_file.parent.mkdir(parents=True, exist_ok=True)
-        with output_file.open("w", encoding="utf-8") as handle:
+        with output_file.open("w", encoding="utf-8", errors="backslashreplace") as handle:
             report(result, handle, verbose=verbose, color=False)
         for notice in result.notices:
             stdout.write(f"warning: {notice}\n")

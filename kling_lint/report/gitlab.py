@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import TextIO
 
 from kling_lint.diagnostics import Severity
-from kling_lint.report._common import findings
+from kling_lint.report._common import findings, write_json
 from kling_lint.results import RunResult
 
 _LEVEL = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -27,5 +26,4 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
                 "location": {"path": file.path, "lines": {"begin": d.line or 1}},
             }
         )
-    json.dump(issues, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    write_json(issues, stream)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from kling_lint.__about__ import __version__
+from kling_lint.report._common import write_json
 from kling_lint.report._counts import Summary
 from kling_lint.results import RunResult
 
@@ -35,5 +35,4 @@ def document(result: RunResult) -> dict[str, Any]:
 
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
-    json.dump(document(result), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    write_json(document(result), stream)

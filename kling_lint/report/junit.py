@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
 from kling_lint.report._common import label, shown
 from kling_lint.results import RunResult
 
+# Characters XML 1.0 cannot hold at all, even as references: controls and lone surrogates.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    """Text an XML parser accepts: what XML cannot hold is shown as a backslash escape."""
+    return _NOT_XML.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
 
 def _lines(diagnostics: list[str]) -> str:
-    return "\n".join(diagnostics)
+    return _xml("\n".join(diagnostics))
 
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
@@ -29,12 +38,13 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
     if result.configs:
         properties = ET.SubElement(suite, "properties")
         for config in result.configs:
-            ET.SubElement(properties, "property", name="config", value=config.path or "<defaults>")
+            path = _xml(config.path or "<defaults>")
+            ET.SubElement(properties, "property", name="config", value=path)
         for notice in result.notices:
-            ET.SubElement(properties, "property", name="warning", value=notice)
+            ET.SubElement(properties, "property", name="warning", value=_xml(notice))
     for file in result.files:
         case = ET.SubElement(
-            suite, "testcase", classname=file.endpoint or "payload", name=label(file)
+            suite, "testcase", classname=file.endpoint or "payload", name=_xml(label(file))
         )
         listed = [
             f"{file.path}:{d.line or 1}:{d.column or 1}: {d.code} {d.severity.label} {d.message}"
@@ -45,12 +55,13 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
         if file.blocked:
             first = next(d for d in file.diagnostics if d.counts and d.severity >= file.fail_on)
             failure = ET.SubElement(
-                case, "failure", message=f"{first.code} {first.message}", type=first.code
+                case, "failure", message=_xml(f"{first.code} {first.message}"), type=first.code
             )
             failure.text = _lines(listed)
         elif listed:
             ET.SubElement(case, "system-out").text = _lines(listed)
     ET.indent(suites)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    stream.write(ET.tostring(suites, encoding="unicode"))
+    # ASCII with character references: valid whatever encoding the stream has.
+    stream.write(ET.tostring(suites, encoding="us-ascii", xml_declaration=False).decode("ascii"))
     stream.write("\n")

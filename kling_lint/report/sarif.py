@@ -6,13 +6,12 @@ reason, so the exception stays visible in the code-scanning UI.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kling_lint.__about__ import __version__
 from kling_lint.diagnostics import Severity
-from kling_lint.report._common import findings
+from kling_lint.report._common import findings, write_json
 from kling_lint.results import RunResult
 
 if TYPE_CHECKING:
@@ -109,5 +108,4 @@ def document(result: RunResult) -> dict[str, Any]:
 
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
-    json.dump(document(result), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    write_json(document(result), stream)
