@@ -14,6 +14,7 @@ from kling_lint.exit_codes import ERROR as EXIT_ERROR
 from kling_lint.exit_codes import FINDINGS as EXIT_FINDINGS
 from kling_lint.exit_codes import OK as EXIT_OK
 from kling_lint.register import RegisterError
+from kling_lint.report._common import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,7 +36,7 @@ def guarded(func: F) -> F:
             sys.stderr.close()
             sys.exit(EXIT_OK)
         except (ConfigError, RegisterError) as exc:
-            click.echo(f"kling-lint: {exc}", err=True)
+            click.echo(f"kling-lint: {printable(str(exc))}", err=True)
             sys.exit(EXIT_ERROR)
         except Exception as exc:
             if debug:
@@ -44,7 +45,9 @@ def guarded(func: F) -> F:
                 traceback.print_exc()
             else:
                 click.echo(
-                    f"kling-lint: internal error: {exc!r} (--debug shows the traceback)", err=True
+                    f"kling-lint: internal error: {printable(repr(exc))} (--debug shows the "
+                    "traceback)",
+                    err=True,
                 )
             sys.exit(EXIT_ERROR)
 

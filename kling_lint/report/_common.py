@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, TextIO
 
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.results import FileResult, RunResult
+
+# What must not reach a terminal or a CI log raw: control characters (escape sequences, a
+# newline that starts a forged `::error` workflow command), line and paragraph separators,
+# and the bidirectional overrides that make text read differently from what it is.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` for one line of a terminal or a CI log, with what is unsafe shown escaped."""
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 def findings(
@@ -28,8 +39,9 @@ def shown(file: FileResult, d: Diagnostic, verbose: bool) -> bool:
 
 
 def label(file: FileResult) -> str:
-    """A payload's name: its path, with the record line for JSONL."""
-    return f"{file.path}:{file.record}" if file.record is not None else file.path
+    """A payload's name: its path, with the record line for JSONL (printable)."""
+    path = printable(file.path)
+    return f"{path}:{file.record}" if file.record is not None else path
 
 
 def write_json(document: Any, stream: TextIO) -> None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from kling_lint.report._common import findings
+from kling_lint.report._common import findings, printable
 from kling_lint.results import RunResult
 
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
     count = 0
     for file, d in findings(result, verbose=verbose):
-        stream.write(f"{file.path}:{d.line or 1}:{d.column or 1}: {d.code} {d.message}\n")
+        where = f"{printable(file.path)}:{d.line or 1}:{d.column or 1}"
+        stream.write(f"{where}: {d.code} {printable(d.message)}\n")
         count += 1
     for notice in result.notices:
-        stream.write(f"warning: {notice}\n")
+        stream.write(f"warning: {printable(notice)}\n")
     stream.write(f"Found {count} finding{'s' if count != 1 else ''}.\n")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import TextIO
 
 from kling_lint.diagnostics import Severity
-from kling_lint.report._common import findings
+from kling_lint.report._common import findings, printable
 from kling_lint.results import RunResult
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _property(text: str) -> str:

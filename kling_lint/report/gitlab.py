@@ -21,7 +21,7 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
             {
                 "description": f"{d.code} {d.message}",
                 "check_name": f"{d.code} {d.rule}",
-                "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
+                "fingerprint": hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest(),
                 "severity": _LEVEL[d.severity],
                 "location": {"path": file.path, "lines": {"begin": d.line or 1}},
             }

@@ -6,7 +6,7 @@ import re
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from kling_lint.report._common import label, shown
+from kling_lint.report._common import label, printable, shown
 from kling_lint.results import RunResult
 
 # Characters XML 1.0 cannot hold at all, even as references: controls and lone surrogates.
@@ -47,8 +47,9 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
             suite, "testcase", classname=file.endpoint or "payload", name=_xml(label(file))
         )
         listed = [
-            f"{file.path}:{d.line or 1}:{d.column or 1}: {d.code} {d.severity.label} {d.message}"
-            + (f" [allowlist: {d.suppressed_by.reason}]" if d.suppressed_by else "")
+            f"{printable(file.path)}:{d.line or 1}:{d.column or 1}: {d.code} "
+            f"{d.severity.label} {printable(d.message)}"
+            + (f" [allowlist: {printable(d.suppressed_by.reason)}]" if d.suppressed_by else "")
             for d in file.diagnostics
             if shown(file, d, verbose)
         ]

@@ -43,10 +43,20 @@ def _rule(rule: Rule) -> dict[str, Any]:
 
 
 def _location(path: str) -> dict[str, Any]:
+    """An artifact location whose `uri` is a valid URI reference: `#`, `?`, `:`, `%`,
+    spaces and non-ASCII characters in a file name are percent-encoded."""
+    from urllib.parse import quote
+
     target = Path(path)
+    try:  # a file name that is not UTF-8 comes back as its own bytes
+        raw = target.as_posix().encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = target.as_posix().encode("utf-8", "surrogatepass")
+    encoded = quote(raw, safe="/")
     if target.is_absolute():
-        return {"uri": target.as_uri()}
-    return {"uri": target.as_posix(), "uriBaseId": "%SRCROOT%"}
+        return {"uri": "file://" + encoded}
+    # A relative reference whose first segment holds ":" would read as a scheme.
+    return {"uri": encoded, "uriBaseId": "%SRCROOT%"}
 
 
 def document(result: RunResult) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from kling_lint.diagnostics import Diagnostic, Severity
-from kling_lint.report._common import label, shown
+from kling_lint.report._common import label, printable, shown
 from kling_lint.report._counts import Summary
 from kling_lint.results import FileResult, RunResult
 
@@ -17,12 +17,14 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 
 def _line(result: FileResult, d: Diagnostic, color: bool) -> str:
-    where = f"{result.path}:{d.line or 1}:{d.column or 1}"
+    where = f"{printable(result.path)}:{d.line or 1}:{d.column or 1}"
+    message = printable(d.message)
     if d.suppressed_by is not None:
-        label = _paint("allowed", "2", color)
-        return f"{where}: {d.code} {label} {d.message} [allowlist: {d.suppressed_by.reason}]"
-    label = _paint(d.severity.label, _COLOURS[d.severity], color)
-    return f"{where}: {d.code} {label} {d.message}"
+        tag = _paint("allowed", "2", color)
+        reason = printable(d.suppressed_by.reason)
+        return f"{where}: {d.code} {tag} {message} [allowlist: {reason}]"
+    tag = _paint(d.severity.label, _COLOURS[d.severity], color)
+    return f"{where}: {d.code} {tag} {message}"
 
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
@@ -37,9 +39,10 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
         stream.write("\n")
     if verbose:
         for config in result.configs:
-            stream.write(f"config: {config.path or '<defaults>'}\n")
+            stream.write(f"config: {printable(config.path or '<defaults>')}\n")
     for notice in result.notices:
-        stream.write(_paint("warning", _COLOURS[Severity.WARNING], color) + f": {notice}\n")
+        warning = _paint("warning", _COLOURS[Severity.WARNING], color)
+        stream.write(f"{warning}: {printable(notice)}\n")
     stream.write(summary(result, verbose=verbose, color=color) + "\n")
 
 
