@@ -60,11 +60,17 @@ class RunResult:
     register_digest: str = ""
     rules: dict[str, Rule] = field(default_factory=dict)
     configs: list[ConfigUse] = field(default_factory=list)
+    # (path, why) of what folder walks did not read.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def notices(self) -> list[str]:
         """Warnings about the run itself, which every format shows."""
-        return [n for n in (c.notice for c in self.configs) if n]
+        notices = [n for n in (c.notice for c in self.configs) if n]
+        if not self.files:
+            found = f"; skipped {len(self.skipped)} (--verbose lists them)" if self.skipped else ""
+            notices.append(f"no payload files found{found}")
+        return notices
 
     @property
     def failed(self) -> bool:

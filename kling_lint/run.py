@@ -49,6 +49,7 @@ class Options(NamedTuple):
     locate_infos: bool = True
     jobs: int | None = None
     allow_config_plugins: bool = False
+    follow_links: bool = False
 
 
 class _Session:
@@ -369,7 +370,14 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             missing = _load_problem(raw, "no such file or directory")
             result.files.append(_check_loaded(session, config_path, None, missing))
             continue
-        files.extend((file, session.config_path_for(file.parent)) for file in discover([path]))
+        found = discover([path], follow_links=options.follow_links)
+        files.extend((file, session.config_path_for(file.parent)) for file in found.files)
+        for skip in found.skipped:
+            result.skipped.append((skip.path, skip.why))
+            if skip.error:
+                config_path = session.config_path_for(Path(skip.path).parent)
+                failure = _load_problem(skip.path, skip.why)
+                result.files.append(_check_loaded(session, config_path, None, failure))
     for config_path in dict.fromkeys(c for _, c in files):
         session.linter(config_path)  # compile (and fail, exit 2) before any file is read
     result.files.extend(_run_files(session, files, progress))

@@ -104,6 +104,11 @@ def main(debug: bool) -> None:
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
 )
 @click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Walk into linked folders and read links to files outside the named folders.",
+)
+@click.option(
     "--allow-config-plugins",
     is_flag=True,
     help="Load plugins named by config files found by walking up (not only by --config).",
@@ -132,6 +137,7 @@ def check(
     color: bool | None,
     jobs: int | None,
     allow_config_plugins: bool,
+    follow_links: bool,
     output_file: Path | None,
     statistics: bool,
     exit_zero: bool,
@@ -158,6 +164,7 @@ def check(
         or output_format not in ("text", "concise", "github"),
         jobs=jobs,
         allow_config_plugins=allow_config_plugins,
+        follow_links=follow_links,
     )
     result = execute(options, progress=progress.for_terminal())
     if color is None:

@@ -38,6 +38,10 @@ def guarded(func: F) -> F:
         except (ConfigError, RegisterError) as exc:
             click.echo(f"kling-lint: {printable(str(exc))}", err=True)
             sys.exit(EXIT_ERROR)
+        except OSError as exc:  # a write the disk refused; what was there is kept
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"kling-lint: {printable(where + (exc.strerror or str(exc)))}", err=True)
+            sys.exit(EXIT_ERROR)
         except Exception as exc:
             if debug:
                 import traceback

@@ -86,17 +86,19 @@ def registry_check(directory: Path | None, schemas_path: Path | None) -> None:
 @guarded
 def registry_render(output: Path | None) -> None:
     """Write docs/REGISTER.md (the register) and docs/rules.md (the rule reference)."""
+    from kling_lint.files import refuse_package_write, write_text
     from kling_lint.register import docs as render
     from kling_lint.register import load_register
 
     register = load_register()
     target = output or render.default_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render.render(register), encoding="utf-8")
+    if output is None:
+        refuse_package_write(target, "registry render")
+    write_text(target, render.render(register))
     click.echo(f"wrote {target}")
     if output is None:
         rules = render.rules_path()
-        rules.write_text(render.rules_markdown(register), encoding="utf-8")
+        write_text(rules, render.rules_markdown(register))
         click.echo(f"wrote {rules}")
 
 
@@ -125,8 +127,17 @@ def schemas_export(directory: Path, url_base: str | None) -> None:
     """Copy the endpoint schemas to DIRECTORY with a ready editor settings.json fragment."""
     from kling_lint.register import artefacts
 
-    written = artefacts.export(directory, url_base)
-    click.echo(f"wrote {len(written) - 1} schemas and {written[-1]}")
+    done = artefacts.export(directory, url_base)
+    click.echo(f"wrote {len(done.schemas)} schemas to {directory}")
+    if done.how == "merged":
+        click.echo(f"merged the schema mappings into {done.settings}; other settings kept")
+    elif done.how == "beside":
+        click.echo(
+            f"{directory / 'settings.json'} exists and is not plain JSON, so it is left as it "
+            f"is: merge {done.settings} into it by hand"
+        )
+    else:
+        click.echo(f"wrote {done.settings}")
 
 
 @schemas.command("check")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -245,20 +245,84 @@ def read_file(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list
     return parse_text(text, display, kind_of(path.name), limits)
 
 
-def discover(paths: list[Path]) -> Iterator[Path]:
-    """Files named directly, and payload files found under directories, in a stable order."""
+class Skipped(NamedTuple):
+    """A path a folder walk did not read, and why; `error` when it should have been."""
+
+    path: str
+    why: str
+    error: bool = False
+
+
+class Discovery(NamedTuple):
+    files: list[Path]
+    skipped: list[Skipped]
+
+
+def discover(paths: list[Path], *, follow_links: bool = False) -> Discovery:
+    """Files named directly, and payload files found under folders, in a stable order.
+
+    A file named directly is always read. A walk reads nothing outside the folder it was
+    given: links to folders, and links to files outside it, are skipped unless
+    `follow_links`; dot-folders and dot-files are skipped; a folder that cannot be read is
+    an error. Every skip is returned with its reason.
+    """
+    files: list[Path] = []
+    skipped: list[Skipped] = []
     for path in paths:
         if not path.is_dir():
-            yield path
+            files.append(path)
             continue
-        found: list[str] = []
-        for folder, dirs, files in os.walk(path):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .venv and the like
-            for name in files:
-                if not name.startswith(".") and os.path.splitext(name)[1].lower() in SUFFIXES:
-                    found.append(os.path.join(folder, name))
-        for name in sorted(found):
-            yield Path(name)
+        found, missed = _walk(path, follow_links)
+        files.extend(found)
+        skipped.extend(missed)
+    return Discovery(files, skipped)
+
+
+def _walk(root: Path, follow_links: bool) -> tuple[list[Path], list[Skipped]]:
+    found: list[str] = []
+    skipped: list[Skipped] = []
+    top = os.path.realpath(root)
+    seen = {top}
+
+    def unreadable(exc: OSError) -> None:
+        where = exc.filename if exc.filename is not None else str(root)
+        skipped.append(Skipped(str(where), f"cannot read the folder: {exc.strerror or exc}", True))
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable, followlinks=follow_links):
+        keep = []
+        for name in sorted(dirs):
+            full = os.path.join(folder, name)
+            if name.startswith("."):
+                skipped.append(Skipped(full, "a dot-folder"))
+            elif os.path.islink(full) and not follow_links:
+                skipped.append(Skipped(full, "a link to a folder; --follow-links follows it"))
+            elif os.path.realpath(full) in seen:
+                skipped.append(Skipped(full, "a folder already walked (a link loop)"))
+            else:
+                seen.add(os.path.realpath(full))
+                keep.append(name)
+        dirs[:] = keep
+        for name in names:
+            if os.path.splitext(name)[1].lower() not in SUFFIXES:
+                continue
+            full = os.path.join(folder, name)
+            if name.startswith("."):
+                skipped.append(Skipped(full, "a dot-file"))
+            elif (
+                not follow_links
+                and os.path.islink(full)
+                and not _inside(os.path.realpath(full), top)
+            ):
+                skipped.append(
+                    Skipped(full, "a link to a file outside the folder; --follow-links follows it")
+                )
+            else:
+                found.append(full)
+    return [Path(name) for name in sorted(found)], skipped
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 ENVELOPE_BODY_KEYS = ("body", "params")

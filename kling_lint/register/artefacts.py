@@ -3,9 +3,12 @@ checked for staleness, and exported with an editor settings fragment."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from kling_lint._resources import registry_dir, schemas_dir
+from kling_lint.files import WriteRefused, refuse_package_write, write_text
 from kling_lint.register import COMPILED_FILE, compile_directory
 from kling_lint.register.compile import dumps
 from kling_lint.register.model import Register
@@ -23,27 +26,91 @@ def generate(registry: Path | None = None) -> dict[str, str]:
     return out
 
 
+SCHEMA_ID = "urn:kling-lint:schema:"
+
+
+def _generated(path: Path) -> bool:
+    """Whether a `*.schema.json` file is one this tool wrote (it carries our `$id`)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and str(document.get("$id", "")).startswith(SCHEMA_ID)
+
+
+def _leftovers(target: Path, files: dict[str, str]) -> list[Path]:
+    """Schemas this tool wrote for endpoints the register no longer has."""
+    return sorted(
+        p
+        for p in target.glob("*.schema.json")
+        if p.name not in files and p.name != META_SCHEMA_FILE and _generated(p)
+    )
+
+
 def build(registry: Path | None = None, output: Path | None = None) -> list[Path]:
+    """Write the generated files; remove only schemas this tool generated and no longer
+    would. Without `output` the built-in `schemas/` of a source checkout is the target."""
+    if output is None:
+        if registry is not None and registry.resolve() != registry_dir().resolve():
+            raise WriteRefused(
+                f"{registry}: building another register's schemas into the built-in schemas/ "
+                "would change every check that uses them; name the folder with --output"
+            )
+        refuse_package_write(schemas_dir(), "schemas build")
     target = output or schemas_dir()
     target.mkdir(parents=True, exist_ok=True)
     files = generate(registry)
-    for old in target.glob("*.schema.json"):
-        if old.name not in files and old.name != META_SCHEMA_FILE:
-            old.unlink()
+    for old in _leftovers(target, files):
+        old.unlink()
     written = []
     for name, text in sorted(files.items()):
         path = target / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+            write_text(path, text)
         written.append(path)
     return written
 
 
-def export(target: Path, url_base: str | None = None) -> list[Path]:
+def _merged(settings: Path, fragment: dict[str, Any]) -> dict[str, Any] | None:
+    """The editor settings with our schema mappings merged in, or None when the existing
+    file cannot be merged safely (JSON with comments, an unexpected shape)."""
+    try:
+        current = json.loads(settings.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(current, dict):
+        return None
+    json_old = current.get("json.schemas", [])
+    yaml_old = current.get("yaml.schemas", {})
+    if not isinstance(json_old, list) or not isinstance(yaml_old, dict):
+        return None
+    ours = {entry["url"] for entry in fragment["json.schemas"]}
+    return {
+        **current,
+        "json.schemas": [e for e in json_old if not (isinstance(e, dict) and e.get("url") in ours)]
+        + fragment["json.schemas"],
+        "yaml.schemas": {
+            **{k: v for k, v in yaml_old.items() if k not in fragment["yaml.schemas"]},
+            **fragment["yaml.schemas"],
+        },
+    }
+
+
+class Export(NamedTuple):
+    schemas: list[Path]
+    settings: Path
+    # "wrote", "merged" (into an existing settings.json) or "beside" (that file could not
+    # be merged safely, so the fragment went next to it).
+    how: str
+
+
+def export(target: Path, url_base: str | None = None) -> Export:
     """Copy the endpoint schemas to `target` and write an editor settings fragment there.
 
     The fragment maps `**/<endpoint-id>/*.json` and `*.<endpoint-id>.json` (and the YAML
     spellings) to each endpoint's schema, for VS Code's `json.schemas` and `yaml.schemas`.
+    An existing `settings.json` keeps every other setting: the mappings are merged into it,
+    or, when it is not plain JSON, written beside it as `settings.kling-lint.json`.
     """
     target.mkdir(parents=True, exist_ok=True)
     base = (url_base or "./" + target.as_posix()).rstrip("/")
@@ -53,7 +120,7 @@ def export(target: Path, url_base: str | None = None) -> list[Path]:
             continue
         endpoint_id = source.name.removesuffix(".schema.json")
         copy = target / source.name
-        copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        write_text(copy, source.read_text(encoding="utf-8"))
         written.append(copy)
         url = f"{base}/{source.name}"
         json_schemas.append(
@@ -61,9 +128,17 @@ def export(target: Path, url_base: str | None = None) -> list[Path]:
         )
         yaml_schemas[url] = [f"**/{endpoint_id}/*.yaml", f"*.{endpoint_id}.yaml"]
     settings = target / "settings.json"
-    fragment = {"json.schemas": json_schemas, "yaml.schemas": yaml_schemas}
-    settings.write_text(dumps(fragment), encoding="utf-8")
-    return [*written, settings]
+    fragment: dict[str, Any] = {"json.schemas": json_schemas, "yaml.schemas": yaml_schemas}
+    if not settings.exists():
+        write_text(settings, dumps(fragment))
+        return Export(written, settings, "wrote")
+    merged = _merged(settings, fragment)
+    if merged is None:
+        beside = target / "settings.kling-lint.json"
+        write_text(beside, dumps(fragment))
+        return Export(written, beside, "beside")
+    write_text(settings, json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+    return Export(written, settings, "merged")
 
 
 def stale(registry: Path | None = None, output: Path | None = None) -> list[str]:
@@ -75,9 +150,5 @@ def stale(registry: Path | None = None, output: Path | None = None) -> list[str]
         for name, text in sorted(files.items())
         if not (target / name).exists() or (target / name).read_text(encoding="utf-8") != text
     ]
-    out += sorted(
-        p.name
-        for p in target.glob("*.schema.json")
-        if p.name not in files and p.name != META_SCHEMA_FILE
-    )
+    out += [p.name for p in _leftovers(target, files)]
     return out

@@ -26,9 +26,15 @@ def deliver(
     """Write the report; with an output file the terminal keeps the text summary line."""
     report = reporter(output_format)
     if output_file is not None:
-        output_file.parent.mkdir(parents=True, exist_ok=True)
-        with output_file.open("w", encoding="utf-8", errors="backslashreplace") as handle:
-            report(result, handle, verbose=verbose, color=False)
+        import io
+
+        from kling_lint.files import refuse_input_write, write_text
+
+        inputs = [f.path for f in result.files] + [c.path for c in result.configs if c.path]
+        refuse_input_write(output_file, inputs)
+        buffer = io.StringIO()
+        report(result, buffer, verbose=verbose, color=False)
+        write_text(output_file, buffer.getvalue())
         for notice in result.notices:
             stdout.write(f"warning: {notice}\n")
         stdout.write(summary(result, verbose=verbose, color=color) + "\n")

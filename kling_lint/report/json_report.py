@@ -20,6 +20,7 @@ def document(result: RunResult) -> dict[str, Any]:
         "summary": Summary.of(result)._asdict(),
         "configs": [{"path": c.path, "gates_off": list(c.gates_off)} for c in result.configs],
         "notices": result.notices,
+        "skipped": [{"path": path, "why": why} for path, why in result.skipped],
         "files": [
             {
                 "path": f.path,

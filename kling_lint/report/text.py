@@ -38,6 +38,8 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
             stream.write(_line(file, d, color) + "\n")
         stream.write("\n")
     if verbose:
+        for path, why in result.skipped:
+            stream.write(f"skipped {printable(path)}: {why}\n")
         for config in result.configs:
             stream.write(f"config: {printable(config.path or '<defaults>')}\n")
     for notice in result.notices:

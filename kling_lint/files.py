@@ -1,0 +1,74 @@
+"""Writing files without losing any: atomic replacement, and never into the installed package.
+
+Every file a command writes goes through `write_text`: the text goes to a temporary file
+beside the target, which then replaces it in one rename, so a crash, a full disk or a
+reader at the wrong moment never sees half a file, and the old content survives a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from kling_lint._resources import data_root
+from kling_lint.config import ConfigError
+
+
+class WriteRefused(ConfigError):
+    """A write the command does not own: into the installed package, or onto an input."""
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace `path` with `text` atomically (UTF-8; a file's mode is kept)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:  # a new file gets what the user's umask gives any new file
+        mode = 0o666 & ~_umask()
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def packaged() -> bool:
+    """Whether the built-in register and schemas are those of an installed wheel."""
+    return data_root().resolve() == (Path(__file__).resolve().parent / "_data")
+
+
+def refuse_package_write(target: Path, what: str) -> None:
+    """Refuse to write `what` inside the installed package: it would change the verdicts
+    of every project on the machine that uses this installation."""
+    if packaged() and target.resolve().is_relative_to(data_root().resolve()):
+        raise WriteRefused(
+            f"{target}: {what} would be written inside the installed kling-lint package; "
+            "name a folder of your own with --output"
+        )
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def refuse_input_write(target: Path, inputs: list[str]) -> None:
+    """Refuse to write a report onto a file the run read (a payload or a config file)."""
+    for name in inputs:
+        if name != "-" and same_file(target, name):
+            raise WriteRefused(f"{target}: the report would replace {name}, which the run read")

@@ -1,0 +1,187 @@
+"""Files a user could lose: nothing is overwritten that a command does not own, every
+write is atomic, and folder walks say what they skipped and read nothing outside."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kling_lint import files
+from kling_lint.register import artefacts
+
+from .conftest import CLEAN_OMNI, ROOT
+
+SCHEMAS = ROOT / "schemas"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_export_merges_into_existing_editor_settings(tmp_path: Path, run_cli: Any) -> None:
+    target = tmp_path / ".vscode"
+    target.mkdir()
+    mine = {"json.schemas": [{"fileMatch": ["x.json"], "url": "./x.schema.json"}]}
+    (target / "settings.json").write_text(json.dumps({"editor.tabSize": 2, **mine}))
+    assert run_cli("schemas", "export", str(target)).exit_code == 0
+    assert run_cli("schemas", "export", str(target)).exit_code == 0  # twice: no duplicates
+    settings = json.loads((target / "settings.json").read_text())
+    assert settings["editor.tabSize"] == 2
+    urls = [e["url"] for e in settings["json.schemas"]]
+    assert "./x.schema.json" in urls
+    assert len(urls) == len(set(urls))
+    assert any(u.endswith("omni-video.create.schema.json") for u in urls)
+
+
+def test_export_leaves_settings_it_cannot_merge_and_writes_beside(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    target = tmp_path / ".vscode"
+    target.mkdir()
+    original = '{\n  // a comment VS Code allows\n  "editor.tabSize": 2,\n}\n'
+    (target / "settings.json").write_text(original)
+    result = run_cli("schemas", "export", str(target))
+    assert result.exit_code == 0
+    assert (target / "settings.json").read_text() == original
+    assert "json.schemas" in json.loads((target / "settings.kling-lint.json").read_text())
+    assert "settings.kling-lint.json" in result.stdout
+
+
+def test_build_removes_only_what_it_generated(tmp_path: Path, run_cli: Any) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.schema.json").write_text('{"$id": "https://example.com/mine"}')
+    (out / "notes.txt").write_text("keep me")
+    (out / "gone.create.schema.json").write_text(json.dumps({"$id": artefacts.SCHEMA_ID + "gone"}))
+    assert run_cli("schemas", "build", "--output", str(out)).exit_code == 0
+    assert (out / "mine.schema.json").read_text() == '{"$id": "https://example.com/mine"}'
+    assert (out / "notes.txt").read_text() == "keep me"
+    assert not (out / "gone.create.schema.json").exists()
+    assert (out / "omni-video.create.schema.json").exists()
+
+
+def test_build_of_another_register_needs_an_output(tmp_path: Path, run_cli: Any) -> None:
+    before = _snapshot(SCHEMAS)
+    register = tmp_path / "team-register"
+    shutil.copytree(ROOT / "registry", register)
+    result = run_cli("schemas", "build", "--registry", str(register))
+    assert result.exit_code == 2
+    assert _snapshot(SCHEMAS) == before
+
+
+def test_nothing_is_written_inside_an_installed_package(
+    run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _snapshot(SCHEMAS)
+    docs = _snapshot(ROOT / "docs")
+    monkeypatch.setattr(files, "packaged", lambda: True)
+    assert run_cli("schemas", "build").exit_code == 2
+    assert run_cli("registry", "render").exit_code == 2
+    assert _snapshot(SCHEMAS) == before
+    assert _snapshot(ROOT / "docs") == docs
+
+
+def test_a_report_never_replaces_an_input(tmp_path: Path, run_cli: Any) -> None:
+    payload = tmp_path / "in.json"
+    payload.write_text(json.dumps(CLEAN_OMNI))
+    config = tmp_path / ".kling-lint.toml"
+    config.write_text("ignore = ['KL108']\n")
+    for target in (payload, config, tmp_path / "." / "in.json"):
+        before = target.read_bytes()
+        result = run_cli("check", "--format", "json", "-o", str(target), str(payload))
+        assert result.exit_code == 2, target
+        assert target.read_bytes() == before
+
+
+def test_a_report_is_written_atomically(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payload = tmp_path / "p.json"
+    payload.write_text(json.dumps(CLEAN_OMNI))
+    out = tmp_path / "report.json"
+    out.write_text("previous report")
+
+    def fail(*args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", fail)
+    result = run_cli("check", "--format", "json", "-o", str(out), str(payload))
+    assert result.exit_code == 2
+    assert out.read_text() == "previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "report.json"]
+
+
+def test_write_text_keeps_the_mode_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "f.txt"
+    target.write_text("old")
+    target.chmod(0o640)
+    files.write_text(target, "new")
+    assert target.read_text() == "new"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+    fresh = tmp_path / "g.txt"
+    files.write_text(fresh, "x")
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~files._umask()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
+def test_walks_say_what_they_skip_and_read_nothing_outside(tmp_path: Path, run_cli: Any) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.json").write_text('{"mode": "standard"}')
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / ".hidden").mkdir()
+    (tree / ".hidden" / "p.json").write_text(json.dumps(CLEAN_OMNI))
+    (tree / "sub" / "p.json").write_text(json.dumps(CLEAN_OMNI))
+    (tree / "linked").symlink_to(outside, target_is_directory=True)
+    (tree / "leak.json").symlink_to(outside / "secret.json")
+    (tree / "sub" / "inside.json").symlink_to(tree / "sub" / "p.json")
+    result = run_cli("check", "--isolated", "--format", "json", str(tree))
+    document = json.loads(result.stdout)
+    read = sorted(Path(f["path"]).name for f in document["files"])
+    assert read == ["inside.json", "p.json"]
+    why = {Path(s["path"]).name: s["why"] for s in document["skipped"]}
+    assert set(why) == {".hidden", "linked", "leak.json"}
+    assert result.exit_code == 0
+    followed = run_cli("check", "--isolated", "--follow-links", "--format", "json", str(tree))
+    names = sorted(Path(f["path"]).name for f in json.loads(followed.stdout)["files"])
+    assert names == ["inside.json", "leak.json", "p.json", "secret.json"]
+    verbose = run_cli("check", "--isolated", "-v", str(tree)).stdout
+    assert "leak.json" in verbose
+
+
+def test_an_unreadable_folder_is_an_error(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open" / "p.json").write_text(json.dumps(CLEAN_OMNI))
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = run_cli("check", "--isolated", "--format", "json", str(tmp_path))
+    assert result.exit_code == 1
+    by_name = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert [d["code"] for d in by_name["locked"]["diagnostics"]] == ["KL001"]
+    assert by_name["p.json"]["blocked"] is False
+
+
+def test_a_walk_that_finds_nothing_says_so(tmp_path: Path, run_cli: Any) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.json").write_text("{}")
+    for fmt in ("text", "json"):
+        result = run_cli("check", "--isolated", "--format", fmt, str(tmp_path))
+        assert result.exit_code == 0
+        assert "no payload files found" in result.stdout
