@@ -176,19 +176,21 @@ def parse_json(
     return Payload(path, record, data, [], _positions=_json_positions(text, first_line))
 
 
+_YAML_CODES = {"duplicate": "KL002", "non-json": "KL003", "yaml11": "KL011"}
+
+
 def parse_yaml(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Loaded:
     # ruamel is imported only when a YAML payload turns up: most runs lint JSON.
     from kling_lint.load.yaml_text import YamlSyntaxError, load_yaml
 
     try:
-        doc = load_yaml(text, cache=False, limits=limits)
+        doc = load_yaml(text, cache=False, limits=limits, yaml11=True)
     except YamlSyntaxError as exc:
         return LoadFailure(
             path, None, LoadProblem("KL001", f"invalid YAML: {exc.message}", "", exc.position)
         )
     problems = [
-        LoadProblem("KL002" if p.kind == "duplicate" else "KL003", p.detail, p.pointer, p.position)
-        for p in doc.problems
+        LoadProblem(_YAML_CODES[p.kind], p.detail, p.pointer, p.position) for p in doc.problems
     ]
     positions = doc.positions
     return Payload(path, None, doc.data, problems, _positions=lambda: positions)

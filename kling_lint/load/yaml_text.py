@@ -7,6 +7,7 @@ that duplicate keys and values JSON cannot hold become findings rather than cras
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -17,6 +18,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kling_lint import pointer as jp
 from kling_lint.config.limits import DEFAULT_LIMITS, Limits
+from kling_lint.load.yaml11 import differs
 
 Position = tuple[int, int]
 
@@ -53,14 +55,19 @@ class YamlSyntaxError(Exception):
         self.position = position
 
 
+def _shown(value: Any) -> str:
+    return "text" if isinstance(value, str) else json.dumps(value)
+
+
 def _mark(node: Node) -> Position:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 class _Builder:
-    def __init__(self, yaml: YAML, dates_as_text: bool, limits: Limits) -> None:
+    def __init__(self, yaml: YAML, dates_as_text: bool, limits: Limits, yaml11: bool) -> None:
         self._constructor = yaml.constructor
         self._dates_as_text = dates_as_text
+        self._yaml11 = yaml11
         self._limits = limits
         # Nodes left to build: an alias is built again wherever it is used, so a few lines
         # of nested aliases would expand without end.
@@ -96,6 +103,7 @@ class _Builder:
             )
             child = [*parts, key]
             ptr = jp.join(child)
+            self._check_yaml11(key_node, key, ptr, "key")
             if key in out:
                 self.problems.append(
                     Problem("duplicate", ptr, _mark(key_node), f"duplicate key {key!r}")
@@ -104,6 +112,21 @@ class _Builder:
             self.positions[ptr] = _mark(key_node)
             out[key] = self.build(value_node, child, depth + 1)
         return out
+
+    def _check_yaml11(self, node: Node, value: Any, ptr: str, what: str) -> None:
+        """A plain scalar a YAML 1.1 reader (PyYAML) would read as something else."""
+        if not self._yaml11 or not isinstance(node, ScalarNode) or node.style not in (None, ""):
+            return
+        other = differs(node.value, value)
+        if other is None:
+            return
+        meant = "" if isinstance(other[0], str) else f", or {json.dumps(other[0])} for that"
+        detail = (
+            f"{what} {node.value} is {_shown(value)} in YAML 1.2 but {_shown(other[0])} to a "
+            f"YAML 1.1 reader such as PyYAML; write {json.dumps(node.value)} for the text"
+            f"{meant}, so that every reader sends the same"
+        )
+        self.problems.append(Problem("yaml11", ptr, _mark(node), detail))
 
     def _scalar(self, node: Node, ptr: str) -> Any:
         if node.tag == "tag:yaml.org,2002:int":
@@ -119,6 +142,7 @@ class _Builder:
                 Problem("non-json", ptr, _mark(node), f"{node.value!r} is a YAML date; quote it")
             )
             return node.value
+        self._check_yaml11(node, value, ptr, "value")
         if node.tag not in _JSON_TAGS and not isinstance(value, (str, int, float, bool)):
             self.problems.append(
                 Problem("non-json", ptr, _mark(node), f"YAML type {node.tag} has no JSON form")
@@ -132,7 +156,12 @@ class _Builder:
 
 
 def load_yaml(
-    text: str, *, dates_as_text: bool = False, cache: bool = True, limits: Limits = DEFAULT_LIMITS
+    text: str,
+    *,
+    dates_as_text: bool = False,
+    cache: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+    yaml11: bool = False,
 ) -> YamlDocument:
     """Parse one YAML document; raises YamlSyntaxError with a 1-based position.
 
@@ -141,22 +170,22 @@ def load_yaml(
     Callers must treat the returned document as read-only.
     """
     if not cache:
-        return _parse(text, dates_as_text, limits)
-    return _cached(text, dates_as_text, limits)
+        return _parse(text, dates_as_text, limits, yaml11)
+    return _cached(text, dates_as_text, limits, yaml11)
 
 
 @lru_cache(maxsize=128)
-def _cached(text: str, dates_as_text: bool, limits: Limits) -> YamlDocument:
-    return _parse(text, dates_as_text, limits)
+def _cached(text: str, dates_as_text: bool, limits: Limits, yaml11: bool) -> YamlDocument:
+    return _parse(text, dates_as_text, limits, yaml11)
 
 
-def _parse(text: str, dates_as_text: bool, limits: Limits) -> YamlDocument:
+def _parse(text: str, dates_as_text: bool, limits: Limits, yaml11: bool) -> YamlDocument:
     yaml = YAML(typ="safe", pure=True)
     try:
         root = yaml.compose(text)
         if root is None:
             return YamlDocument(None, {"": (1, 1)})
-        builder = _Builder(yaml, dates_as_text, limits)
+        builder = _Builder(yaml, dates_as_text, limits, yaml11)
         data = builder.build(root, [])
     except RecursionError:  # the composer recurses per level of flow nesting
         message = limits.hit("depth", "nested too deeply to parse")

@@ -144,6 +144,22 @@ _INPUT = (
         reported_by="run",
     ),
     Rule(
+        "KL011",
+        "ambiguous-yaml-scalar",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports an unquoted YAML scalar that a YAML 1.1 reader such as PyYAML reads "
+            "differently: `on`, `yes`, `no`, `y` (booleans), `16:9` (a base-60 number), `010` "
+            "(octal), `0o10` and `1e3` (text).",
+            "kling-lint reads YAML 1.2; a pipeline that loads the file with PyYAML sends "
+            '`"sound": true` or `"aspect_ratio": 969`, and the API rejects the request that '
+            "was checked as valid.",
+            "sound: on\naspect_ratio: 16:9",
+            'sound: "on"\naspect_ratio: "16:9"',
+        ),
+        reported_by="loader",
+    ),
+    Rule(
         "KL007",
         "linter-unavailable",
         Severity.ERROR,
