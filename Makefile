@@ -38,7 +38,9 @@ unit: $(STAMP)
 
 ## The property tests and oracles with many more examples (minutes, not seconds).
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q tests/test_schema_check.py tests/test_properties.py
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q tests/test_schema_check.py tests/test_properties.py \
+	  tests/test_fuzz_pipeline.py tests/test_fail_closed_library.py tests/test_integration_routes.py \
+	  tests/test_yaml11.py
 
 ## Regenerate schemas/ and docs/REGISTER.md from registry/.
 schemas: $(STAMP)

@@ -69,7 +69,7 @@ class RunResult:
         notices = [n for n in (c.notice for c in self.configs) if n]
         if not self.files:
             found = f"; skipped {len(self.skipped)} (--verbose lists them)" if self.skipped else ""
-            notices.append(f"no payload files found{found}")
+            notices.append(f"no payloads found{found}")
         return notices
 
     @property

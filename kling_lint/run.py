@@ -283,11 +283,16 @@ def _lint_batch(
 ) -> list[FileResult]:
     out: list[FileResult] = []
     for done, (file, config_path) in enumerate(batch, start=1):
-        limits = session.linter(config_path).config.limits
-        out += [
-            _check_loaded(session, config_path, file, loaded)
-            for loaded in read_file(file, str(file), limits)
-        ]
+        linter = session.linter(config_path)
+        try:
+            out += [
+                _check_loaded(session, config_path, file, loaded)
+                for loaded in read_file(file, str(file), linter.config.limits)
+            ]
+        except Exception as exc:  # a fault checking one file blocks it; the others go on
+            message = f"checking this file raised {exc!r}; it is blocked (please report this)"
+            failed = (_diag(linter, "KL008", message),)
+            out.append(FileResult(str(file), None, None, failed, linter.config.fail_on))
         if progress is not None and (done % 50 == 0 or done == len(batch)):
             progress(done, total)
     return out

@@ -184,4 +184,4 @@ def test_a_walk_that_finds_nothing_says_so(tmp_path: Path, run_cli: Any) -> None
     for fmt in ("text", "json"):
         result = run_cli("check", "--isolated", "--format", fmt, str(tmp_path))
         assert result.exit_code == 0
-        assert "no payload files found" in result.stdout
+        assert "no payloads found" in result.stdout

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -229,3 +230,25 @@ def test_jsonl_records_end_at_newlines_only(tmp_path: Path) -> None:
     done, _, _ = _run("check", "--isolated", "--format", "json", str(tmp_path / "p.jsonl"))
     files = json.loads(done.stdout)["files"]
     assert [(f["record"], f["blocked"]) for f in files] == [(1, False), (2, False)]
+
+
+def test_a_fault_checking_one_file_blocks_it_and_the_run_goes_on(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kling_lint.check.linter import Linter
+
+    real = Linter.lint
+
+    def lint(self: Linter, payload: Any, endpoint: Any) -> Any:
+        if isinstance(payload, dict) and "boom" in payload.get("prompt", ""):
+            raise RuntimeError("a bug")
+        return real(self, payload, endpoint)
+
+    monkeypatch.setattr(Linter, "lint", lint)
+    (tmp_path / "a.json").write_text(json.dumps({**CLEAN_OMNI, "prompt": "boom"}))
+    (tmp_path / "b.json").write_text(json.dumps(CLEAN_OMNI))
+    result = run_cli("check", "--isolated", "--format", "json", str(tmp_path))
+    assert result.exit_code == 2  # a check that failed is not a pass
+    files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert [d["code"] for d in files["a.json"]["diagnostics"]] == ["KL008"]
+    assert files["b.json"]["blocked"] is False
