@@ -252,3 +252,50 @@ def test_a_fault_checking_one_file_blocks_it_and_the_run_goes_on(
     files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
     assert [d["code"] for d in files["a.json"]["diagnostics"]] == ["KL008"]
     assert files["b.json"]["blocked"] is False
+
+
+def test_an_alias_bomb_in_a_register_or_policy_file_is_bounded(tmp_path: Path) -> None:
+    import shutil
+
+    from .conftest import REGISTRY
+
+    register = tmp_path / "register"
+    shutil.copytree(REGISTRY, register)
+    (register / "policies" / "bomb.yaml").write_text(_alias_bomb(), encoding="utf-8")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(CLEAN_OMNI))
+    done, took, _ = _run("check", "--isolated", "--register", str(register), str(good))
+    assert done.returncode == 2
+    assert "bomb.yaml" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert took < 30
+    policy = tmp_path / "team.yaml"
+    policy.write_text(_alias_bomb(), encoding="utf-8")
+    (tmp_path / ".kling-lint.toml").write_text('policy-files = ["team.yaml"]\n')
+    done, took, _ = _run("check", str(good))
+    assert done.returncode == 2
+    assert "team.yaml" in done.stderr
+    assert took < 30
+
+
+def test_an_unreadable_file_is_a_located_finding(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root reads anything, so the refusal is simulated where the file is opened."""
+    from kling_lint import load
+
+    real = os.open
+
+    def deny(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith("secret.json"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(load.os, "open", deny)
+    (tmp_path / "secret.json").write_text(json.dumps(CLEAN_OMNI))
+    (tmp_path / "good.json").write_text(json.dumps(CLEAN_OMNI))
+    result = run_cli("check", "--isolated", "--format", "json", str(tmp_path))
+    assert result.exit_code == 1
+    files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert [d["code"] for d in files["secret.json"]["diagnostics"]] == ["KL001"]
+    assert files["good.json"]["blocked"] is False

@@ -58,11 +58,6 @@ class Inference(NamedTuple):
     ruled_out: tuple[str, ...] = ()
 
 
-def _best(keys: Any, index: Any) -> tuple[int, list[tuple[int, str]]]:
-    scored = [(len(keys & top), eid) for eid, top, _ in index if keys & top]
-    return max((score for score, _ in scored), default=0), scored
-
-
 def infer(register: Register, payload: Any) -> Inference:
     """The one body-taking endpoint this payload fits best, or the candidates when unsure.
 
@@ -75,20 +70,24 @@ def infer(register: Register, payload: Any) -> Inference:
     keys = payload.keys()
     model = payload.get("model_name")
     index = _index(register)
-    everyone = index
+    kept = index
     if isinstance(model, str):
-        index = tuple(entry for entry in index if model in entry[2])
-    best, scored = _best(keys, index)
+        kept = tuple(entry for entry in index if model in entry[2])
+    scored = [(len(keys & top), eid) for eid, top, _ in kept if keys & top]
     if not scored:
         return Inference(None, ())
+    best = max(score for score, _ in scored)
     top = sorted(eid for score, eid in scored if score == best)
     if len(top) == 1 and (best == len(keys) or best * 2 > len(keys)):
-        kept = {entry[0] for entry in index}
-        ruled_out = tuple(
-            sorted(
-                eid for score, eid in _best(keys, everyone)[1] if score > best and eid not in kept
+        ruled_out: tuple[str, ...] = ()
+        if best < len(keys) and kept is not index:  # could a set-aside endpoint fit better?
+            ruled_out = tuple(
+                sorted(
+                    eid
+                    for eid, top_level, models in index
+                    if model not in models and len(keys & top_level) > best
+                )
             )
-        )
         return Inference(register.endpoints[top[0]], tuple(top), ruled_out)
     ranked = sorted(scored, key=lambda s: (-s[0], s[1]))
     return Inference(None, tuple(eid for _, eid in ranked[:4]))

@@ -273,7 +273,9 @@ class Linter:
     ) -> Iterator[tuple[Rule, Finding]]:
         """Run an outside rule; an exception becomes a KL008 error instead of a crash."""
         try:
-            findings = [_finding(f) for f in check(*args)]
+            findings = list(check(*args))
+            if rule.origin != "built-in":  # an outside rule's yield is checked before use
+                findings = [_finding(f) for f in findings]
         except KeyboardInterrupt:
             raise
         # Whatever a rule raises (SystemExit included: a plugin must not end the run with

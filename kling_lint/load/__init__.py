@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -116,25 +117,34 @@ def _json_problems(text: str, first_line: int) -> tuple[list[LoadProblem], dict[
     return out, {p: index.position(o) for p, o in scan.offsets.items()}
 
 
-class _Bound(ValueError):
-    """A limit that a text went past; the message names the setting."""
+@lru_cache(maxsize=8)
+def _long_digits(limit: int) -> re.Pattern[str]:
+    return re.compile(f"[0-9]{{{limit + 1}}}")
 
 
-def _too_deep(data: Any, limit: int) -> bool:
-    """Whether objects and arrays nest deeper than `limit` (iterative: no recursion)."""
+def _past_limits(data: Any, limits: Limits, text: str) -> str | None:
+    """Why parsed data goes past the depth or integer limit, or None. Iterative (no
+    recursion); integers are looked at only when the text has a digit run that long."""
+    bound = 10**limits.integer_digits if _long_digits(limits.integer_digits).search(text) else 0
+
+    def too_long(value: Any) -> bool:
+        return bound > 0 and type(value) is int and not -bound < value < bound
+
+    if too_long(data):
+        return limits.hit("integer_digits", "an integer with too many digits")
+    if not isinstance(data, dict | list):
+        return None
     stack = [(data, 0)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if depth >= limit:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+        if depth >= limits.depth:
+            return limits.hit("depth", "objects and arrays nested too deeply")
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+            elif too_long(child):
+                return limits.hit("integer_digits", "an integer with too many digits")
+    return None
 
 
 def parse_json(
@@ -145,31 +155,22 @@ def parse_json(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Loaded:
     flags = _Flags()
-
-    def integer(digits: str) -> int:
-        if len(digits) - digits.startswith("-") > limits.integer_digits:
-            raise _Bound(limits.hit("integer_digits", f"an integer of {len(digits)} digits"))
-        return int(digits)
-
     try:
-        data = json.loads(
-            text, object_pairs_hook=flags.pairs, parse_constant=flags.constant, parse_int=integer
-        )
+        data = json.loads(text, object_pairs_hook=flags.pairs, parse_constant=flags.constant)
     except json.JSONDecodeError as exc:
         where = (exc.lineno + first_line - 1, exc.colno)
         return LoadFailure(
             path, record, LoadProblem("KL001", f"invalid JSON: {exc.msg}", "", where)
         )
-    except _Bound as exc:
-        return LoadFailure(path, record, LoadProblem("KL001", str(exc)))
     except RecursionError:
         message = limits.hit("depth", "nested too deeply to parse")
         return LoadFailure(path, record, LoadProblem("KL001", message))
-    except ValueError as exc:  # an integer past Python's digit limit (int_max_str_digits)
-        return LoadFailure(path, record, LoadProblem("KL001", f"invalid JSON: {exc}"))
-    if _too_deep(data, limits.depth):
-        message = limits.hit("depth", "objects and arrays nested too deeply")
+    except ValueError:  # an integer past Python's own digit limit (int_max_str_digits)
+        message = limits.hit("integer_digits", "an integer with too many digits")
         return LoadFailure(path, record, LoadProblem("KL001", message))
+    past = _past_limits(data, limits, text)
+    if past is not None:
+        return LoadFailure(path, record, LoadProblem("KL001", past))
     if flags.duplicates or flags.non_json:
         problems, positions = _json_problems(text, first_line)
         return Payload(path, record, data, problems, _positions=lambda: positions)
@@ -211,7 +212,7 @@ def parse_text(text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS)
 
 
 def kind_of(name: str) -> str:
-    suffix = Path(name).suffix.lower()
+    suffix = os.path.splitext(name)[1].lower()
     return {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}.get(suffix, "json")
 
 
@@ -227,14 +228,21 @@ def read_file(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list
     try:
         # Opened without blocking, so that a FIFO named like a payload cannot hang the run.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
+        try:
+            info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 return _failure(display, "not a regular file (a FIFO, device or socket)")
             if info.st_size > limits.file_bytes:
                 return _failure(display, limits.hit("file_bytes", f"{info.st_size} bytes"))
-            # Read at most one byte past the limit: a file may grow while it is read.
-            raw = handle.read(limits.file_bytes + 1)
+            # What the size says plus one byte, then to the limit: a file may grow while read.
+            raw = os.read(fd, info.st_size + 1)
+            while len(raw) <= limits.file_bytes:
+                more = os.read(fd, min(1 << 20, limits.file_bytes + 1 - len(raw)))
+                if not more:
+                    break
+                raw += more
+        finally:
+            os.close(fd)
     except OSError as exc:
         return _failure(display, f"cannot read: {exc.strerror or exc}")
     if len(raw) > limits.file_bytes:
