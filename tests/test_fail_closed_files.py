@@ -185,3 +185,15 @@ def test_a_walk_that_finds_nothing_says_so(tmp_path: Path, run_cli: Any) -> None
         result = run_cli("check", "--isolated", "--format", fmt, str(tmp_path))
         assert result.exit_code == 0
         assert "no payloads found" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
+def test_following_links_stops_at_a_loop(tmp_path: Path, run_cli: Any) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "p.json").write_text(json.dumps(CLEAN_OMNI))
+    (tmp_path / "a" / "back").symlink_to(tmp_path, target_is_directory=True)
+    result = run_cli("check", "--isolated", "--follow-links", "--format", "json", str(tmp_path))
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert [Path(f["path"]).name for f in document["files"]] == ["p.json"]
+    assert any("loop" in s["why"] for s in document["skipped"])

@@ -69,6 +69,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
+        if self.path.startswith("/go?to="):  # a redirect that keeps method and body
+            self.send_response(307)
+            self.send_header("Location", unquote(self.path[len("/go?to=") :]))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         endpoint = server_route(self.command, self.path)
         if endpoint is not None:
             self.server.routed.append((endpoint, self.path))
@@ -251,3 +257,23 @@ def test_routes_come_from_the_configured_register(tmp_path: Path) -> None:
     with pytest.raises(kling_lint.PayloadBlocked):
         ki.check_request("POST", "http://h/team/omni", body, config=config)
     ki.check_request("POST", "http://h/team/omni", body)  # not a route of the built-in one
+
+
+@pytest.mark.parametrize("kind", ENCODINGS)
+def test_a_redirected_request_is_linted_again(kind: str, server: _Server) -> None:
+    body, headers = _body(kind)
+    url = _base(server) + "/go?to=%2Fv1%2Fvideos%2Fomni-video"
+    assert server_route("POST", "/go?to=%2Fv1%2Fvideos%2Fomni-video") is None
+    before = len(server.routed)
+    with (
+        httpx.Client(
+            event_hooks={"request": [ki.httpx_hook()]}, timeout=5, follow_redirects=True
+        ) as client,
+        pytest.raises(kling_lint.PayloadBlocked),
+    ):
+        client.post(url, content=body, headers=headers)
+    with requests.Session() as session:
+        session.mount("http://", ki.GuardedAdapter())
+        with pytest.raises(kling_lint.PayloadBlocked):
+            session.post(url, data=body, headers=headers, timeout=5)
+    assert server.routed[before:] == []
