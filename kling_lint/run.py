@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from kling_lint.check.endpoint import infer, resolve, suggest_endpoint
+from kling_lint.check.endpoint import infer, resolve, suggest_endpoint, suggest_model
 from kling_lint.check.linter import Linter
 from kling_lint.config import Config, ConfigError, find_config, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
@@ -152,6 +152,18 @@ def _named(
     return None
 
 
+def _json_type(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "null" if value is None else f"a {type(value).__name__}"
+
+
 def _endpoint_for(
     linter: Linter, options: Options, config_path: Path | None, file: Path | None, payload: Payload
 ) -> Chosen | Diagnostic:
@@ -183,7 +195,23 @@ def _endpoint_for(
         return Chosen(endpoint, origin)
     if envelope is not None:
         return Chosen(envelope, "the envelope's endpoint")
+    if not isinstance(payload.data, dict):
+        many = isinstance(payload.data, list)
+        hint = "; a file of many payloads is JSON Lines (.jsonl), one object per line"
+        return _diag(
+            linter,
+            "KL006",
+            f"a payload is one JSON object, not {_json_type(payload.data)}{hint if many else ''}",
+        )
     guess = infer(register, payload.data)
+    if guess.endpoint is None and guess.ruled_out:
+        model = str(payload.data.get("model_name"))
+        return _diag(
+            linter,
+            "KL005",
+            f"model_name {model!r} is listed by none of the endpoints these fields fit "
+            f"({', '.join(guess.ruled_out)}){suggest_model(register, guess.ruled_out, model)}",
+        )
     if guess.endpoint is not None:
         findings: tuple[Diagnostic, ...] = ()
         if guess.ruled_out:

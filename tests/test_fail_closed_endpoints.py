@@ -93,3 +93,10 @@ def test_a_named_endpoint_and_an_envelope_must_agree(tmp_path: Path, run_cli: An
     assert result.exit_code == 1
     (file,) = json.loads(result.stdout)["files"]
     assert [d["code"] for d in file["diagnostics"]] == ["KL005"]
+
+
+def test_an_allow_entry_may_name_the_endpoint_by_route() -> None:
+    entry = {**ALLOW, "endpoint": "POST /v1/videos/omni-video", "field": "voice_list"}
+    linter = Linter(config=parse_config({"allow": [entry]}))
+    probe = {**CLEAN_OMNI, "prompt": "<<<voice_1>>> hi", "voice_list": [{"voice_id": "v1"}]}
+    assert linter.lint(probe, "omni-video.create").ok

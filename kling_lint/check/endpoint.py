@@ -27,6 +27,17 @@ def resolve(register: Register, name: str) -> Endpoint | None:
     return register.endpoints[found[0]] if found else None
 
 
+def suggest_model(register: Register, endpoint_ids: tuple[str, ...], model: str) -> str:
+    """ "; did you mean 'kling-v3-omni'?" among the models those endpoints list, else ""."""
+    import difflib
+
+    models = sorted({m for eid, _, ms in _index(register) if eid in endpoint_ids for m in ms})
+    lowered = {m.lower(): m for m in models}
+    close = [lowered[model.lower()]] if model.lower() in lowered else []
+    close = close or difflib.get_close_matches(model, models, 1, 0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def suggest_endpoint(register: Register, name: object) -> str:
     """ "; did you mean 'omni-video.create'?" for a near miss of an id or route, else ""."""
     import difflib
@@ -75,7 +86,11 @@ def infer(register: Register, payload: Any) -> Inference:
         kept = tuple(entry for entry in index if model in entry[2])
     scored = [(len(keys & top), eid) for eid, top, _ in kept if keys & top]
     if not scored:
-        return Inference(None, ())
+        # The fields fit endpoints that do not list this model: say which.
+        fits = (
+            tuple(sorted(eid for eid, top, _ in index if keys & top)) if kept is not index else ()
+        )
+        return Inference(None, (), fits)
     best = max(score for score, _ in scored)
     top = sorted(eid for score, eid in scored if score == best)
     if len(top) == 1 and (best == len(keys) or best * 2 > len(keys)):

@@ -92,11 +92,12 @@ def _shown(value: object) -> str:
         return f"a {type(value).__name__}"
 
 
-def _check_allow_entry(register: Register, entry: AllowEntry) -> None:
-    """An entry must name an endpoint and a field the register has, or say that the field is
-    unknown to it: a typo would otherwise lift nothing, silently."""
+def _checked_allow_entry(register: Register, entry: AllowEntry) -> AllowEntry:
+    """The entry with its endpoint as an id (a route is accepted too). It must name an
+    endpoint and a field the register has, or say that the field is unknown to it: a typo
+    would otherwise lift nothing, silently."""
     where = f"{entry.source or 'config'}:{entry.line or 1}: allow entry"
-    endpoint = register.endpoints.get(entry.endpoint)
+    endpoint = resolve(register, entry.endpoint)
     if endpoint is None:
         raise ConfigError(
             f"{where} names unknown endpoint {entry.endpoint!r}"
@@ -115,6 +116,7 @@ def _check_allow_entry(register: Register, entry: AllowEntry) -> None:
             f"{where}: {endpoint.id} has no field {entry.field!r}; {hint}(to lift a field the "
             "register does not know, add `unknown = true`)"
         )
+    return entry._replace(endpoint=endpoint.id)
 
 
 class Linter:
@@ -139,8 +141,7 @@ class Linter:
         if unknown:
             known = ", ".join(sorted(self.register.policies)) or "none"
             raise ConfigError(f"unknown policy {unknown[0]!r} (known: {known})")
-        for entry in self.config.allow:
-            _check_allow_entry(self.register, entry)
+        self.allow = tuple(_checked_allow_entry(self.register, e) for e in self.config.allow)
         for pattern, endpoint_id in self.config.endpoints:
             if resolve(self.register, endpoint_id) is None:
                 raise ConfigError(
@@ -180,7 +181,7 @@ class Linter:
         today = self.today
         active = self._active
         if active is None or active[0] != today:
-            active = (today, tuple(e for e in self.config.allow if not e.expired(today)))
+            active = (today, tuple(e for e in self.allow if not e.expired(today)))
             self._active = active
         return active[1]
 
@@ -327,7 +328,7 @@ class Linter:
         """Findings about the allowlist itself: expired entries, and entries nothing used."""
         used = set(used)
         out = []
-        for entry in self.config.allow:
+        for entry in self.allow:
             where = f"allow entry {entry.position + 1} ({entry.endpoint} {entry.field})"
             if entry.expired(self.today):
                 rule = self.rules_by_code["KL901"]
