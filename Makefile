@@ -47,8 +47,16 @@ schemas: $(STAMP)
 	$(BIN)/kling-lint schemas build
 	$(BIN)/kling-lint registry render
 
-bench: $(STAMP)
-	$(BIN)/python bench/run.py
+# check-jsonschema is the yardstick, never a dependency: it lives in its own environment.
+BENCH_VENV := bench/.venv
+$(BENCH_VENV)/.installed:
+	@test -d $(BENCH_VENV) || $(PYTHON) -m venv $(BENCH_VENV)
+	@$(BENCH_VENV)/bin/python -m pip install --quiet 'check-jsonschema==0.39.0'
+	@touch $@
+
+## kling-lint beside check-jsonschema on the same corpora, ratios in one run.
+bench: $(STAMP) $(BENCH_VENV)/.installed
+	$(BIN)/python bench/run.py --check-jsonschema $(BENCH_VENV)/bin/check-jsonschema
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

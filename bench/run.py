@@ -1,117 +1,168 @@
-"""`make bench`: time `kling-lint check` on generated Omni corpora, and in-process throughput.
+"""`make bench`: kling-lint beside check-jsonschema on the same Omni corpora, in one run.
 
-Prints median wall time of one CLI invocation over 1, 1,000 and 10,000 files, its peak
-memory, and payloads per second through a shared Linter, against the budgets.
+check-jsonschema, with the hand-written schema in `bench/omni.schema.json`, is what a team
+would use instead; it checks far less (no statuses, no cross-field rules beyond two, no
+positions), so it is the yardstick. Both tools run interleaved (one round: each once) on
+1, 1,000 and 10,000 files; the table gives medians, kling-lint's time as a ratio of
+check-jsonschema's, peak memory and report size. Both must flag exactly the defective files
+of the corpus manifest. Then in-process throughput and the cost of one `guard` call.
+
+    python bench/run.py --check-jsonschema PATH   (make bench installs it beside, in bench/.venv)
 """
 
 from __future__ import annotations
 
+import argparse
 import compileall
 import json
-import random
-import resource
+import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+
+from corpus import clean, corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "bench" / "corpus"
-SCRIPT = Path(sys.executable).parent / "kling-lint"
-RUNS = 5
-BUDGET = {1: 0.15, 10_000: 1.5}
-IN_PROCESS_BUDGET = 10_000
-
-PROMPTS = [
-    "A calm woman looks at the camera and smiles.",
-    "A fox runs through snow.",
-    "Rain on a window at night.",
-]
-DEFECTS: list[tuple[str, Any]] = [
-    ("mode", "standard"),
-    ("duration", 5),
-    ("aspect_ratio", "4:3"),
-    ("keep_original_stound", "yes"),
-    ("image_list", [{"image": "https://cdn.example.com/a.png"}]),
-]
+SCHEMA = ROOT / "bench" / "omni.schema.json"
+KLING = Path(sys.executable).parent / "kling-lint"
+FORMATS = ("text", "json", "sarif")
+ROUNDS = {1: 9, 1_000: 5, 10_000: 3}
+# kling-lint's wall time at most this share of check-jsonschema's (text, json and sarif)
+TARGET_RATIO = {1: 0.35, 10_000: 0.25}
+TARGET_RATE = 100_000  # clean payloads per second through one shared Linter, one core
+TARGET_GUARD_US = 10.0
 
 
-def typical(rng: random.Random) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "model_name": "kling-v3-omni",
-        "prompt": rng.choice(PROMPTS),
-        "duration": rng.choice(["5", "10", "15"]),
-        "mode": "std",
-        "aspect_ratio": "16:9",
+class Run:
+    def __init__(self, wall: float, peak_mib: float, code: int, out: bytes) -> None:
+        self.wall, self.peak_mib, self.code, self.out = wall, peak_mib, code, out
+
+
+def run(command: list[str], cwd: Path) -> Run:
+    """One whole process: wall time, its own peak memory (wait4), exit code, stdout."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert child.stdout is not None
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return Run(wall, usage.ru_maxrss / 1024, child.returncode, out)
+
+
+def kling(fmt: str) -> list[str]:
+    return [str(KLING), "check", "--isolated", "-e", "omni-video.create", "--format", fmt, "."]
+
+
+def flagged_by_kling(folder: Path) -> set[str]:
+    document = json.loads(run(kling("json"), folder).out)
+    return {Path(f["path"]).name for f in document["files"] if f["blocked"]}
+
+
+def flagged_by_cjs(cjs: str, folder: Path, names: list[str]) -> set[str]:
+    out = run([cjs, "--schemafile", str(SCHEMA), "-o", "json", *names], folder).out
+    document = json.loads(out)
+    return {e["filename"] for e in document["errors"]} | {
+        e["filename"] for e in document.get("parse_errors", [])
     }
-    if rng.random() < 0.3:
-        payload["image_list"] = [
-            {"image_url": "https://cdn.example.com/f.png", "type": "first_frame"}
-        ]
-    return payload
 
 
-def corpus(size: int) -> Path:
-    folder = CORPUS / str(size)
-    if folder.is_dir() and len(list(folder.iterdir())) == size:
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(size)
-    for i in range(size):
-        payload = typical(rng)
-        if i % 20 == 7:  # one in twenty carries one defect
-            key, value = DEFECTS[i % len(DEFECTS)]
-            payload[key] = value
-        (folder / f"p{i:05d}.json").write_text(json.dumps(payload, indent=2))
-    return folder
-
-
-def time_cli(folder: Path) -> tuple[float, float]:
-    times, peak = [], 0.0
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(
-            [str(SCRIPT), "check", "--isolated", str(folder)], capture_output=True, check=False
+def side_by_side(cjs: str, size: int) -> tuple[list[str], bool]:
+    folder, manifest = corpus(size)
+    names = sorted(manifest)
+    defective = {name for name, kind in manifest.items() if kind}
+    agree = (
+        flagged_by_kling(folder) == defective and flagged_by_cjs(cjs, folder, names) == defective
+    )
+    times: dict[str, list[float]] = {name: [] for name in ("cjs", *FORMATS)}
+    peaks: dict[str, float] = {}
+    sizes: dict[str, int] = {}
+    for _ in range(ROUNDS[size]):
+        for name in ("cjs", *FORMATS):
+            command = [cjs, "--schemafile", str(SCHEMA), *names] if name == "cjs" else kling(name)
+            result = run(command, folder)
+            times[name].append(result.wall)
+            peaks[name] = max(peaks.get(name, 0.0), result.peak_mib)
+            sizes[name] = len(result.out)
+    base = statistics.median(times["cjs"])
+    rows = [
+        f"| {size:,} | check-jsonschema | {base:.3f} | 1.00 | {peaks['cjs']:.0f} | "
+        f"{sizes['cjs'] / 1e6:.2f} | |"
+    ]
+    ok = True
+    for fmt in FORMATS:
+        median = statistics.median(times[fmt])
+        ratio = median / base
+        target = TARGET_RATIO.get(size)
+        verdict = "" if target is None else ("ok" if ratio <= target else f"over {target}")
+        ok &= target is None or ratio <= target
+        rows.append(
+            f"| {size:,} | kling-lint {fmt} | {median:.3f} | {ratio:.2f} | {peaks[fmt]:.0f} | "
+            f"{sizes[fmt] / 1e6:.2f} | {verdict} |"
         )
-        times.append(time.perf_counter() - start)
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-    return statistics.median(times), peak
+    if not agree:
+        rows.append(f"| {size:,} | FLAGGED FILES DIFFER FROM THE MANIFEST | | | | | |")
+    return rows, ok and agree
 
 
-def in_process(count: int = 20_000) -> float:
+def in_process() -> tuple[float, float, float]:
+    """Clean payloads/s, a 30%-defective corpus's payloads/s, and µs per clean `guard`."""
+    import random
+
     from kling_lint import Linter
 
     linter = Linter()
     rng = random.Random(1)
-    payloads = [typical(rng) for _ in range(1000)]
-    start = time.perf_counter()
-    for i in range(count):
-        linter.lint(payloads[i % 1000], "omni-video.create")
-    return count / (time.perf_counter() - start)
+    payloads = [clean(rng) for _ in range(1000)]
+    folder, manifest = corpus(1_000)
+    mixed = [json.loads((folder / name).read_text()) for name in sorted(manifest)]
+
+    def rate(batch: list[dict[str, object]], count: int) -> float:
+        for payload in batch[:50]:
+            linter.lint(payload, "omni-video.create")
+        start = time.perf_counter()
+        for i in range(count):
+            linter.lint(batch[i % len(batch)], "omni-video.create")
+        return count / (time.perf_counter() - start)
+
+    clean_rate, mixed_rate = rate(payloads, 50_000), rate(mixed, 20_000)
+    samples = []
+    for _ in range(7):
+        start = time.perf_counter()
+        for i in range(5_000):
+            linter.guard(payloads[i % 1000], "omni-video.create")
+        samples.append((time.perf_counter() - start) / 5_000 * 1e6)
+    return clean_rate, mixed_rate, statistics.median(samples)
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check-jsonschema", required=True, help="the check-jsonschema command")
+    args = parser.parse_args()
+    cjs = os.path.abspath(args.check_jsonschema)  # each run starts in a corpus folder
     # An installed wheel carries bytecode (pip compiles it); an editable checkout under
     # PYTHONDONTWRITEBYTECODE would not, and would time the compiler instead.
     compileall.compile_dir(str(ROOT / "kling_lint"), quiet=1)
-    print(f"kling-lint benchmark: median of {RUNS} runs of one `kling-lint check` invocation")
-    failed = False
-    for size in (1, 1_000, 10_000):
-        median, peak = time_cli(corpus(size))
-        budget = BUDGET.get(size)
-        verdict = (
-            "" if budget is None else (" ok" if median <= budget else f" OVER BUDGET ({budget} s)")
-        )
-        failed |= bool(budget and median > budget)
-        print(f"  {size:>6} files: {median:6.3f} s   peak RSS so far {peak:6.1f} MiB{verdict}")
-    rate = in_process()
-    ok = rate >= IN_PROCESS_BUDGET
-    failed |= not ok
-    verdict = " ok" if ok else f" UNDER BUDGET ({IN_PROCESS_BUDGET:,})"
-    print(f"  in-process: {rate:,.0f} payloads/s{verdict}")
-    return 1 if failed else 0
+    print("| files | tool | median s | ratio | peak MiB | report MB | target |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | --- |")
+    ok = True
+    for size in ROUNDS:
+        rows, fine = side_by_side(cjs, size)
+        ok &= fine
+        print("\n".join(rows), flush=True)
+    clean_rate, mixed_rate, guard_us = in_process()
+    rate_ok = clean_rate >= TARGET_RATE
+    guard_ok = guard_us < TARGET_GUARD_US
+    print()
+    print(
+        f"in-process Linter.lint: {clean_rate:,.0f} clean payloads/s "
+        f"({'ok' if rate_ok else f'under {TARGET_RATE:,}'}), {mixed_rate:,.0f}/s at 30% defective"
+    )
+    verdict = "ok" if guard_ok else f"over {TARGET_GUARD_US:g}"
+    print(f"guard on a clean payload: {guard_us:.1f} µs ({verdict})")
+    return 0 if ok and rate_ok and guard_ok else 1
 
 
 if __name__ == "__main__":
