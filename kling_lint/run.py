@@ -40,13 +40,13 @@ class Options(NamedTuple):
     config: Path | None = None
     isolated: bool = False
     select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] | None = None
     extend_ignore: tuple[str, ...] = ()
     fail_on: Severity | None = None
     policies: tuple[str, ...] | None = None
     register: Path | None = None
     stdin_filename: str | None = None
-    locate_infos: bool = True
     jobs: int | None = None
     allow_config_plugins: bool = False
     follow_links: bool = False
@@ -78,6 +78,9 @@ class _Session:
         if o.select is not None:
             changes["select"] = o.select
             flags.add("select")
+        if o.extend_select:
+            changes["extend_select"] = (*config.extend_select, *o.extend_select)
+            flags.add("extend-select")
         ignore = o.ignore if o.ignore is not None else config.ignore
         changes["ignore"] = (*ignore, *o.extend_ignore)
         if o.ignore is not None or o.extend_ignore:
@@ -240,16 +243,10 @@ def _endpoint_for(
     return _diag(linter, "KL005", message)
 
 
-def _located(
-    diagnostics: list[Diagnostic], payload: Payload | None, want_infos: bool
-) -> tuple[Diagnostic, ...]:
+def _located(diagnostics: list[Diagnostic], payload: Payload | None) -> tuple[Diagnostic, ...]:
     out = []
     for d in diagnostics:
-        if (
-            payload is not None
-            and d.line is None
-            and (want_infos or d.severity > Severity.INFO or d.suppressed)
-        ):
+        if payload is not None and d.line is None:
             pos = payload.locate(d.pointer)
             if pos is not None:
                 d = dataclasses.replace(d, line=pos[0], column=pos[1])
@@ -277,7 +274,7 @@ def _check_loaded(
     )
     chosen = _endpoint_for(linter, session.options, config_path, file, payload)
     if isinstance(chosen, Diagnostic):
-        diagnostics = _located(_selected(linter, [*problems, chosen]), payload, True)
+        diagnostics = _located(_selected(linter, [*problems, chosen]), payload)
         return FileResult(payload.path, payload.record, None, diagnostics, fail_on)
     report = linter.lint(payload.data, chosen.endpoint)
     session.used[config_path] |= report.allow_used
@@ -285,7 +282,7 @@ def _check_loaded(
     said = {(d.code, d.pointer) for d in problems}
     checked = [d for d in report.diagnostics if (d.code, d.pointer) not in said]
     found = [*problems, *_selected(linter, list(chosen.findings)), *checked]
-    diagnostics = _located(found, payload, session.options.locate_infos)
+    diagnostics = _located(found, payload)
     return FileResult(
         payload.path, payload.record, chosen.endpoint.id, diagnostics, fail_on, chosen.why
     )

@@ -37,6 +37,7 @@ def run_case(code: str, name: str, spec: dict[str, Any]) -> list[tuple[str, str]
         isolated=config is None,
         config=CASES / code / config if config else None,
         policies=tuple(spec["policy"]) if "policy" in spec else None,
+        extend_select=(code,),  # a case's own rule runs even when it is off by default
     )
     result = execute(options)
     return sorted(

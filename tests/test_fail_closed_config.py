@@ -174,8 +174,11 @@ INFO_ONLY = {**CLEAN_OMNI, "sound": "off"}  # sound is doc-derived: one KL108 in
 def test_whatever_fails_the_run_is_listed(fmt: str, tmp_path: Path, run_cli: Any) -> None:
     path = tmp_path / "p.json"
     path.write_text(json.dumps(INFO_ONLY))
-    quiet = run_cli("check", "--isolated", "--format", fmt, str(path))
+    notes = ("--extend-select", "KL108")
+    quiet = run_cli("check", "--isolated", *notes, "--format", fmt, str(path))
     assert quiet.exit_code == 0
-    failing = run_cli("check", "--isolated", "--fail-on", "info", "--format", fmt, str(path))
+    failing = run_cli(
+        "check", "--isolated", *notes, "--fail-on", "info", "--format", fmt, str(path)
+    )
     assert failing.exit_code == 1
     assert "KL108" in failing.stdout

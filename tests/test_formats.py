@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from jsonschema import Draft4Validator
 
-from .conftest import CLEAN_OMNI
+from .conftest import CLEAN_OMNI, EXAMPLES
 
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
@@ -151,3 +151,28 @@ def test_statistics_and_exit_zero(project: Path, run_cli: Any) -> None:
     machine = _run(run_cli, "--format", "json", "--statistics")
     json.loads(machine.stdout)  # the counts went to stderr
     assert "Findings by rule:" in machine.stderr
+
+
+def _counts(run_cli: Any, target: str, *flags: str) -> dict[str, int]:
+    def out(fmt: str) -> str:
+        return str(run_cli("check", "--isolated", "--format", fmt, *flags, target).stdout)
+
+    document = json.loads(out("json"))
+    return {
+        "json": sum(1 for f in document["files"] for d in f["diagnostics"] if not d["suppressed"]),
+        "sarif": len(json.loads(out("sarif"))["runs"][0]["results"]),
+        "gitlab": len(json.loads(out("gitlab"))),
+        "github": sum(1 for line in out("github").splitlines() if line.startswith("::")),
+        "concise": len(out("concise").splitlines()) - 1,
+    }
+
+
+@pytest.mark.parametrize("flags", [(), ("--extend-select", "KL108")])
+@pytest.mark.parametrize("folder", ["good", "blocked"])
+def test_every_format_reports_the_same_findings(
+    flags: tuple[str, ...], folder: str, run_cli: Any
+) -> None:
+    counts = _counts(run_cli, str(EXAMPLES / folder), *flags)
+    assert len(set(counts.values())) == 1, counts
+    if folder == "good" and not flags:
+        assert counts["sarif"] == 0  # a clean run fills no code-scanning list

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 
 from kling_lint.check.linter import Linter
+from kling_lint.config import Config
 from kling_lint.diagnostics import Severity, Status
 from kling_lint.register import builtin_register
 from kling_lint.register.model import Endpoint, Field
 
-LINTER = Linter()
+# The register's notes (KL108) are opt-in; the verdicts table checks them too.
+LINTER = Linter(config=Config(extend_select=("KL108",)))
 REGISTER = builtin_register()
 STATUS_CODES = {"KL101", "KL102", "KL103", "KL104", "KL105", "KL106", "KL107", "KL108", "KL109"}
 SAMPLE = {

@@ -160,6 +160,7 @@ class Linter:
             self.config.ignore,
             self.config.severity,
             self.config.where,
+            self.config.extend_select,
         )
         self.rules = [
             r

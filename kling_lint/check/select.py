@@ -9,6 +9,9 @@ to ignore), with three limits that keep the gate closed:
   allowlist, with its reason and expiry, is the one way to let a status through;
 - a code or prefix that names no rule, and a selection that names nothing, are errors.
 
+Without a `select`, rules that are not `by_default` (notes that restate the register) are
+off; `extend-select` adds codes to whatever `select` chose, as in Ruff.
+
 A `select` that leaves status gates out is allowed (a run may look at one thing), and the
 report says which gates it switched off.
 """
@@ -88,6 +91,7 @@ def choose(
     ignore: tuple[str, ...],
     severity: Mapping[str, Severity],
     where: Callable[[str], str],
+    extend: tuple[str, ...] = (),
 ) -> Selection:
     """Validate a run's selection against the rule table; ConfigError (exit 2) if unusable.
 
@@ -100,6 +104,7 @@ def choose(
             "check every rule, or name codes or prefixes"
         )
     dropped = _prefixes(where, "ignore", ignore, rules)
+    extended = _prefixes(where, "extend-select", extend, rules)
     for prefix in dropped:
         covered = sorted(
             code
@@ -129,8 +134,14 @@ def choose(
                     else "a payload that cannot be checked always fails"
                 )
             )
-    codes = frozenset(
-        code for code, rule in rules.items() if rule.always_on or selected(code, chosen, dropped)
-    )
+
+    def on(code: str, rule: Rule) -> bool:
+        if rule.always_on:
+            return True
+        # An opt-in rule is on only when a select or extend-select names it.
+        base = (chosen is not None or rule.by_default) and selected(code, chosen, dropped)
+        return base or (bool(extended) and selected(code, extended, dropped))
+
+    codes = frozenset(code for code, rule in rules.items() if on(code, rule))
     gates_off = tuple(sorted(c for c, r in rules.items() if r.liftable and c not in codes))
     return Selection(codes, gates_off)

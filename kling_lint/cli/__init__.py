@@ -63,6 +63,11 @@ def main(debug: bool) -> None:
 @click.option(
     "--select", multiple=True, help="Codes or prefixes to check (comma-separated; repeatable)."
 )
+@click.option(
+    "--extend-select",
+    multiple=True,
+    help="Codes or prefixes to check on top of the selection (KL108: the register's notes).",
+)
 @click.option("--ignore", multiple=True, help="Codes or prefixes to skip.")
 @click.option(
     "--extend-ignore", multiple=True, help="Codes or prefixes to skip on top of the config's."
@@ -97,7 +102,7 @@ def main(debug: bool) -> None:
 @click.option("--statistics", is_flag=True, help="Count findings by rule and by register status.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
 @click.option(
-    "--verbose", "-v", is_flag=True, help="List infos too (the text format only counts them)."
+    "--verbose", "-v", is_flag=True, help="Say how each payload was checked (text format)."
 )
 @click.option("--stdin-filename", help="Name (and so type) of the payload read from '-'.")
 @click.option(
@@ -126,6 +131,7 @@ def check(
     config: Path | None,
     isolated: bool,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     extend_ignore: tuple[str, ...],
     fail_on: str | None,
@@ -153,15 +159,13 @@ def check(
         config=config,
         isolated=isolated,
         select=codes(select),
+        extend_select=codes(extend_select) or (),
         ignore=codes(ignore),
         extend_ignore=codes(extend_ignore) or (),
         fail_on=Severity.parse(fail_on) if fail_on else None,
         policies=tuple(policies) if policies else None,
         register=register,
         stdin_filename=stdin_filename,
-        locate_infos=verbose
-        or fail_on == "info"
-        or output_format not in ("text", "concise", "github"),
         jobs=jobs,
         allow_config_plugins=allow_config_plugins,
         follow_links=follow_links,

@@ -15,6 +15,7 @@ STANDALONE = ".kling-lint.toml"
 PYPROJECT = "pyproject.toml"
 _KEYS = (
     "select",
+    "extend-select",
     "ignore",
     "fail-on",
     "severity",
@@ -60,6 +61,7 @@ class Config:
 
     path: Path | None = None
     select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: Severity = Severity.ERROR
     severity: dict[str, Severity] = field(default_factory=dict)
@@ -166,6 +168,8 @@ def parse_config(
     kwargs: dict[str, Any] = {"path": path}
     if "select" in table:
         kwargs["select"] = _strings(where, "select", table["select"])
+    if "extend-select" in table:
+        kwargs["extend_select"] = _strings(where, "extend-select", table["extend-select"])
     if "ignore" in table:
         kwargs["ignore"] = _strings(where, "ignore", table["ignore"])
     if "policy" in table:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from kling_lint.diagnostics import Diagnostic, Severity
+from kling_lint.diagnostics import Diagnostic
 from kling_lint.results import FileResult, RunResult
 
 # What must not reach a terminal or a CI log raw: control characters (escape sequences, a
@@ -22,20 +22,18 @@ def printable(text: str) -> str:
 
 
 def findings(
-    result: RunResult, *, verbose: bool, suppressed: bool = False
+    result: RunResult, *, suppressed: bool = False
 ) -> Iterator[tuple[FileResult, Diagnostic]]:
-    """Findings to show (see `shown`); allowlisted ones only when asked."""
+    """Every finding of the run, in output order; allowlisted ones only when asked.
+
+    Every format shows what the selection reported, infos included: what a report carries
+    is decided by the selection (the register's notes are off by default), not by a format.
+    """
     for file in result.files:
         for d in file.diagnostics:
             if d.suppressed and not suppressed:
                 continue
-            if shown(file, d, verbose):
-                yield file, d
-
-
-def shown(file: FileResult, d: Diagnostic, verbose: bool) -> bool:
-    """Infos only when verbose, unless they fail the run: whatever fails a run is listed."""
-    return verbose or d.severity > Severity.INFO or d.suppressed or file.fails_on(d)
+            yield file, d
 
 
 def label(file: FileResult) -> str:

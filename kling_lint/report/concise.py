@@ -10,7 +10,7 @@ from kling_lint.results import RunResult
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
     count = 0
-    for file, d in findings(result, verbose=verbose):
+    for file, d in findings(result):
         where = f"{printable(file.path)}:{d.line or 1}:{d.column or 1}"
         stream.write(f"{where}: {d.code} {printable(d.message)}\n")
         count += 1

@@ -20,7 +20,7 @@ def _property(text: str) -> str:
 
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
-    for file, d in findings(result, verbose=verbose):
+    for file, d in findings(result):
         props = [
             f"file={_property(file.path)}",
             f"line={d.line or 1}",

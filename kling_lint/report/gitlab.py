@@ -14,7 +14,9 @@ _LEVEL = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: 
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
     issues = []
-    for file, d in findings(result, verbose=True):
+    for file, d in findings(
+        result,
+    ):
         # The fingerprint must stay the same across runs for the same finding.
         key = f"{file.path}\0{file.record}\0{d.code}\0{d.pointer}"
         issues.append(

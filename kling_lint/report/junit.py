@@ -6,7 +6,7 @@ import re
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
-from kling_lint.report._common import label, printable, shown
+from kling_lint.report._common import label, printable
 from kling_lint.results import RunResult
 
 # Characters XML 1.0 cannot hold at all, even as references: controls and lone surrogates.
@@ -51,7 +51,6 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
             f"{d.severity.label} {printable(d.message)}"
             + (f" [allowlist: {printable(d.suppressed_by.reason)}]" if d.suppressed_by else "")
             for d in file.diagnostics
-            if shown(file, d, verbose)
         ]
         if file.blocked:
             first = next(d for d in file.diagnostics if d.counts and d.severity >= file.fail_on)

@@ -63,7 +63,7 @@ def document(result: RunResult) -> dict[str, Any]:
     codes = sorted(result.rules)
     index = {code: i for i, code in enumerate(codes)}
     results = []
-    for file, d in findings(result, verbose=True, suppressed=True):
+    for file, d in findings(result, suppressed=True):
         entry: dict[str, Any] = {
             "ruleId": d.code,
             "ruleIndex": index[d.code],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from kling_lint.diagnostics import Diagnostic, Severity
-from kling_lint.report._common import label, printable, shown
+from kling_lint.report._common import label, printable
 from kling_lint.report._counts import Summary
 from kling_lint.results import FileResult, RunResult
 
@@ -29,7 +29,7 @@ def _line(result: FileResult, d: Diagnostic, color: bool) -> str:
 
 def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
     for file in result.files:
-        listed = [d for d in file.diagnostics if shown(file, d, verbose)]
+        listed = file.diagnostics
         if verbose and file.endpoint:
             stream.write(f"{label(file)}: checked as {file.endpoint} ({file.endpoint_from})\n")
         if not listed:
@@ -52,8 +52,6 @@ def summary(result: RunResult, *, verbose: bool, color: bool) -> str:
     """The one-line verdict: payloads blocked, then counts by severity."""
     s = Summary.of(result)
     infos = f"{s.infos} info{'s' if s.infos != 1 else ''}"
-    if s.infos and not verbose:
-        infos += " (--verbose lists them)"
     verdict = f"{s.blocked} of {s.files} payload{'s' if s.files != 1 else ''} blocked"
     verdict = _paint(verdict, "1;31", color) if s.blocked else _paint(verdict, "32", color)
     return (

@@ -79,6 +79,10 @@ class Rule:
     # A finding that always counts: no selection, ignore or severity turns it off or
     # lowers it (a payload that could not be checked, the schema's catch-all).
     always_on: bool = False
+    # Off unless selected (`--extend-select`, a `select`): notes that restate the register
+    # for every field a payload sends would otherwise make reports grow with the payloads
+    # rather than with their problems.
+    by_default: bool = True
 
     def __post_init__(self) -> None:
         if not _is_code(self.code):

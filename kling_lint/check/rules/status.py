@@ -244,13 +244,15 @@ RULES = (
             "Doc-derived fields are grounded but the docs are incomplete and sometimes "
             "contradict themselves; use them with care and record the outcome.",
             '{"model_name": "kling-v3-omni", "prompt": "a cat", "mode": "pro"}',
-            "Nothing to change; after a live run, record its evidence in the register.",
+            "Nothing to change; after a live run, record its evidence in the register. "
+            "Off by default: `--extend-select KL108` reports these notes.",
             not_in_schema=(
                 "A rule, not a schema constraint: it is a note about an accepted field, read from "
                 "the register's status data."
             ),
         ),
         payload=_doc_only,
+        by_default=False,
     ),
     Rule(
         "KL109",
