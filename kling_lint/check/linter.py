@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from kling_lint import pointer as jp
+from kling_lint.check.blocked import PayloadBlocked
 from kling_lint.check.endpoint import resolve, suggest_endpoint
 from kling_lint.check.plugins import PluginError, plugin_rules
 from kling_lint.check.rules import Context, Finding, Rule, all_rules
@@ -40,12 +41,20 @@ class Report(NamedTuple):
         return not self.blocked
 
 
+_NONE_USED: frozenset[int] = frozenset()
+
+
+class UnknownEndpoint(KeyError):
+    """An endpoint id or route the register does not know."""
+
+
 class _EndpointPlan(NamedTuple):
-    """An endpoint compiled for checking: its schema, and the rules that run beside it."""
+    """An endpoint compiled for checking: its schema, and the rules that run beside it,
+    each with the top-level keys that can make it fire there (empty: any payload)."""
 
     endpoint: Endpoint
     schema: SchemaCheck
-    payload_rules: tuple[Rule, ...]
+    payload_rules: tuple[tuple[Rule, frozenset[str]], ...]
     model_field: Field | None
 
 
@@ -192,15 +201,24 @@ class Linter:
 
     def _plan(self, endpoint: Endpoint) -> _EndpointPlan:
         schema = schema_check(self.register.schemas, endpoint)
-        payload_rules = tuple(r for r in self.rules if r.payload and r.applies_to(endpoint.id))
+        payload_rules = tuple(
+            (rule, triggers)
+            for rule in self.rules
+            if rule.payload and rule.applies_to(endpoint.id)
+            for triggers in (rule.triggers_on(endpoint),)
+            if triggers is not None
+        )
         model_field = endpoint.fields.get("model_name")
         return _EndpointPlan(endpoint, schema, payload_rules, model_field)
 
     def endpoint(self, endpoint: str) -> Endpoint:
         """An endpoint by id (`omni-video.create`) or route (`POST /v1/videos/omni-video`)."""
-        found = resolve(self.register, endpoint)
+        try:
+            found = resolve(self.register, endpoint)
+        except Exception:  # an argument that cannot even be compared
+            found = None
         if found is None:
-            raise KeyError(f"unknown endpoint {endpoint!r}")
+            raise UnknownEndpoint(f"unknown endpoint {_shown(endpoint)}")
         return found
 
     def lint(self, payload: Any, endpoint: str | Endpoint) -> Report:
@@ -208,15 +226,22 @@ class Linter:
 
         `endpoint` is an id, a route or an Endpoint; KeyError if the register lacks it.
         """
-        target = endpoint if isinstance(endpoint, Endpoint) else self.endpoint(endpoint)
-        plan = self._plans.get(target.id)
+        # Plans are found by the name the caller gives (an id or a route) as well as by id,
+        # so that the common call resolves nothing.
+        plan = self._plans.get(endpoint) if isinstance(endpoint, str) else None
         if plan is None:
-            plan = self._plans.setdefault(target.id, self._plan(target))
+            target = endpoint if isinstance(endpoint, Endpoint) else self.endpoint(endpoint)
+            plan = self._plans.get(target.id) or self._plans.setdefault(
+                target.id, self._plan(target)
+            )
+            if isinstance(endpoint, str):
+                self._plans[endpoint] = plan
+        target = plan.endpoint
+        found = self._findings(plan, payload)
+        if not found:  # the common case: nothing to stamp, sort or allow
+            return Report(target.id, (), self.config.fail_on, _NONE_USED)
         used: set[int] = set()
-        diagnostics = sorted(
-            self._stamp(rule, finding, target, used)
-            for rule, finding in self._findings(plan, payload)
-        )
+        diagnostics = sorted(self._stamp(rule, finding, target, used) for rule, finding in found)
         return Report(target.id, tuple(diagnostics), self.config.fail_on, frozenset(used))
 
     def guard(self, payload: Any, endpoint: str | Endpoint) -> Report:
@@ -225,69 +250,57 @@ class Linter:
         It fails closed: an unknown endpoint (KL004), and anything that stops the check
         (KL007), block the payload; no other exception leaves it.
         """
-        from kling_lint.check.blocked import PayloadBlocked
-
-        name = endpoint.id if isinstance(endpoint, Endpoint) else endpoint
         try:
-            target = (
-                endpoint if isinstance(endpoint, Endpoint) else resolve(self.register, endpoint)
-            )
-        except Exception:  # an endpoint argument that cannot even be compared
-            target = None
-        if target is None:
-            raise PayloadBlocked(None, (closed("KL004", f"unknown endpoint {_shown(name)}"),))
-        try:
-            report = self.lint(payload, target)
+            report = self.lint(payload, endpoint)
+        except UnknownEndpoint as exc:
+            raise PayloadBlocked(None, (closed("KL004", str(exc.args[0])),)) from None
         except Exception as exc:  # a schema that cannot be read, a value that cannot be read
+            name = endpoint.id if isinstance(endpoint, Endpoint) else None
             raise PayloadBlocked(
-                target.id, (closed("KL007", f"cannot check the payload: {exc!r}"),)
+                name, (closed("KL007", f"cannot check the payload: {exc!r}"),)
             ) from exc
         if report.blocked:
-            raise PayloadBlocked(target.id, report.diagnostics)
+            raise PayloadBlocked(report.endpoint, report.diagnostics)
         return report
 
-    def _findings(self, plan: _EndpointPlan, payload: Any) -> Iterator[tuple[Rule, Finding]]:
+    def _findings(self, plan: _EndpointPlan, payload: Any) -> list[tuple[Rule, Finding]]:
         if not isinstance(payload, dict):
             rule = self.rules_by_code["KL006"]
-            if self.reports(rule.code):
-                yield rule, Finding((), f"payload must be an object, not {type(payload).__name__}")
-            return
+            if not self.reports(rule.code):
+                return []
+            return [(rule, Finding((), f"payload must be an object, not {type(payload).__name__}"))]
         model = None
         if plan.model_field is not None:
             raw = payload.get("model_name", plan.model_field.default)
             model = raw if isinstance(raw, str) else None
+        out = []
         for code, finding in plan.schema.findings(payload):
             # A code the table does not know still blocks, under the schema's catch-all.
             rule = self.rules_by_code.get(code) or self.rules_by_code["KL200"]
             if self.reports(rule.code):
-                yield rule, finding
+                out.append((rule, finding))
         ctx = Context(self.register, plan.endpoint, payload, model)
-        for rule in plan.payload_rules:
-            assert rule.payload is not None
-            if rule.triggers and rule.triggers.isdisjoint(payload):
+        for rule, triggers in plan.payload_rules:
+            if triggers and triggers.isdisjoint(payload):
                 continue
             # Every rule runs guarded: whatever one raises blocks the payload (KL008)
-            # instead of ending the run with a traceback.
-            yield from self._guarded(rule, rule.payload, ctx)
-
-    def _guarded(
-        self, rule: Rule, check: Callable[..., Iterable[Finding]], *args: Any
-    ) -> Iterator[tuple[Rule, Finding]]:
-        """Run an outside rule; an exception becomes a KL008 error instead of a crash."""
-        try:
-            findings = list(check(*args))
-            if rule.origin != "built-in":  # an outside rule's yield is checked before use
-                findings = [_finding(f) for f in findings]
-        except KeyboardInterrupt:
-            raise
-        # Whatever a rule raises (SystemExit included: a plugin must not end the run with
-        # exit 0), and whatever it yields that is not a Finding, blocks the payload.
-        except BaseException as exc:
-            message = f"rule {rule.code} ({rule.origin}) raised {exc!r}"
-            yield self.rules_by_code["KL008"], Finding((), message)
-            return
-        for finding in findings:
-            yield rule, finding
+            # instead of ending the run with a traceback. (Inline, not a helper: this loop
+            # runs for every payload of every request.)
+            try:
+                found = list(rule.payload(ctx))  # type: ignore[misc]
+                if found and rule.origin != "built-in":  # an outside rule's yield is checked
+                    found = [_finding(f) for f in found]
+            except KeyboardInterrupt:
+                raise
+            # Whatever a rule raises (SystemExit included: a plugin must not end the run
+            # with exit 0), and whatever it yields that is not a Finding, blocks the payload.
+            except BaseException as exc:
+                message = f"rule {rule.code} ({rule.origin}) raised {exc!r}"
+                out.append((self.rules_by_code["KL008"], Finding((), message)))
+                continue
+            if found:
+                out.extend((rule, finding) for finding in found)
+        return out
 
     def _stamp(
         self, rule: Rule, finding: Finding, endpoint: Endpoint, used: set[int]

@@ -73,6 +73,9 @@ class Rule:
     # A payload check that can only fire when one of these top-level keys is sent; the
     # engine skips it otherwise. Empty means it always runs.
     triggers: frozenset[str] = frozenset()
+    # The same, read from an endpoint (once per endpoint): the top-level keys under which
+    # the rule's fields sit there. An endpoint with none never runs the rule.
+    keys: Callable[[Endpoint], frozenset[str]] | None = None
     # Who reports a rule without a payload check: the generated schema unless said here
     # ("loader", "run", "guard", "linter", "allowlist").
     reported_by: str = "schema"
@@ -107,6 +110,14 @@ class Rule:
                 "reason) lifts one finding."
             )
         return ""
+
+    def triggers_on(self, endpoint: Endpoint) -> frozenset[str] | None:
+        """The keys that can make this rule fire on `endpoint` (empty: any payload), or
+        None when nothing can."""
+        if self.keys is None:
+            return self.triggers
+        keys = self.keys(endpoint)
+        return (keys & self.triggers if self.triggers else keys) or None
 
     def applies_to(self, endpoint_id: str) -> bool:
         return "*" in self.endpoints or endpoint_id in self.endpoints

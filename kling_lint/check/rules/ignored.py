@@ -27,6 +27,10 @@ def _ignored(endpoint: Endpoint) -> tuple[tuple[Field, Field], ...]:
     return tuple(out)
 
 
+def _ignored_keys(endpoint: Endpoint) -> frozenset[str]:
+    return frozenset(field.path for field, _ in _ignored(endpoint))
+
+
 def _effective(payload: dict[str, Any], fallback: Field) -> tuple[Any, str]:
     sent = payload.get(fallback.path)
     if is_present(sent):
@@ -94,6 +98,7 @@ RULES = (
         ),
         endpoints=("*",),
         payload=_changes_request,
+        keys=_ignored_keys,
     ),
     Rule(
         "KL111",
@@ -112,5 +117,6 @@ RULES = (
         ),
         endpoints=("*",),
         payload=_redundant,
+        keys=_ignored_keys,
     ),
 )

@@ -125,6 +125,14 @@ def _fields(endpoint: Endpoint) -> tuple[Located, Located]:
     return located(images), located(ids)
 
 
+def _image_keys(endpoint: Endpoint) -> frozenset[str]:
+    return frozenset(head for head, _ in _fields(endpoint)[0])
+
+
+def _id_keys(endpoint: Endpoint) -> frozenset[str]:
+    return frozenset(head for head, _ in _fields(endpoint)[1])
+
+
 def _inline_images(ctx: Context) -> Iterator[Finding]:
     for head, field in _fields(ctx.endpoint)[0]:
         if head not in ctx.payload:
@@ -173,6 +181,7 @@ RULES = (
             ),
         ),
         payload=_inline_images,
+        keys=_image_keys,
     ),
     Rule(
         "KL415",
@@ -190,5 +199,6 @@ RULES = (
             ),
         ),
         payload=_precision,
+        keys=_id_keys,
     ),
 )

@@ -146,7 +146,7 @@ RULES = (
         ),
         endpoints=OMNI,
         payload=_frames_with_edit,
-        triggers=frozenset({"image_list"}),
+        triggers=frozenset({"video_list"}),  # needs frames and a video to edit: the rarer
     ),
     Rule(
         "KL411",
@@ -166,7 +166,7 @@ RULES = (
         ),
         endpoints=OMNI,
         payload=_duration_in_edit,
-        triggers=frozenset({"duration"}),
+        triggers=frozenset({"video_list"}),  # fires only with a video to edit
     ),
     Rule(
         "KL412",

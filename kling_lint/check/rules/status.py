@@ -83,6 +83,14 @@ def _trees(endpoint: Endpoint) -> tuple[Tree, Tree]:
     return _tree(endpoint, _may_be_doc_only), _tree(endpoint, _may_caution)
 
 
+def _doc_only_keys(endpoint: Endpoint) -> frozenset[str]:
+    return frozenset(_trees(endpoint)[0])
+
+
+def _caution_keys(endpoint: Endpoint) -> frozenset[str]:
+    return frozenset(_trees(endpoint)[1])
+
+
 def _doc_only(ctx: Context) -> Iterator[Finding]:
     for field, value, parts in _sent(_trees(ctx.endpoint)[0], ctx.payload):
         if field.status == (Status.DOC_DERIVED,):
@@ -252,6 +260,7 @@ RULES = (
             ),
         ),
         payload=_doc_only,
+        keys=_doc_only_keys,
         by_default=False,
     ),
     Rule(
@@ -271,5 +280,6 @@ RULES = (
             ),
         ),
         payload=_caution,
+        keys=_caution_keys,
     ),
 )

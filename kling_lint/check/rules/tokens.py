@@ -26,10 +26,14 @@ LISTS = {
 
 
 def _prompts(payload: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(payload.get("prompt"), str):
-        yield ("prompt",), payload["prompt"]
+    """The prompts that could hold a token (every token and near-token has a "<")."""
+    prompt = payload.get("prompt")
+    if isinstance(prompt, str) and "<" in prompt:
+        yield ("prompt",), prompt
+    if "multi_prompt" not in payload:
+        return
     for i, shot in enumerate(items(payload, "multi_prompt")):
-        if isinstance(shot, dict) and isinstance(shot.get("prompt"), str):
+        if isinstance(shot, dict) and isinstance(shot.get("prompt"), str) and "<" in shot["prompt"]:
             yield ("multi_prompt", i, "prompt"), shot["prompt"]
 
 
