@@ -244,12 +244,15 @@ def _endpoint_for(
 
 
 def _located(diagnostics: list[Diagnostic], payload: Payload | None) -> tuple[Diagnostic, ...]:
+    wanted = [d.pointer for d in diagnostics if d.line is None]
+    if payload is None or not wanted:
+        return tuple(sorted(diagnostics))
+    places = payload.locate_all(wanted)
     out = []
     for d in diagnostics:
-        if payload is not None and d.line is None:
-            pos = payload.locate(d.pointer)
-            if pos is not None:
-                d = dataclasses.replace(d, line=pos[0], column=pos[1])
+        pos = places.get(d.pointer) if d.line is None else None
+        if pos is not None:
+            d = dataclasses.replace(d, line=pos[0], column=pos[1])
         out.append(d)
     return tuple(sorted(out))
 

@@ -41,21 +41,35 @@ class Payload:
     problems: list[LoadProblem] = field(default_factory=list)
     endpoint_hint: str | None = None
     base: str = ""  # pointer of the body inside the file (an envelope's "/body")
+    # Every position at once (YAML, and JSON the loader already scanned for problems) ...
     _positions: Callable[[], dict[str, Position]] | None = None
+    # ... or, for JSON, only those asked for: the cost grows with the findings.
+    _finder: Callable[[list[str]], dict[str, Position]] | None = None
 
     @cached_property
     def positions(self) -> dict[str, Position]:
         return self._positions() if self._positions else {}
 
+    def locate_all(self, pointers: list[str]) -> dict[str, Position | None]:
+        """Line and column of each pointer into the payload, or of its nearest located
+        parent, found in one pass."""
+        if self._finder is not None and self._positions is None:
+            found = self._finder([self.base + p for p in pointers])
+        else:
+            found = self.positions
+        return {p: _nearest(found, self.base + p) for p in pointers}
+
     def locate(self, pointer: str) -> Position | None:
-        """Line and column of a pointer into the payload, or of its nearest located parent."""
-        target = self.base + pointer
-        while True:
-            if target in self.positions:
-                return self.positions[target]
-            if not target:
-                return None
-            target = target.rsplit("/", 1)[0]
+        return self.locate_all([pointer])[pointer]
+
+
+def _nearest(found: dict[str, Position], target: str) -> Position | None:
+    while True:
+        if target in found:
+            return found[target]
+        if not target:
+            return None
+        target = target.rsplit("/", 1)[0]
 
 
 class LoadFailure(NamedTuple):
@@ -85,14 +99,18 @@ class _Flags:
         return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
 
 
-def _json_positions(text: str, first_line: int) -> Callable[[], dict[str, Position]]:
-    def compute() -> dict[str, Position]:
+def _json_finder(text: str, first_line: int) -> Callable[[list[str]], dict[str, Position]]:
+    lines: list[Any] = []  # the line index, built on the first call only
+
+    def find(pointers: list[str]) -> dict[str, Position]:
         from kling_lint.load import json_text as jsonpos
 
-        index = jsonpos.LineIndex(text, first_line)
-        return {p: index.position(o) for p, o in jsonpos.scan(text).offsets.items()}
+        if not lines:
+            lines.append(jsonpos.LineIndex(text, first_line))
+        index = lines[0]
+        return {p: index.position(o) for p, o in jsonpos.find(text, pointers).items()}
 
-    return compute
+    return find
 
 
 def _json_problems(text: str, first_line: int) -> tuple[list[LoadProblem], dict[str, Position]]:
@@ -174,7 +192,7 @@ def parse_json(
     if flags.duplicates or flags.non_json:
         problems, positions = _json_problems(text, first_line)
         return Payload(path, record, data, problems, _positions=lambda: positions)
-    return Payload(path, record, data, [], _positions=_json_positions(text, first_line))
+    return Payload(path, record, data, [], _finder=_json_finder(text, first_line))
 
 
 _YAML_CODES = {"duplicate": "KL002", "non-json": "KL003", "yaml11": "KL011"}

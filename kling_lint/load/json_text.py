@@ -8,10 +8,12 @@ Infinity) with their exact place.
 from __future__ import annotations
 
 import bisect
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from json import decoder as _decoder
+from typing import Any
 
 from kling_lint import pointer as jp
 
@@ -117,6 +119,76 @@ class _Scanner:
                 continue
             self.value([*parts, index], depth + 1)
             index += 1
+
+
+_DECODER = json.JSONDecoder()
+_WS_CHARS = " \t\n\r"
+
+
+def _ws(text: str, i: int) -> int:
+    while i < len(text) and text[i] in _WS_CHARS:
+        i += 1
+    return i
+
+
+def find(text: str, pointers: Iterable[str]) -> dict[str, int]:
+    """Offsets of the given pointers, and of each parent on the way (a member at its key,
+    an item or the root at its value), in a text `json.loads` has already accepted.
+
+    Only the path to each wanted pointer is walked in Python; every other value is skipped
+    by the C decoder (`raw_decode` returns where it ends), so the cost grows with the
+    findings, not with the file.
+    """
+    wanted: dict[str, Any] = {}
+    for pointer in pointers:
+        node = wanted
+        for part in jp.split(pointer):
+            node = node.setdefault(part, {})
+    out: dict[str, int] = {}
+    start = _ws(text, 0)
+    out[""] = start
+    _descend(text, start, wanted, "", out)
+    return out
+
+
+def _skip(text: str, i: int) -> int:
+    return _DECODER.raw_decode(text, i)[1]
+
+
+def _descend(text: str, i: int, wanted: dict[str, Any], pointer: str, out: dict[str, int]) -> int:
+    """Walk the value at `i` toward the wanted children; return where the value ends."""
+    if not wanted or i >= len(text) or text[i] not in "{[":
+        return _skip(text, i)
+    closing = "}" if text[i] == "{" else "]"
+    i += 1
+    index = 0
+    while True:
+        i = _ws(text, i)
+        if text[i] == closing:
+            return i + 1
+        if text[i] == ",":
+            i += 1
+            continue
+        if closing == "}":
+            at = i
+            key, i = _scanstring(text, i + 1)
+            i = _ws(text, i) + 1  # the colon
+            i = _ws(text, i)
+            child = wanted.get(key)
+            if child is None:
+                i = _skip(text, i)
+                continue
+            here = f"{pointer}/{jp.escape(key)}"
+            out[here] = at  # a duplicate's last place: the value the API keeps
+        else:
+            child = wanted.get(str(index))
+            index += 1
+            if child is None:
+                i = _skip(text, i)
+                continue
+            here = f"{pointer}/{index - 1}"
+            out[here] = i
+        i = _descend(text, i, child, here, out)
 
 
 def scan(text: str) -> ScanResult:
