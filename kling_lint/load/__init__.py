@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -81,12 +82,11 @@ class LoadFailure(NamedTuple):
 Loaded = Payload | LoadFailure
 
 
-class _Flags:
-    """What the fast JSON parse noticed; the position scan then says where."""
+class _Flags(threading.local):
+    """What the fast JSON parse noticed (per thread); the position scan then says where."""
 
-    def __init__(self) -> None:
-        self.duplicates = False
-        self.non_json = False
+    duplicates = False
+    non_json = False
 
     def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out = dict(pairs)
@@ -97,6 +97,11 @@ class _Flags:
     def constant(self, name: str) -> float:
         self.non_json = True
         return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
+
+
+_FLAGS = _Flags()
+# One decoder for every parse (json.loads with hooks would build one per call).
+_DECODER = json.JSONDecoder(object_pairs_hook=_FLAGS.pairs, parse_constant=_FLAGS.constant)
 
 
 def _json_finder(text: str, first_line: int) -> Callable[[list[str]], dict[str, Position]]:
@@ -144,6 +149,8 @@ def _past_limits(data: Any, limits: Limits, text: str) -> str | None:
     """Why parsed data goes past the depth or integer limit, or None. Iterative (no
     recursion); integers are looked at only when the text has a digit run that long."""
     bound = 10**limits.integer_digits if _long_digits(limits.integer_digits).search(text) else 0
+    if not bound and text.count("{") + text.count("[") <= limits.depth:
+        return None  # too few brackets to nest that deep
 
     def too_long(value: Any) -> bool:
         return bound > 0 and type(value) is int and not -bound < value < bound
@@ -172,9 +179,10 @@ def parse_json(
     first_line: int = 1,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Loaded:
-    flags = _Flags()
+    flags = _FLAGS
+    flags.duplicates = flags.non_json = False
     try:
-        data = json.loads(text, object_pairs_hook=flags.pairs, parse_constant=flags.constant)
+        data = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         where = (exc.lineno + first_line - 1, exc.colno)
         return LoadFailure(
@@ -254,7 +262,8 @@ def read_file(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list
                 return _failure(display, limits.hit("file_bytes", f"{info.st_size} bytes"))
             # What the size says plus one byte, then to the limit: a file may grow while read.
             raw = os.read(fd, info.st_size + 1)
-            while len(raw) <= limits.file_bytes:
+            # A regular file returns less than asked only at its end; more means it grew.
+            while info.st_size < len(raw) <= limits.file_bytes:
                 more = os.read(fd, min(1 << 20, limits.file_bytes + 1 - len(raw)))
                 if not more:
                     break

@@ -51,5 +51,7 @@ def write_json(document: Any, stream: TextIO) -> None:
         utf8 = codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name == "utf-8"
     except LookupError:
         utf8 = False
-    json.dump(document, stream, indent=2, ensure_ascii=not utf8)
+    # One line, by the C encoder: an indented dump runs the pure-Python encoder, and most
+    # of these reports are read by programs (`jq .` or `python -m json.tool` indents).
+    stream.write(json.dumps(document, ensure_ascii=not utf8, separators=(",", ":")))
     stream.write("\n")
