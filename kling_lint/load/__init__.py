@@ -316,39 +316,45 @@ def discover(paths: list[Path], *, follow_links: bool = False) -> Discovery:
 
 
 def _walk(root: Path, follow_links: bool) -> tuple[list[Path], list[Skipped]]:
+    # os.scandir, not os.walk: its entries know whether they are links without a system
+    # call per file, which is most of a walk's cost on a folder of thousands of payloads.
     found: list[str] = []
     skipped: list[Skipped] = []
     top = os.path.realpath(root)
     seen = {top}
-
-    def unreadable(exc: OSError) -> None:
-        where = exc.filename if exc.filename is not None else str(root)
-        skipped.append(Skipped(str(where), f"cannot read the folder: {exc.strerror or exc}", True))
-
-    for folder, dirs, names in os.walk(root, onerror=unreadable, followlinks=follow_links):
-        keep = []
-        for name in sorted(dirs):
-            full = os.path.join(folder, name)
-            if name.startswith("."):
-                skipped.append(Skipped(full, "a dot-folder"))
-            elif os.path.islink(full) and not follow_links:
-                skipped.append(Skipped(full, "a link to a folder; --follow-links follows it"))
-            elif os.path.realpath(full) in seen:
-                skipped.append(Skipped(full, "a folder already walked (a link loop)"))
-            else:
-                seen.add(os.path.realpath(full))
-                keep.append(name)
-        dirs[:] = keep
-        for name in names:
+    folders = [str(root)]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            skipped.append(Skipped(folder, f"cannot read the folder: {exc.strerror or exc}", True))
+            continue
+        for entry in entries:
+            name, full = entry.name, entry.path
+            try:
+                is_folder = entry.is_dir()  # a link to a folder counts as a folder here
+            except OSError:
+                is_folder = False
+            if is_folder:
+                real = os.path.realpath(full)
+                if name.startswith("."):
+                    skipped.append(Skipped(full, "a dot-folder"))
+                elif entry.is_symlink() and not follow_links:
+                    skipped.append(Skipped(full, "a link to a folder; --follow-links follows it"))
+                elif real in seen:
+                    skipped.append(Skipped(full, "a folder already walked (a link loop)"))
+                else:
+                    seen.add(real)
+                    folders.append(full)
+                continue
             if os.path.splitext(name)[1].lower() not in SUFFIXES:
                 continue
-            full = os.path.join(folder, name)
             if name.startswith("."):
                 skipped.append(Skipped(full, "a dot-file"))
             elif (
-                not follow_links
-                and os.path.islink(full)
-                and not _inside(os.path.realpath(full), top)
+                not follow_links and entry.is_symlink() and not _inside(os.path.realpath(full), top)
             ):
                 skipped.append(
                     Skipped(full, "a link to a file outside the folder; --follow-links follows it")
