@@ -42,6 +42,7 @@ class Report(NamedTuple):
 
 
 _NONE_USED: frozenset[int] = frozenset()
+_MAX_PLAN_NAMES = 256
 
 
 class UnknownEndpoint(KeyError):
@@ -176,7 +177,8 @@ class Linter:
             for r in (*all_rules(self.register, self.config.policies), *extra)
             if r.code in self.selection.codes
         ]
-        self.stamp = Stamp(self.rules_by_code, self.config.severity)
+        severity = {code.strip().upper(): level for code, level in self.config.severity.items()}
+        self.stamp = Stamp(self.rules_by_code, severity)
         # Plans are built on first use: most runs touch one or two endpoints. Two threads
         # racing on the same endpoint build equal plans and keep one.
         self._plans: dict[str, _EndpointPlan] = {}
@@ -234,8 +236,8 @@ class Linter:
             plan = self._plans.get(target.id) or self._plans.setdefault(
                 target.id, self._plan(target)
             )
-            if isinstance(endpoint, str):
-                self._plans[endpoint] = plan
+            if isinstance(endpoint, str) and len(self._plans) < _MAX_PLAN_NAMES:
+                self._plans[endpoint] = plan  # bounded: callers may spell routes many ways
         target = plan.endpoint
         found = self._findings(plan, payload)
         if not found:  # the common case: nothing to stamp, sort or allow
