@@ -338,6 +338,12 @@ def _jobs(options: Options, count: int) -> int:
     wanted = options.jobs if options.jobs is not None else (os.cpu_count() or 1)
     if count < 2 or wanted < 2 or (options.jobs is None and count < PARALLEL_FROM):
         return 1
+    import threading
+
+    if threading.active_count() > 1:
+        # A host with threads (a service calling `execute`): a forked child would inherit
+        # locks those threads hold, and could hang on them. One process is safe.
+        return 1
     import multiprocessing  # only runs that use workers pay for it
 
     return min(wanted, 8) if "fork" in multiprocessing.get_all_start_methods() else 1

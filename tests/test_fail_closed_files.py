@@ -197,3 +197,23 @@ def test_following_links_stops_at_a_loop(tmp_path: Path, run_cli: Any) -> None:
     document = json.loads(result.stdout)
     assert [Path(f["path"]).name for f in document["files"]] == ["p.json"]
     assert any("loop" in s["why"] for s in document["skipped"])
+
+
+def test_no_fork_from_a_threaded_host(tmp_path: Path) -> None:
+    """A service that runs checks from threads gets one process: a fork would copy the
+    locks its other threads hold."""
+    import threading
+
+    from kling_lint.run import Options, _jobs
+
+    options = Options(jobs=2)
+    if threading.active_count() == 1:  # another test may have left a thread running
+        assert _jobs(options, 1000) == 2
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _jobs(options, 1000) == 1
+    finally:
+        stop.set()
+        other.join()
