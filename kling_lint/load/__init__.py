@@ -260,11 +260,12 @@ def read_file(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list
                 return _failure(display, "not a regular file (a FIFO, device or socket)")
             if info.st_size > limits.file_bytes:
                 return _failure(display, limits.hit("file_bytes", f"{info.st_size} bytes"))
-            # What the size says plus one byte, then to the limit: a file may grow while read.
+            # What the size says plus one byte, then on to the end (a read may return less
+            # than asked, and a file may grow while read), never past the limit. The later
+            # reads are small: a large buffer costs more to allocate than the read itself.
             raw = os.read(fd, info.st_size + 1)
-            # A regular file returns less than asked only at its end; more means it grew.
-            while info.st_size < len(raw) <= limits.file_bytes:
-                more = os.read(fd, min(1 << 20, limits.file_bytes + 1 - len(raw)))
+            while len(raw) <= limits.file_bytes:
+                more = os.read(fd, min(1 << 16, limits.file_bytes + 1 - len(raw)))
                 if not more:
                     break
                 raw += more
