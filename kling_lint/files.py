@@ -60,15 +60,17 @@ def refuse_package_write(target: Path, what: str) -> None:
         )
 
 
-def same_file(a: str | Path, b: str | Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return Path(a).resolve() == Path(b).resolve()
-
-
 def refuse_input_write(target: Path, inputs: list[str]) -> None:
-    """Refuse to write a report onto a file the run read (a payload or a config file)."""
+    """Refuse to write a report onto a file the run read (a payload or a config file): the
+    same file under any name (a link, `./`), told by device and inode."""
+    try:
+        mine = os.stat(target)
+    except OSError:
+        return  # nothing there yet, so nothing the run read
     for name in inputs:
-        if name != "-" and same_file(target, name):
+        try:
+            theirs = os.stat(name)
+        except OSError:
+            continue
+        if (theirs.st_dev, theirs.st_ino) == (mine.st_dev, mine.st_ino):
             raise WriteRefused(f"{target}: the report would replace {name}, which the run read")

@@ -17,12 +17,12 @@ from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.load import (
     Loaded,
     LoadFailure,
-    LoadProblem,
     Payload,
     discover,
     kind_of,
     parse_text,
     read_file,
+    unreadable,
     unwrap_envelope,
 )
 from kling_lint.register import Register, load_register
@@ -291,10 +291,6 @@ def _check_loaded(
     )
 
 
-def _load_problem(path: str, message: str) -> LoadFailure:
-    return LoadFailure(path, None, LoadProblem("KL001", message))
-
-
 # Below this many files one process is faster than starting workers.
 PARALLEL_FROM = 400
 # Below this many files a run ends before a progress bar would help.
@@ -396,7 +392,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             text = sys.stdin.read(limits.file_bytes + 1)
             if len(text) > limits.file_bytes:
                 loaded_all: list[Loaded] = [
-                    _load_problem(name, limits.hit("file_bytes", "standard input"))
+                    unreadable(name, limits.hit("file_bytes", "standard input"))
                 ]
             else:
                 loaded_all = parse_text(text, name, kind_of(name), limits)
@@ -406,7 +402,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
         path = Path(raw)
         if not path.exists():
             config_path = session.config_path_for(Path.cwd())
-            missing = _load_problem(raw, "no such file or directory")
+            missing = unreadable(raw, "no such file or directory")
             result.files.append(_check_loaded(session, config_path, None, missing))
             continue
         found = discover([path], follow_links=options.follow_links)
@@ -415,7 +411,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             result.skipped.append((skip.path, skip.why))
             if skip.error:
                 config_path = session.config_path_for(Path(skip.path).parent)
-                failure = _load_problem(skip.path, skip.why)
+                failure = unreadable(skip.path, skip.why)
                 result.files.append(_check_loaded(session, config_path, None, failure))
     for config_path in dict.fromkeys(c for _, c in files):
         session.linter(config_path)  # compile (and fail, exit 2) before any file is read

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from kling_lint.register.model import Endpoint, Register
@@ -16,6 +16,13 @@ def resolve(register: Register, name: str) -> Endpoint | None:
     full URL, or a path as a server would route it: see `kling_lint.check.routes`)."""
     if not isinstance(name, str):
         return None
+    # Exactly a str (a subclass may compare strangely), and cached: a run resolves the same
+    # --endpoint or envelope route for every file.
+    return _resolve(register, str.__str__(name))
+
+
+@lru_cache(maxsize=512)
+def _resolve(register: Register, name: str) -> Endpoint | None:
     if name in register.endpoints:
         return register.endpoints[name]
     match = _ROUTE.match(name)

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,14 +106,10 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_FLAGS.pairs, parse_constant=_FLAG
 
 
 def _json_finder(text: str, first_line: int) -> Callable[[list[str]], dict[str, Position]]:
-    lines: list[Any] = []  # the line index, built on the first call only
-
     def find(pointers: list[str]) -> dict[str, Position]:
         from kling_lint.load import json_text as jsonpos
 
-        if not lines:
-            lines.append(jsonpos.LineIndex(text, first_line))
-        index = lines[0]
+        index = jsonpos.LineIndex(text, first_line)
         return {p: index.position(o) for p, o in jsonpos.find(text, pointers).items()}
 
     return find
@@ -242,15 +239,18 @@ def kind_of(name: str) -> str:
     return {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}.get(suffix, "json")
 
 
+def unreadable(display: str, message: str) -> LoadFailure:
+    """A KL001 failure for a file, a folder or standard input."""
+    return LoadFailure(display, None, LoadProblem("KL001", message))
+
+
 def _failure(display: str, message: str) -> list[Loaded]:
-    return [LoadFailure(display, None, LoadProblem("KL001", message))]
+    return [unreadable(display, message)]
 
 
 def read_file(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list[Loaded]:
     """The payloads of one file; a file that is not a regular file (a FIFO, a device), is
     larger than the limit, cannot be read or is not UTF-8 is one KL001 failure."""
-    import stat
-
     try:
         # Opened without blocking, so that a FIFO named like a payload cannot hang the run.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))

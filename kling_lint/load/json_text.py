@@ -122,13 +122,10 @@ class _Scanner:
 
 
 _DECODER = json.JSONDecoder()
-_WS_CHARS = " \t\n\r"
 
 
 def _ws(text: str, i: int) -> int:
-    while i < len(text) and text[i] in _WS_CHARS:
-        i += 1
-    return i
+    return _WS.match(text, i).end()  # type: ignore[union-attr]  # matches the empty string
 
 
 def find(text: str, pointers: Iterable[str]) -> dict[str, int]:
