@@ -61,11 +61,11 @@ class SchemaCheck:
     """One endpoint's schema, compiled once; `findings` is safe to call from any thread."""
 
     def __init__(self, endpoint: Endpoint, schema: Schema) -> None:
-        import jsonschema_rs
+        from kling_lint.check.validator_lib import jsonschema_rs
 
         self.endpoint = endpoint
         self.schema = schema
-        self._validator = jsonschema_rs.Draft202012Validator(schema)
+        self._validator = jsonschema_rs().Draft202012Validator(schema)
         self._declared = {r.code: r for r in endpoint.rules}
         model = endpoint.fields.get("model_name")
         self._default_model = model.default if model is not None else None

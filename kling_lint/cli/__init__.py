@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from kling_lint.__about__ import __version__
-from kling_lint.cli._support import EXIT_ERROR, codes, guarded
+from kling_lint.cli._support import EXIT_ERROR, codes, guarded, reader_gone
 from kling_lint.diagnostics import Severity
 from kling_lint.report import FORMATS
 
@@ -173,16 +173,21 @@ def check(
     result = execute(options, progress=progress.for_terminal())
     if color is None:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    output.deliver(
-        result,
-        output_format=output_format,
-        stdout=sys.stdout,
-        stderr=sys.stderr,
-        output_file=output_file,
-        statistics=statistics,
-        verbose=verbose,
-        color=color,
-    )
+    try:
+        output.deliver(
+            result,
+            output_format=output_format,
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            output_file=output_file,
+            statistics=statistics,
+            verbose=verbose,
+            color=color,
+        )
+    except BrokenPipeError:
+        # The reader went away (`| head`), but the verdict stands: a gate under
+        # `set -o pipefail` must still fail on what it found.
+        reader_gone()
     sys.exit(output.exit_code(result, exit_zero=exit_zero))
 
 

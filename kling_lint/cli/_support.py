@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,7 +19,18 @@ from kling_lint.report._common import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "codes", "guarded"]
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "codes", "guarded", "reader_gone"]
+
+
+def reader_gone() -> None:
+    """Stdout's reader closed the pipe: what is still buffered goes nowhere, quietly,
+    instead of failing again when the process exits."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # stdout has no descriptor (a library caller's stream): nothing to redirect
 
 
 def guarded(func: F) -> F:
@@ -33,7 +45,7 @@ def guarded(func: F) -> F:
             raise
         except BrokenPipeError:
             # The reader went away (`| head`); nothing more to say to it.
-            sys.stderr.close()
+            reader_gone()
             sys.exit(EXIT_OK)
         except (ConfigError, RegisterError) as exc:
             click.echo(f"kling-lint: {printable(str(exc))}", err=True)
