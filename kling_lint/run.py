@@ -297,6 +297,7 @@ PARALLEL_FROM = 400
 SHOW_PROGRESS_FROM = 200
 Batch = list[tuple[Path, "Path | None"]]
 _forked_session: _Session | None = None
+_forked_files: Batch = []
 
 
 Progress = Callable[[int, int], None]
@@ -322,12 +323,14 @@ def _lint_batch(
     return out
 
 
-def _worker(batch: Batch) -> tuple[list[FileResult], dict[Path | None, set[int]]]:
-    """Lint one batch in a forked worker, which inherited the compiled session."""
+def _worker(span: tuple[int, int]) -> tuple[list[FileResult], dict[Path | None, set[int]]]:
+    """Lint files[start:stop] in a forked worker, which inherited the compiled session and
+    the file list (only the span's two numbers cross the pipe)."""
     session = _forked_session
     assert session is not None
     session.used = {key: set() for key in session.linters}
-    return _lint_batch(session, batch), session.used
+    start, stop = span
+    return _lint_batch(session, _forked_files[start:stop]), session.used
 
 
 def _jobs(options: Options, count: int) -> int:
@@ -355,25 +358,23 @@ def _run_files(session: _Session, files: Batch, progress: Progress | None) -> li
     # each returns its results and the allowlist entries it used, merged in input order.
     import multiprocessing
 
-    global _forked_session
-    _forked_session = session
+    global _forked_session, _forked_files
+    _forked_session, _forked_files = session, files
     size = max(1, len(files) // (jobs * 4))
-    batches = [files[i : i + size] for i in range(0, len(files), size)]
+    spans = [(i, min(i + size, len(files))) for i in range(0, len(files), size)]
     results: list[FileResult] = []
-    done = 0
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for batch, (batch_results, batch_used) in zip(
-                batches, pool.imap(_worker, batches), strict=True
+            for (_, stop), (batch_results, batch_used) in zip(
+                spans, pool.imap(_worker, spans), strict=True
             ):
                 results.extend(batch_results)
-                done += len(batch)
                 if progress is not None:
-                    progress(done, len(files))
+                    progress(stop, len(files))
                 for key, entries in batch_used.items():
                     session.used[key] |= entries
     finally:
-        _forked_session = None
+        _forked_session, _forked_files = None, []
     return results
 
 

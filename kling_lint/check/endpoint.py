@@ -85,8 +85,25 @@ def infer(register: Register, payload: Any) -> Inference:
     """
     if not isinstance(payload, dict) or not payload:
         return Inference(None, ())
-    keys = payload.keys()
     model = payload.get("model_name")
+    # Exactly a str (as a JSON client sends it): a subclass may compare strangely.
+    model = str.__str__(model) if isinstance(model, str) else None
+    if len(payload) > _CACHED_KEYS:
+        return _infer(register, frozenset(payload), model)
+    # Payloads of a run share a few shapes: the answer is looked up, not worked out again.
+    return _infer_cached(register, frozenset(payload), model)
+
+
+# Shapes with more keys than this are worked out each time: a cache entry holds its keys.
+_CACHED_KEYS = 64
+
+
+@lru_cache(maxsize=1024)
+def _infer_cached(register: Register, keys: frozenset[Any], model: str | None) -> Inference:
+    return _infer(register, keys, model)
+
+
+def _infer(register: Register, keys: frozenset[Any], model: str | None) -> Inference:
     index = _index(register)
     kept = index
     if isinstance(model, str):

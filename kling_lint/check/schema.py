@@ -67,6 +67,7 @@ class SchemaCheck:
         self.schema = schema
         self._validator = jsonschema_rs().Draft202012Validator(schema)
         self._declared = {r.code: r for r in endpoint.rules}
+        self._suggestible: dict[int, tuple[str, ...]] = {}
         model = endpoint.fields.get("model_name")
         self._default_model = model.default if model is not None else None
 
@@ -198,7 +199,9 @@ class SchemaCheck:
         known = node.get("properties", {})
         is_array = container.endswith("[]")
         base = container.removesuffix("[]")
-        names = suggestible(node)
+        names = self._suggestible.get(id(node))
+        if names is None:  # per schema node, which lives as long as this check
+            names = self._suggestible.setdefault(id(node), tuple(suggestible(node)))
         for key in sorted(k for k in value if k not in known):
             path = child_path(base, key, is_array)
             message = wording.unknown_field(self.endpoint.id, key, path, names)

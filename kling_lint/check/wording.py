@@ -7,6 +7,7 @@ found, and returns the message. The codes are decided in `check.schema`.
 from __future__ import annotations
 
 import contextlib
+from functools import lru_cache
 from typing import Any
 
 from kling_lint.check.rules._base import display
@@ -106,6 +107,23 @@ def _accepted(field: Field, value: Any) -> bool:
 
 
 def unknown_value(field: Field, value: Any) -> str:
+    # The same wrong value recurs across a run's payloads; the suggestion search is the
+    # costly part. Short scalars only: a cache entry holds its value.
+    if (
+        value is None
+        or type(value) in (bool, int, float)
+        or (type(value) is str and len(value) <= 256)
+    ):
+        return _unknown_value_cached(field, value)
+    return _unknown_value(field, value)
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _unknown_value_cached(field: Field, value: Any) -> str:
+    return _unknown_value(field, value)
+
+
+def _unknown_value(field: Field, value: Any) -> str:
     accepted = ", ".join(display(v) for v in field.enum or ())
     hint = ""
     if isinstance(value, str):
@@ -120,7 +138,18 @@ def unknown_value(field: Field, value: Any) -> str:
     )
 
 
-def unknown_field(endpoint_id: str, name: str, path: str, siblings: list[str]) -> str:
+def unknown_field(endpoint_id: str, name: str, path: str, siblings: tuple[str, ...]) -> str:
+    if type(name) is str and len(name) <= 256:  # the same stray key recurs across payloads
+        return _unknown_field_cached(endpoint_id, name, path, siblings)
+    return _unknown_field(endpoint_id, name, path, siblings)
+
+
+@lru_cache(maxsize=1024)
+def _unknown_field_cached(endpoint_id: str, name: str, path: str, siblings: tuple[str, ...]) -> str:
+    return _unknown_field(endpoint_id, name, path, siblings)
+
+
+def _unknown_field(endpoint_id: str, name: str, path: str, siblings: tuple[str, ...]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, siblings, 1, 0.75)

@@ -1,0 +1,58 @@
+"""What is looked up instead of worked out again gives the same answer as working it out:
+endpoint inference by shape, and the wording of unknown values and fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kling_lint.check import endpoint as inference
+from kling_lint.check import wording
+from kling_lint.register import builtin_register
+
+REGISTER = builtin_register()
+OMNI = REGISTER.endpoints["omni-video.create"]
+TOP_LEVEL = sorted({name for _, _, top, _ in REGISTER.endpoints.shapes for name in top})
+MODELS = [*sorted({m for _, _, _, ms in REGISTER.endpoints.shapes for m in ms}), "nope"]
+
+
+@given(
+    st.dictionaries(st.sampled_from(TOP_LEVEL) | st.text(max_size=8), st.none(), max_size=12),
+    st.sampled_from([*MODELS, None, 3]),
+)
+def test_inference_by_shape_is_the_uncached_answer(keys: dict[str, None], model: Any) -> None:
+    payload = {**keys, "model_name": model} if model is not None else keys
+    wanted = inference._infer(
+        REGISTER, frozenset(payload), model if isinstance(model, str) else None
+    )
+    assert inference.infer(REGISTER, payload) == wanted
+    assert inference.infer(REGISTER, payload) == wanted  # second time from the cache
+
+
+def test_a_shape_past_the_cache_bound_is_worked_out() -> None:
+    payload: dict[str, Any] = {f"extra_{n}": 1 for n in range(inference._CACHED_KEYS + 1)}
+    payload.update(model_name="kling-v3-omni", prompt="a", mode="std")
+    before = inference._infer_cached.cache_info().currsize
+    assert inference.infer(REGISTER, payload).endpoint is None
+    assert inference._infer_cached.cache_info().currsize == before
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [(True, 1), (1, 1.0), (False, 0), ("1", 1), (None, "null")]
+)
+def test_values_that_compare_equal_keep_their_own_wording(first: Any, second: Any) -> None:
+    field = OMNI.fields["mode"]
+    assert wording.unknown_value(field, first) == wording._unknown_value(field, first)
+    assert wording.unknown_value(field, second) == wording._unknown_value(field, second)
+
+
+def test_unknown_fields_are_worded_as_uncached() -> None:
+    siblings = ("duration", "mode", "prompt")
+    for name in ("mdoe", "x" * 300, "prompt_x"):
+        path = name
+        expected = wording._unknown_field(OMNI.id, name, path, siblings)
+        assert wording.unknown_field(OMNI.id, name, path, siblings) == expected
+        assert wording.unknown_field(OMNI.id, name, path, siblings) == expected
