@@ -61,6 +61,7 @@ class _Session:
         self.used: dict[Path | None, set[int]] = {}
         self.registers: dict[Path | None, Register] = {}
         self.found: dict[Path, Path | None] = {}
+        self.found_by_name: dict[str, Path | None] = {}
 
     def _config(self, path: Path | None) -> Config:
         config = load_config(path) if path else Config()
@@ -104,6 +105,13 @@ class _Session:
             self.found[folder] = find_config(folder)
         return self.found[folder]
 
+    def config_path_for_file(self, file: str) -> Path | None:
+        """The config file that governs `file` (as the walk names it)."""
+        folder = os.path.dirname(file)
+        if folder not in self.found_by_name:
+            self.found_by_name[folder] = self.config_path_for(Path(folder or "."))
+        return self.found_by_name[folder]
+
     def linter(self, config_path: Path | None) -> Linter:
         if config_path not in self.linters:
             config = self._config(config_path)
@@ -138,7 +146,7 @@ class Chosen(NamedTuple):
 
 
 def _named(
-    linter: Linter, options: Options, config_path: Path | None, file: Path | None
+    linter: Linter, options: Options, config_path: Path | None, file: str | None
 ) -> tuple[str, str] | None:
     """The endpoint the command line or the config names for this file, and where from."""
     if options.endpoint:
@@ -146,9 +154,9 @@ def _named(
     if file is not None and linter.config.endpoints:
         base = (config_path.parent if config_path else Path.cwd()).resolve()
         try:
-            relative = file.resolve().relative_to(base).as_posix()
+            relative = Path(file).resolve().relative_to(base).as_posix()
         except ValueError:
-            relative = file.as_posix()
+            relative = Path(file).as_posix()
         for pattern, endpoint_id in linter.config.endpoints:
             if fnmatch.fnmatch(relative, pattern):
                 return endpoint_id, f"the config's endpoints pattern {pattern!r}"
@@ -168,7 +176,7 @@ def _json_type(value: object) -> str:
 
 
 def _endpoint_for(
-    linter: Linter, options: Options, config_path: Path | None, file: Path | None, payload: Payload
+    linter: Linter, options: Options, config_path: Path | None, file: str | None, payload: Payload
 ) -> Chosen | Diagnostic:
     register = linter.register
     named = _named(linter, options, config_path, file)
@@ -263,7 +271,7 @@ def _selected(linter: Linter, diagnostics: list[Diagnostic]) -> list[Diagnostic]
 
 
 def _check_loaded(
-    session: _Session, config_path: Path | None, file: Path | None, loaded: Loaded
+    session: _Session, config_path: Path | None, file: str | None, loaded: Loaded
 ) -> FileResult:
     linter = session.linter(config_path)
     fail_on = linter.config.fail_on
@@ -295,7 +303,8 @@ def _check_loaded(
 PARALLEL_FROM = 400
 # Below this many files a run ends before a progress bar would help.
 SHOW_PROGRESS_FROM = 200
-Batch = list[tuple[Path, "Path | None"]]
+# Files as the walk found them (strings: a Path per file costs more than reading it).
+Batch = list[tuple[str, "Path | None"]]
 _forked_session: _Session | None = None
 _forked_files: Batch = []
 
@@ -312,12 +321,12 @@ def _lint_batch(
         try:
             out += [
                 _check_loaded(session, config_path, file, loaded)
-                for loaded in read_file(file, str(file), linter.config.limits)
+                for loaded in read_file(file, file, linter.config.limits)
             ]
         except Exception as exc:  # a fault checking one file blocks it; the others go on
             message = f"checking this file raised {exc!r}; it is blocked (please report this)"
             failed = (_diag(linter, "KL008", message),)
-            out.append(FileResult(str(file), None, None, failed, linter.config.fail_on))
+            out.append(FileResult(file, None, None, failed, linter.config.fail_on))
         if progress is not None and (done % 50 == 0 or done == len(batch)):
             progress(done, total)
     return out
@@ -382,7 +391,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
     """Lint every payload the options name. Raises ConfigError/RegisterError for exit 2."""
     session = _Session(options)
     result = RunResult()
-    files: list[tuple[Path, Path | None]] = []
+    files: Batch = []
     for raw in options.paths or (".",):
         if raw == "-":
             name = options.stdin_filename or "-"
@@ -407,7 +416,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             result.files.append(_check_loaded(session, config_path, None, missing))
             continue
         found = discover([path], follow_links=options.follow_links)
-        files.extend((file, session.config_path_for(file.parent)) for file in found.files)
+        files.extend((file, session.config_path_for_file(file)) for file in found.files)
         for skip in found.skipped:
             result.skipped.append((skip.path, skip.why))
             if skip.error:

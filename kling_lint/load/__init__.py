@@ -248,7 +248,7 @@ def _failure(display: str, message: str) -> list[Loaded]:
     return [unreadable(display, message)]
 
 
-def read_file(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list[Loaded]:
+def read_file(path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list[Loaded]:
     """The payloads of one file; a file that is not a regular file (a FIFO, a device), is
     larger than the limit, cannot be read or is not UTF-8 is one KL001 failure."""
     try:
@@ -280,7 +280,7 @@ def read_file(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list
     except UnicodeDecodeError as exc:
         return _failure(display, f"not UTF-8 text (byte {exc.start})")
     del raw  # one copy of a large file at a time
-    return parse_text(text, display, kind_of(path.name), limits)
+    return parse_text(text, display, kind_of(os.fspath(path)), limits)
 
 
 class Skipped(NamedTuple):
@@ -292,7 +292,7 @@ class Skipped(NamedTuple):
 
 
 class Discovery(NamedTuple):
-    files: list[Path]
+    files: list[str]
     skipped: list[Skipped]
 
 
@@ -304,11 +304,11 @@ def discover(paths: list[Path], *, follow_links: bool = False) -> Discovery:
     `follow_links`; dot-folders and dot-files are skipped; a folder that cannot be read is
     an error. Every skip is returned with its reason.
     """
-    files: list[Path] = []
+    files: list[str] = []
     skipped: list[Skipped] = []
     for path in paths:
         if not path.is_dir():
-            files.append(path)
+            files.append(str(path))
             continue
         found, missed = _walk(path, follow_links)
         files.extend(found)
@@ -316,7 +316,7 @@ def discover(paths: list[Path], *, follow_links: bool = False) -> Discovery:
     return Discovery(files, skipped)
 
 
-def _walk(root: Path, follow_links: bool) -> tuple[list[Path], list[Skipped]]:
+def _walk(root: Path, follow_links: bool) -> tuple[list[str], list[Skipped]]:
     # os.scandir, not os.walk: its entries know whether they are links without a system
     # call per file, which is most of a walk's cost on a folder of thousands of payloads.
     found: list[str] = []
@@ -362,7 +362,10 @@ def _walk(root: Path, follow_links: bool) -> tuple[list[Path], list[Skipped]]:
                 )
             else:
                 found.append(full)
-    return [Path(name) for name in sorted(found)], skipped
+    if str(root) == os.curdir:  # "x.json", as Path("./x.json") would print it
+        here = os.curdir + os.sep
+        found = [name.removeprefix(here) for name in found]
+    return sorted(found), skipped
 
 
 def _inside(path: str, folder: str) -> bool:
