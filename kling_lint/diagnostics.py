@@ -73,6 +73,18 @@ class Diagnostic:
         key = (self.line or 0, self.column or 0, self.pointer, self.code)
         object.__setattr__(self, "sort_key", key)
 
+    def at(self, line: int, column: int) -> Diagnostic:
+        """This finding placed at a line and column (what the loader knows of the text).
+
+        A copy made field by field, without `dataclasses.replace` re-running `__init__`:
+        every finding of a run is placed this way."""
+        placed = object.__new__(Diagnostic)
+        state = placed.__dict__
+        state.update(self.__dict__)
+        state["line"], state["column"] = line, column
+        state["sort_key"] = (line or 0, column or 0, self.pointer, self.code)
+        return placed
+
     @property
     def suppressed(self) -> bool:
         return self.suppressed_by is not None

@@ -260,7 +260,7 @@ def _located(diagnostics: list[Diagnostic], payload: Payload | None) -> tuple[Di
     for d in diagnostics:
         pos = places.get(d.pointer) if d.line is None else None
         if pos is not None:
-            d = dataclasses.replace(d, line=pos[0], column=pos[1])
+            d = d.at(pos[0], pos[1])
         out.append(d)
     return tuple(sorted(out))
 

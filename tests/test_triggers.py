@@ -30,7 +30,8 @@ def _unskipped(plan: _EndpointPlan) -> _EndpointPlan:
         for rule in LINTER.rules
         if rule.payload and rule.applies_to(plan.endpoint.id)
     )
-    return plan._replace(payload_rules=every)
+    # Every rule on every payload: no key index, each one always runs.
+    return plan._replace(payload_rules=every, by_key={}, always=frozenset(range(len(every))))
 
 
 def _both(payload: Any, endpoint_id: str) -> tuple[list[Any], list[Any]]:

@@ -57,6 +57,19 @@ class _EndpointPlan(NamedTuple):
     schema: SchemaCheck
     payload_rules: tuple[tuple[Rule, frozenset[str]], ...]
     model_field: Field | None
+    # Which rules a payload's keys can make fire (positions in payload_rules), and those
+    # any payload can: a payload with few keys looks up a few, not every rule.
+    by_key: dict[str, tuple[int, ...]]
+    always: frozenset[int]
+
+    def rules_for(self, payload: dict[Any, Any]) -> list[tuple[Rule, frozenset[str]]]:
+        """The rules to run on `payload`, in their declared order."""
+        picked = set(self.always)
+        by_key = self.by_key
+        for key in payload if len(payload) <= len(by_key) else by_key:
+            if key in by_key and key in payload:
+                picked.update(by_key[key])
+        return [self.payload_rules[i] for i in sorted(picked)]
 
 
 @lru_cache(maxsize=256)
@@ -211,7 +224,19 @@ class Linter:
             if triggers is not None
         )
         model_field = endpoint.fields.get("model_name")
-        return _EndpointPlan(endpoint, schema, payload_rules, model_field)
+        by_key: dict[str, list[int]] = {}
+        for position, (_, triggers) in enumerate(payload_rules):
+            for key in triggers:
+                by_key.setdefault(key, []).append(position)
+        always = frozenset(i for i, (_, triggers) in enumerate(payload_rules) if not triggers)
+        return _EndpointPlan(
+            endpoint,
+            schema,
+            payload_rules,
+            model_field,
+            {key: tuple(positions) for key, positions in by_key.items()},
+            always,
+        )
 
     def endpoint(self, endpoint: str) -> Endpoint:
         """An endpoint by id (`omni-video.create`) or route (`POST /v1/videos/omni-video`)."""
@@ -282,9 +307,7 @@ class Linter:
             if self.reports(rule.code):
                 out.append((rule, finding))
         ctx = Context(self.register, plan.endpoint, payload, model)
-        for rule, triggers in plan.payload_rules:
-            if triggers and triggers.isdisjoint(payload):
-                continue
+        for rule, _ in plan.rules_for(payload):
             # Every rule runs guarded: whatever one raises blocks the payload (KL008)
             # instead of ending the run with a traceback. (Inline, not a helper: this loop
             # runs for every payload of every request.)

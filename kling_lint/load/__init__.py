@@ -248,12 +248,15 @@ def _failure(display: str, message: str) -> list[Loaded]:
     return [unreadable(display, message)]
 
 
+# Opened without blocking, so that a FIFO named like a payload cannot hang the run.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_file(path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list[Loaded]:
     """The payloads of one file; a file that is not a regular file (a FIFO, a device), is
     larger than the limit, cannot be read or is not UTF-8 is one KL001 failure."""
     try:
-        # Opened without blocking, so that a FIFO named like a payload cannot hang the run.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, _READ_FLAGS)
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):

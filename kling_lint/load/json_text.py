@@ -8,6 +8,7 @@ Infinity) with their exact place.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -130,62 +131,85 @@ def _ws(text: str, i: int) -> int:
 
 def find(text: str, pointers: Iterable[str]) -> dict[str, int]:
     """Offsets of the given pointers, and of each parent on the way (a member at its key,
-    an item or the root at its value), in a text `json.loads` has already accepted.
+    an item or the root at its value), in a text `json.loads` has already accepted
+    without duplicate keys.
 
     Only the path to each wanted pointer is walked in Python; every other value is skipped
-    by the C decoder (`raw_decode` returns where it ends), so the cost grows with the
-    findings, not with the file.
+    by the C scanners, and the walk stops once everything asked for is found, so the cost
+    grows with the findings, not with the file.
     """
     wanted: dict[str, Any] = {}
+    count = 0
     for pointer in pointers:
         node = wanted
         for part in jp.split(pointer):
+            if part not in node:
+                count += 1
             node = node.setdefault(part, {})
-    out: dict[str, int] = {}
     start = _ws(text, 0)
-    out[""] = start
-    _descend(text, start, wanted, "", out)
+    out: dict[str, int] = {"": start}
+    if count:
+        with contextlib.suppress(_AllFound):
+            _Walk(text, out, count).descend(start, wanted, "")
     return out
 
 
-def _skip(text: str, i: int) -> int:
-    return _DECODER.raw_decode(text, i)[1]
+class _AllFound(Exception):
+    """Everything asked for is located: the rest of the text need not be read."""
 
 
-def _descend(text: str, i: int, wanted: dict[str, Any], pointer: str, out: dict[str, int]) -> int:
-    """Walk the value at `i` toward the wanted children; return where the value ends."""
-    if not wanted or i >= len(text) or text[i] not in "{[":
-        return _skip(text, i)
-    closing = "}" if text[i] == "{" else "]"
-    i += 1
-    index = 0
-    while True:
-        i = _ws(text, i)
-        if text[i] == closing:
-            return i + 1
-        if text[i] == ",":
-            i += 1
-            continue
-        if closing == "}":
-            at = i
-            key, i = _scanstring(text, i + 1)
-            i = _ws(text, i) + 1  # the colon
-            i = _ws(text, i)
-            child = wanted.get(key)
-            if child is None:
-                i = _skip(text, i)
+class _Walk:
+    def __init__(self, text: str, out: dict[str, int], count: int) -> None:
+        self.text = text
+        self.out = out
+        self.left = count
+
+    def found(self, pointer: str, offset: int) -> None:
+        self.out[pointer] = offset
+        self.left -= 1
+        if not self.left:
+            raise _AllFound
+
+    def skip(self, i: int) -> int:
+        if self.text[i] == '"':
+            return _scanstring(self.text, i + 1)[1]
+        return _DECODER.raw_decode(self.text, i)[1]
+
+    def descend(self, i: int, wanted: dict[str, Any], pointer: str) -> int:
+        """Walk the value at `i` toward the wanted children; return where the value ends."""
+        text = self.text
+        if not wanted or i >= len(text) or text[i] not in "{[":
+            return self.skip(i)
+        ws = _WS.match
+        closing = "}" if text[i] == "{" else "]"
+        i += 1
+        index = 0
+        while True:
+            i = ws(text, i).end()  # type: ignore[union-attr]  # matches the empty string
+            if text[i] == closing:
+                return i + 1
+            if text[i] == ",":
+                i += 1
                 continue
-            here = f"{pointer}/{jp.escape(key)}"
-            out[here] = at  # a duplicate's last place: the value the API keeps
-        else:
-            child = wanted.get(str(index))
-            index += 1
-            if child is None:
-                i = _skip(text, i)
-                continue
-            here = f"{pointer}/{index - 1}"
-            out[here] = i
-        i = _descend(text, i, child, here, out)
+            if closing == "}":
+                at = i
+                key, i = _scanstring(text, i + 1)
+                i = ws(text, ws(text, i).end() + 1).end()  # type: ignore[union-attr]  # the colon
+                child = wanted.get(key)
+                if child is None:
+                    i = self.skip(i)
+                    continue
+                here = f"{pointer}/{jp.escape(key)}"
+                self.found(here, at)
+            else:
+                child = wanted.get(str(index))
+                index += 1
+                if child is None:
+                    i = self.skip(i)
+                    continue
+                here = f"{pointer}/{index - 1}"
+                self.found(here, i)
+            i = self.descend(i, child, here)
 
 
 def scan(text: str) -> ScanResult:

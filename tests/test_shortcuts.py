@@ -1,8 +1,10 @@
-"""What is looked up instead of worked out again gives the same answer as working it out:
-endpoint inference by shape, and the wording of unknown values and fields."""
+"""What is looked up or copied instead of worked out again gives the same answer as working
+it out: endpoint inference by shape, the wording of unknown values and fields, and a
+finding placed at its line and column."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 
 from kling_lint.check import endpoint as inference
 from kling_lint.check import wording
+from kling_lint.diagnostics import Diagnostic, Severity, Suppression
 from kling_lint.register import builtin_register
 
 REGISTER = builtin_register()
@@ -56,3 +59,30 @@ def test_unknown_fields_are_worded_as_uncached() -> None:
         expected = wording._unknown_field(OMNI.id, name, path, siblings)
         assert wording.unknown_field(OMNI.id, name, path, siblings) == expected
         assert wording.unknown_field(OMNI.id, name, path, siblings) == expected
+
+
+@given(
+    st.integers(min_value=1, max_value=10**6),
+    st.integers(min_value=1, max_value=10**4),
+    st.sampled_from(["", "/mode", "/image_list/0/image"]),
+    st.booleans(),
+)
+def test_a_placed_finding_is_the_replaced_one(
+    line: int, column: int, pointer: str, suppressed: bool
+) -> None:
+    found = Diagnostic(
+        "KL102",
+        "rejected-value",
+        Severity.ERROR,
+        "message",
+        pointer=pointer,
+        field_path="mode",
+        status=("live-rejected",),
+        suppressed_by=Suppression("why", None, None, None) if suppressed else None,
+    )
+    placed, replaced = found.at(line, column), dataclasses.replace(found, line=line, column=column)
+    assert placed == replaced
+    assert placed.sort_key == replaced.sort_key
+    assert placed.as_dict() == replaced.as_dict()
+    assert hash(placed) == hash(replaced)
+    assert found.line is None  # the original is untouched
