@@ -5,6 +5,7 @@ finding placed at its line and column."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from kling_lint.check import endpoint as inference
 from kling_lint.check import wording
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
 from kling_lint.register import builtin_register
+
+from .strategies import json_values
 
 REGISTER = builtin_register()
 OMNI = REGISTER.endpoints["omni-video.create"]
@@ -86,3 +89,31 @@ def test_a_placed_finding_is_the_replaced_one(
     assert placed.as_dict() == replaced.as_dict()
     assert hash(placed) == hash(replaced)
     assert found.line is None  # the original is untouched
+
+
+@given(json_values | st.integers() | st.floats())
+def test_values_are_keyed_by_their_json_spelling(value: Any) -> None:
+    from kling_lint.register.model import _value_key
+
+    if isinstance(value, str):
+        assert _value_key(value) == value
+        return
+    try:
+        spelled = "json:" + json.dumps(value)
+    except (TypeError, ValueError):
+        spelled = "unlisted:"
+    assert _value_key(value) == spelled
+
+
+_NAME_PIECES = st.sampled_from(["a", ".", "/", "json", "yaml", "YML", "yml", "jsonl", "x.y"])
+
+
+@given(st.lists(_NAME_PIECES, max_size=6).map("".join) | st.text(max_size=12))
+def test_a_file_kind_is_told_by_its_suffix(name: str) -> None:
+    import os
+
+    from kling_lint.load import kind_of
+
+    suffix = os.path.splitext(name)[1].lower()
+    wanted = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}.get(suffix, "json")
+    assert kind_of(name) == wanted

@@ -352,7 +352,7 @@ class Linter:
         )
 
     def _allowed(self, endpoint_id: str, finding: Finding) -> AllowEntry | None:
-        if finding.field_path is None:
+        if finding.field_path is None or not self.allow:
             return None
         path = jp.normalise_path(finding.field_path)
         for entry in self._active_allow():

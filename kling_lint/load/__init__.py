@@ -234,9 +234,14 @@ def parse_text(text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS)
     return [parse_json(text, path, limits=limits)]
 
 
+_KINDS = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}
+
+
 def kind_of(name: str) -> str:
-    suffix = os.path.splitext(name)[1].lower()
-    return {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}.get(suffix, "json")
+    # Most names end in .json: only the others pay for splitext (a Python function).
+    if not name[-6:].lower().endswith(tuple(_KINDS)):
+        return "json"
+    return _KINDS.get(os.path.splitext(name)[1].lower(), "json")
 
 
 def unreadable(display: str, message: str) -> LoadFailure:

@@ -266,8 +266,12 @@ def _value_key(value: Any) -> str:
     """Values are compared by their JSON spelling, so `true` and "true" stay apart."""
     if isinstance(value, str):
         return value
+    kind = type(value)
     try:
-        return "json:" + json.dumps(value)
+        if kind is bool or value is None:
+            return "json:" + ("null" if value is None else "true" if value else "false")
+        # An exact int spells the same in JSON and in Python (json.dumps costs 3 µs).
+        return "json:" + (str(value) if kind is int else json.dumps(value))
     except (TypeError, ValueError):  # not JSON at all: it matches no listed value
         return "unlisted:"
 
