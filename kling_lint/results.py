@@ -28,7 +28,8 @@ class FileResult(NamedTuple):
 
     @property
     def blocked(self) -> bool:
-        return any(self.fails_on(d) for d in self.diagnostics)
+        # Most payloads of a run have no finding: no generator is built for them.
+        return bool(self.diagnostics) and any(self.fails_on(d) for d in self.diagnostics)
 
     def fails_on(self, d: Diagnostic) -> bool:
         """Whether this finding alone blocks the payload."""

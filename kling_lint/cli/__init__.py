@@ -122,7 +122,7 @@ def main(debug: bool) -> None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    help="Worker processes (default: every core, for runs of 400 files or more).",
+    help="Worker processes (default: every core, once a run is long enough to gain from them).",
 )
 @guarded
 def check(
