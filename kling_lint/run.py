@@ -16,16 +16,21 @@ from kling_lint.check.linter import Linter
 from kling_lint.config import Config, ConfigError, find_config, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
 from kling_lint.load import (
+    Discovery,
     Loaded,
     LoadFailure,
+    LoadProblem,
     Payload,
+    Skipped,
     discover,
     kind_of,
+    not_a_payload,
     parse_text,
     read_file,
     unreadable,
     unwrap_envelope,
 )
+from kling_lint.load.scope import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Patterns, Scope
 from kling_lint.register import Register, load_register
 from kling_lint.register.model import Endpoint
 from kling_lint.results import ConfigUse, FileResult, RunResult
@@ -51,6 +56,10 @@ class Options(NamedTuple):
     jobs: int | None = None
     allow_config_plugins: bool = False
     follow_links: bool = False
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool | None = None
+    force_exclude: bool | None = None
 
 
 class _Session:
@@ -63,6 +72,7 @@ class _Session:
         self.registers: dict[Path | None, Register] = {}
         self.found: dict[Path, Path | None] = {}
         self.found_by_name: dict[str, Path | None] = {}
+        self.configs: dict[Path | None, Config] = {}
 
     def _config(self, path: Path | None) -> Config:
         config = load_config(path) if path else Config()
@@ -94,7 +104,27 @@ class _Session:
             changes["policies"] = o.policies
         if o.register is not None:
             changes["register"] = o.register.resolve()
+        if o.exclude is not None:
+            changes["exclude"] = o.exclude
+        if o.extend_exclude:
+            changes["extend_exclude"] = (*config.extend_exclude, *o.extend_exclude)
+        if o.respect_gitignore is not None:
+            changes["respect_gitignore"] = o.respect_gitignore
+        if o.force_exclude is not None:
+            changes["force_exclude"] = o.force_exclude
         return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
+
+    def scope_for(self, path: Path) -> Scope:
+        """Which files a walk of `path` reads, from the config that governs it."""
+        config = self.config(self.config_path_for(path if path.is_dir() else path.parent))
+        base = (config.path.parent if config.path else Path.cwd()).resolve()
+        exclude = DEFAULT_EXCLUDE if config.exclude is None else config.exclude
+        return Scope(
+            Patterns(DEFAULT_INCLUDE if config.include is None else config.include, base),
+            Patterns((*exclude, *config.extend_exclude), base),
+            config.respect_gitignore,
+            config.force_exclude,
+        )
 
     def config_path_for(self, folder: Path) -> Path | None:
         """The config file that governs files in `folder`."""
@@ -113,9 +143,15 @@ class _Session:
             self.found_by_name[folder] = self.config_path_for(Path(folder or "."))
         return self.found_by_name[folder]
 
+    def config(self, config_path: Path | None) -> Config:
+        """The settings of a config file with the command line's on top, read once."""
+        if config_path not in self.configs:
+            self.configs[config_path] = self._config(config_path)
+        return self.configs[config_path]
+
     def linter(self, config_path: Path | None) -> Linter:
         if config_path not in self.linters:
-            config = self._config(config_path)
+            config = self.config(config_path)
             register = self.registers.get(config.register)
             if register is None:
                 register = load_register(config.register)
@@ -427,6 +463,39 @@ def _in_workers(
     return results
 
 
+def files_to_check(options: Options) -> Discovery:
+    """The files a run with these options reads, and what it skips (`--show-files`)."""
+    session = _Session(options)
+    files: list[str] = []
+    skipped: list[Skipped] = []
+    for raw in options.paths or (".",):
+        path = Path(raw)
+        if raw == "-" or not path.exists():
+            files.append(raw)  # read (or reported missing) as named
+            continue
+        found = discover([path], session.scope_for(path), follow_links=options.follow_links)
+        files += found.files
+        skipped += found.skipped
+    return Discovery(files, skipped)
+
+
+def _check_stdin(session: _Session, options: Options) -> list[FileResult]:
+    name = options.stdin_filename or "-"
+    config_path = session.config_path_for(Path(options.stdin_filename or "x").resolve().parent)
+    limits = session.linter(config_path).config.limits
+    wrong = not_a_payload(name) if options.stdin_filename else None
+    loaded_all: list[Loaded]
+    if wrong is not None:
+        loaded_all = [LoadFailure(name, None, LoadProblem("KL012", wrong))]
+    else:
+        text = sys.stdin.read(limits.file_bytes + 1)
+        if len(text) > limits.file_bytes:
+            loaded_all = [unreadable(name, limits.hit("file_bytes", "standard input"))]
+        else:
+            loaded_all = parse_text(text, name, kind_of(name), limits)
+    return [_check_loaded(session, config_path, None, loaded) for loaded in loaded_all]
+
+
 def execute(options: Options, progress: Progress | None = None) -> RunResult:
     """Lint every payload the options name. Raises ConfigError/RegisterError for exit 2."""
     session = _Session(options)
@@ -434,20 +503,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
     files: Batch = []
     for raw in options.paths or (".",):
         if raw == "-":
-            name = options.stdin_filename or "-"
-            config_path = session.config_path_for(
-                Path(options.stdin_filename or "x").resolve().parent
-            )
-            limits = session.linter(config_path).config.limits
-            text = sys.stdin.read(limits.file_bytes + 1)
-            if len(text) > limits.file_bytes:
-                loaded_all: list[Loaded] = [
-                    unreadable(name, limits.hit("file_bytes", "standard input"))
-                ]
-            else:
-                loaded_all = parse_text(text, name, kind_of(name), limits)
-            for loaded in loaded_all:
-                result.files.append(_check_loaded(session, config_path, None, loaded))
+            result.files.extend(_check_stdin(session, options))
             continue
         path = Path(raw)
         if not path.exists():
@@ -455,7 +511,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             missing = unreadable(raw, "no such file or directory")
             result.files.append(_check_loaded(session, config_path, None, missing))
             continue
-        found = discover([path], follow_links=options.follow_links)
+        found = discover([path], session.scope_for(path), follow_links=options.follow_links)
         files.extend((file, session.config_path_for_file(file)) for file in found.files)
         for skip in found.skipped:
             result.skipped.append((skip.path, skip.why))

@@ -277,3 +277,22 @@ def test_large_runs_report_progress(tmp_path: Path) -> None:
     assert len(result.files) == 250
     assert seen[-1] == (250, 250)
     assert [f.path for f in result.files] == sorted(f.path for f in result.files)
+
+
+def test_a_stale_register_names_the_command_that_freshens_it(
+    tmp_path: Path, run_cli: Any, monkeypatch: Any
+) -> None:
+    import shlex
+    import shutil
+
+    shutil.copytree(ROOT / "registry", tmp_path / "my register")
+    shutil.copytree(ROOT / "schemas", tmp_path / "out")
+    stale = tmp_path / "out" / "tts.create.schema.json"
+    stale.write_text(stale.read_text().replace("TTS", "Text to speech", 1))
+    monkeypatch.chdir(tmp_path)
+    found = run_cli("registry", "check", "my register", "--schemas", "out")
+    assert found.exit_code == 1
+    [hint] = [line for line in found.stderr.splitlines() if "kling-lint " in line]
+    command = shlex.split(hint[hint.index("kling-lint ") :])
+    assert run_cli(*command[1:]).exit_code == 0  # what it names is a command that works
+    assert run_cli("registry", "check", "my register", "--schemas", "out").exit_code == 0

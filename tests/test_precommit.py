@@ -67,6 +67,24 @@ def test_payload_hook_blocks_a_bad_commit_and_passes_a_clean_one(
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
 
+def test_payload_hook_leaves_the_rest_of_a_repository_alone(tmp_path: Path, home: Path) -> None:
+    """CI workflows, package.json, READMEs and gitignored output are not payloads."""
+    repo = _repo(tmp_path)
+    files = {
+        ".github/workflows/ci.yml": "on: push\njobs: {}\n",
+        "package.json": json.dumps({"name": "app"}),
+        "tsconfig.json": '{"compilerOptions": {}, // JSONC\n}',
+        "README.md": "# app\n",
+        "payloads/scene.json": json.dumps(CLEAN_OMNI),
+    }
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    _git(repo, "add", "-A")
+    done = _try(repo, home, "kling-lint")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_register_hook_checks_a_teams_register(tmp_path: Path, home: Path) -> None:
     repo = _repo(tmp_path)
     shutil.copytree(ROOT / "registry", repo / "registry")

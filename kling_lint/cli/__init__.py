@@ -11,9 +11,10 @@ from typing import Any
 import click
 
 from kling_lint.__about__ import __version__
-from kling_lint.cli._support import EXIT_ERROR, codes, guarded, reader_gone
+from kling_lint.cli._support import EXIT_ERROR, codes, guarded, patterns, reader_gone
 from kling_lint.diagnostics import Severity
 from kling_lint.report import FORMATS
+from kling_lint.report._common import printable
 
 
 class _Commands(click.Group):
@@ -119,6 +120,30 @@ def main(debug: bool) -> None:
     help="Load plugins named by config files found by walking up (not only by --config).",
 )
 @click.option(
+    "--exclude",
+    multiple=True,
+    help="Path patterns (as in .gitignore) a folder walk skips, in place of the defaults.",
+)
+@click.option(
+    "--extend-exclude", multiple=True, help="Path patterns to skip on top of the exclude list."
+)
+@click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=None,
+    help="Skip what git ignores (.gitignore, .git/info/exclude) in folder walks (default: on).",
+)
+@click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Apply the include and exclude settings to files named on the command line too "
+    "(what a pre-commit hook passes).",
+)
+@click.option(
+    "--show-files",
+    is_flag=True,
+    help="List the files a run would read, and what it skips; check nothing.",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -147,11 +172,16 @@ def check(
     output_file: Path | None,
     statistics: bool,
     exit_zero: bool,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    respect_gitignore: bool | None,
+    force_exclude: bool | None,
+    show_files: bool,
 ) -> None:
     """Lint payload files (JSON, YAML, JSONL; directories recursively; '-' for stdin)."""
     from kling_lint.report import deliver as output
     from kling_lint.report import progress
-    from kling_lint.run import Options, execute
+    from kling_lint.run import Options, execute, files_to_check
 
     options = Options(
         paths=paths,
@@ -169,7 +199,19 @@ def check(
         jobs=jobs,
         allow_config_plugins=allow_config_plugins,
         follow_links=follow_links,
+        exclude=patterns(exclude),
+        extend_exclude=patterns(extend_exclude) or (),
+        respect_gitignore=respect_gitignore,
+        force_exclude=force_exclude,
     )
+    if show_files:
+        found = files_to_check(options)
+        for file in found.files:
+            click.echo(printable(file))
+        for skip in found.skipped:
+            click.echo(f"skipped {printable(skip.path)}: {skip.why}", err=True)
+        click.echo(f"{len(found.files)} file(s) to read, {len(found.skipped)} skipped", err=True)
+        return
     result = execute(options, progress=progress.for_terminal())
     if color is None:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -19,7 +19,7 @@ from kling_lint.report._common import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "codes", "guarded", "reader_gone"]
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "codes", "guarded", "patterns", "reader_gone"]
 
 
 def reader_gone() -> None:
@@ -68,6 +68,14 @@ def guarded(func: F) -> F:
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
+
+
+def patterns(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Path patterns from repeatable, comma-separated options; "./x" anchors to the folder."""
+    if not values:
+        return None
+    found = [p.strip() for value in values for p in value.split(",") if p.strip()]
+    return tuple("/" + p[2:] if p.startswith("./") else p for p in found)
 
 
 def codes(values: tuple[str, ...]) -> tuple[str, ...] | None:

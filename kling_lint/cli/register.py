@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def _exit_if_invalid(target: Path) -> None:
         sys.exit(EXIT_ERROR)
 
 
-def _exit_if_stale(registry_path: Path | None, output: Path | None) -> None:
+def _exit_if_stale(registry_path: Path | None, output: Path | None, builtin: bool) -> None:
     """Print every generated file that `schemas build` would change; exit 1 when any."""
     from kling_lint.register import artefacts
 
@@ -37,7 +38,12 @@ def _exit_if_stale(registry_path: Path | None, output: Path | None) -> None:
     for name in stale:
         click.echo(f"stale: {name}")
     if stale:
-        click.echo("run `make schemas` (or `kling-lint schemas build`)", err=True)
+        command = "kling-lint schemas build"
+        if not builtin:
+            command += f" --registry {shlex.quote(str(registry_path))}"
+        if output is not None:
+            command += f" --output {shlex.quote(str(output))}"
+        click.echo(f"regenerate them with: {command}", err=True)
         sys.exit(EXIT_FINDINGS)
 
 
@@ -73,7 +79,7 @@ def registry_check(directory: Path | None, schemas_path: Path | None) -> None:
 
     target = directory or registry_dir()
     _exit_if_invalid(target)
-    _exit_if_stale(target, schemas_path)
+    _exit_if_stale(target, schemas_path, builtin=directory is None)
     click.echo(f"{target}: valid; schemas are fresh")
 
 
@@ -146,5 +152,5 @@ def schemas_export(directory: Path, url_base: str | None) -> None:
 @guarded
 def schemas_check(registry_path: Path | None, output: Path | None) -> None:
     """Exit 1 when schemas/ is not what `schemas build` would write."""
-    _exit_if_stale(registry_path, output)
+    _exit_if_stale(registry_path, output, builtin=registry_path is None)
     click.echo("schemas are fresh")

@@ -26,6 +26,11 @@ _KEYS = (
     "plugins",
     "policy-files",
     "limits",
+    "exclude",
+    "extend-exclude",
+    "include",
+    "respect-gitignore",
+    "force-exclude",
 )
 _ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner", "unknown")
 
@@ -72,6 +77,13 @@ class Config:
     plugins: tuple[str, ...] = ()
     policy_files: tuple[Path, ...] = ()
     limits: Limits = DEFAULT_LIMITS
+    # Which files a folder walk reads (gitignore-style patterns, relative to the config's
+    # folder): None keeps the defaults of `kling_lint.load.scope`.
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] | None = None
+    respect_gitignore: bool = True
+    force_exclude: bool = False
     # Keys the command line set, so that a message names the flag rather than the file.
     flags: frozenset[str] = frozenset()
 
@@ -99,6 +111,16 @@ def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: {key} must be a list of strings")
     return tuple(value)
+
+
+def _patterns(where: str, key: str, value: Any) -> tuple[str, ...]:
+    """Path patterns as in .gitignore; one that could never match is an error, not a no-op."""
+    patterns = _strings(where, key, value)
+    for pattern in patterns:
+        if not pattern.strip() or pattern.lstrip().startswith("#"):
+            raise ConfigError(f"{where}: {key}: {pattern!r} is not a path pattern")
+    # "./payloads/" means the folder beside the config, as "/payloads/" does in .gitignore.
+    return tuple("/" + p[2:] if p.startswith("./") else p for p in patterns)
 
 
 def _allow_lines(text: str, header: str) -> list[int]:
@@ -205,6 +227,14 @@ def parse_config(
         kwargs["register"] = (base / table["register"]).resolve()
     if "limits" in table:
         kwargs["limits"] = parse_limits(where, table["limits"])
+    for key in ("exclude", "extend-exclude", "include"):
+        if key in table:
+            kwargs[key.replace("-", "_")] = _patterns(where, key, table[key])
+    for key in ("respect-gitignore", "force-exclude"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ConfigError(f"{where}: {key} must be true or false")
+            kwargs[key.replace("-", "_")] = table[key]
     if "allow" in table:
         kwargs["allow"] = _allow(where, table["allow"], _allow_lines(text, header), path)
     return Config(**kwargs)

@@ -237,6 +237,20 @@ def parse_text(text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS)
 _KINDS = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}
 
 
+def not_a_payload(name: str) -> str | None:
+    """Why a file named `name` cannot be a payload (a suffix kling-lint does not read, such
+    as `.md`), or None. A name without a suffix is read as JSON."""
+    if name[-5:].lower() == ".json":
+        return None
+    suffix = os.path.splitext(os.path.basename(name))[1]
+    if not suffix or suffix.lower() in SUFFIXES:
+        return None
+    return (
+        f"not a payload file ({suffix}): kling-lint reads .json, .jsonl, .yaml and .yml; "
+        "rename it, or pass its text on standard input with --stdin-filename"
+    )
+
+
 def kind_of(name: str) -> str:
     # Most names end in .json: only the others pay for splitext (a Python function).
     if not name[-6:].lower().endswith(tuple(_KINDS)):
@@ -259,7 +273,11 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY
 
 def read_file(path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list[Loaded]:
     """The payloads of one file; a file that is not a regular file (a FIFO, a device), is
-    larger than the limit, cannot be read or is not UTF-8 is one KL001 failure."""
+    larger than the limit, cannot be read or is not UTF-8 is one KL001 failure, and one
+    whose name says it is no payload (README.md) a KL012 failure, unread."""
+    wrong = not_a_payload(os.fspath(path))
+    if wrong is not None:
+        return [LoadFailure(display, None, LoadProblem("KL012", wrong))]
     try:
         fd = os.open(path, _READ_FLAGS)
         try:
@@ -289,95 +307,6 @@ def read_file(path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS) -
         return _failure(display, f"not UTF-8 text (byte {exc.start})")
     del raw  # one copy of a large file at a time
     return parse_text(text, display, kind_of(os.fspath(path)), limits)
-
-
-class Skipped(NamedTuple):
-    """A path a folder walk did not read, and why; `error` when it should have been."""
-
-    path: str
-    why: str
-    error: bool = False
-
-
-class Discovery(NamedTuple):
-    files: list[str]
-    skipped: list[Skipped]
-
-
-def discover(paths: list[Path], *, follow_links: bool = False) -> Discovery:
-    """Files named directly, and payload files found under folders, in a stable order.
-
-    A file named directly is always read. A walk reads nothing outside the folder it was
-    given: links to folders, and links to files outside it, are skipped unless
-    `follow_links`; dot-folders and dot-files are skipped; a folder that cannot be read is
-    an error. Every skip is returned with its reason.
-    """
-    files: list[str] = []
-    skipped: list[Skipped] = []
-    for path in paths:
-        if not path.is_dir():
-            files.append(str(path))
-            continue
-        found, missed = _walk(path, follow_links)
-        files.extend(found)
-        skipped.extend(missed)
-    return Discovery(files, skipped)
-
-
-def _walk(root: Path, follow_links: bool) -> tuple[list[str], list[Skipped]]:
-    # os.scandir, not os.walk: its entries know whether they are links without a system
-    # call per file, which is most of a walk's cost on a folder of thousands of payloads.
-    found: list[str] = []
-    skipped: list[Skipped] = []
-    top = os.path.realpath(root)
-    seen = {top}
-    folders = [str(root)]
-    while folders:
-        folder = folders.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError as exc:
-            skipped.append(Skipped(folder, f"cannot read the folder: {exc.strerror or exc}", True))
-            continue
-        for entry in entries:
-            name, full = entry.name, entry.path
-            try:
-                is_folder = entry.is_dir()  # a link to a folder counts as a folder here
-            except OSError:
-                is_folder = False
-            if is_folder:
-                real = os.path.realpath(full)
-                if name.startswith("."):
-                    skipped.append(Skipped(full, "a dot-folder"))
-                elif entry.is_symlink() and not follow_links:
-                    skipped.append(Skipped(full, "a link to a folder; --follow-links follows it"))
-                elif real in seen:
-                    skipped.append(Skipped(full, "a folder already walked (a link loop)"))
-                else:
-                    seen.add(real)
-                    folders.append(full)
-                continue
-            if os.path.splitext(name)[1].lower() not in SUFFIXES:
-                continue
-            if name.startswith("."):
-                skipped.append(Skipped(full, "a dot-file"))
-            elif (
-                not follow_links and entry.is_symlink() and not _inside(os.path.realpath(full), top)
-            ):
-                skipped.append(
-                    Skipped(full, "a link to a file outside the folder; --follow-links follows it")
-                )
-            else:
-                found.append(full)
-    if str(root) == os.curdir:  # "x.json", as Path("./x.json") would print it
-        here = os.curdir + os.sep
-        found = [name.removeprefix(here) for name in found]
-    return sorted(found), skipped
-
-
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 ENVELOPE_BODY_KEYS = ("body", "params")
@@ -448,3 +377,9 @@ def unwrap_envelope(payload: Payload) -> Payload:
     payload.base = base
     payload.problems = [*outside, *envelope_problems, *inside]
     return payload
+
+
+# The folder walk lives beside the loader; these names are part of the loading stage.
+from kling_lint.load.discover import Discovery as Discovery  # noqa: E402
+from kling_lint.load.discover import Skipped as Skipped  # noqa: E402
+from kling_lint.load.discover import discover as discover  # noqa: E402

@@ -160,6 +160,22 @@ _INPUT = (
         reported_by="loader",
     ),
     Rule(
+        "KL012",
+        "not-a-payload-file",
+        Severity.ERROR,
+        RuleDoc(
+            "Reports a file named on the command line whose suffix is not one kling-lint "
+            "reads (.json, .jsonl, .yaml, .yml); it is not read. A folder walk never picks "
+            "such files, and `--force-exclude` skips them instead.",
+            "A file you asked to check that cannot be checked must not pass as if it had "
+            "been; and it is not invalid JSON, so it is not reported as such.",
+            "kling-lint check README.md",
+            "kling-lint check payloads/ (or: kling-lint check - --stdin-filename x.json < file)",
+        ),
+        reported_by="loader",
+        always_on=True,
+    ),
+    Rule(
         "KL007",
         "linter-unavailable",
         Severity.ERROR,
