@@ -43,16 +43,25 @@ class ConfigUse(NamedTuple):
     path: str | None
     gates_off: tuple[str, ...] = ()
     selected_by: str = "--select"
+    # `endpoints` patterns that named no file of the run's folder walks, and where they are.
+    unmatched: tuple[str, ...] = ()
+    endpoints_in: str = "endpoints"
 
     @property
-    def notice(self) -> str | None:
-        """The warning a report carries when the selection switched status gates off."""
-        if not self.gates_off:
-            return None
-        return (
-            f"{self.selected_by} switches off the status gates {', '.join(self.gates_off)}: "
-            "payloads with those problems pass unreported"
-        )
+    def notices(self) -> list[str]:
+        """The warnings a report carries about this configuration: status gates its
+        selection switched off, endpoint patterns that matched nothing."""
+        out = []
+        if self.gates_off:
+            out.append(
+                f"{self.selected_by} switches off the status gates "
+                f"{', '.join(self.gates_off)}: payloads with those problems pass unreported"
+            )
+        out += [
+            f"{self.endpoints_in}: the pattern {pattern!r} matched no payload file"
+            for pattern in self.unmatched
+        ]
+        return out
 
 
 @dataclass
@@ -67,7 +76,7 @@ class RunResult:
     @property
     def notices(self) -> list[str]:
         """Warnings about the run itself, which every format shows."""
-        notices = [n for n in (c.notice for c in self.configs) if n]
+        notices = [n for c in self.configs for n in c.notices]
         if not self.files:
             found = f"; skipped {len(self.skipped)} (--verbose lists them)" if self.skipped else ""
             notices.append(f"no payloads found{found}")

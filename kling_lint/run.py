@@ -9,9 +9,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from kling_lint.check.endpoint import infer, resolve, suggest_endpoint, suggest_model
+from kling_lint.check.endpoint import (
+    from_file_name,
+    infer,
+    resolve,
+    suggest_endpoint,
+    suggest_model,
+)
 from kling_lint.check.linter import Linter
 from kling_lint.config import Config, ConfigError, find_config, load_config
 from kling_lint.diagnostics import Diagnostic, Severity
@@ -69,6 +75,8 @@ class _Session:
         self.options = options
         self.linters: dict[Path | None, Linter] = {}
         self.used: dict[Path | None, set[int]] = {}
+        # The config `endpoints` patterns that named the endpoint of some file.
+        self.matched: set[tuple[Path | None, str]] = set()
         self.registers: dict[Path | None, Register] = {}
         self.found: dict[Path, Path | None] = {}
         self.found_by_name: dict[str, Path | None] = {}
@@ -183,21 +191,27 @@ class Chosen(NamedTuple):
 
 
 def _named(
-    linter: Linter, options: Options, config_path: Path | None, file: str | None
+    session: _Session, linter: Linter, config_path: Path | None, file: str | None
 ) -> tuple[str, str] | None:
-    """The endpoint the command line or the config names for this file, and where from."""
-    if options.endpoint:
-        return options.endpoint, "--endpoint"
-    if file is not None and linter.config.endpoints:
+    """The endpoint the command line, the config or the file's name gives this file (for
+    standard input, the --stdin-filename), and where from."""
+    if session.options.endpoint:
+        return session.options.endpoint, "--endpoint"
+    if file is None:
+        return None
+    if linter.config.endpoints:
         base = (config_path.parent if config_path else Path.cwd()).resolve()
         try:
             relative = Path(file).resolve().relative_to(base).as_posix()
         except ValueError:
             relative = Path(file).as_posix()
         for pattern, endpoint_id in linter.config.endpoints:
-            if fnmatch.fnmatch(relative, pattern):
+            # "./payloads/*.json" means what "payloads/*.json" means: beside the config.
+            if fnmatch.fnmatch(relative, pattern.removeprefix("./")):
+                session.matched.add((config_path, pattern))
                 return endpoint_id, f"the config's endpoints pattern {pattern!r}"
-    return None
+    named = from_file_name(linter.register, file)
+    return (named, "the file's name") if named else None
 
 
 def _json_type(value: object) -> str:
@@ -213,10 +227,10 @@ def _json_type(value: object) -> str:
 
 
 def _endpoint_for(
-    linter: Linter, options: Options, config_path: Path | None, file: str | None, payload: Payload
+    session: _Session, linter: Linter, config_path: Path | None, file: str | None, payload: Payload
 ) -> Chosen | Diagnostic:
     register = linter.register
-    named = _named(linter, options, config_path, file)
+    named = _named(session, linter, config_path, file)
     envelope = None
     if payload.endpoint_hint is not None:
         envelope = resolve(register, payload.endpoint_hint)
@@ -320,7 +334,7 @@ def _check_loaded(
     problems = _selected(
         linter, [_diag(linter, p.code, p.message, p.pointer, p.position) for p in payload.problems]
     )
-    chosen = _endpoint_for(linter, session.options, config_path, file, payload)
+    chosen = _endpoint_for(session, linter, config_path, file, payload)
     if isinstance(chosen, Diagnostic):
         diagnostics = _located(_selected(linter, [*problems, chosen]), payload)
         return FileResult(payload.path, payload.record, None, diagnostics, fail_on)
@@ -373,14 +387,17 @@ def _lint_batch(
     return out
 
 
-def _worker(span: tuple[int, int]) -> tuple[list[FileResult], dict[Path | None, set[int]]]:
+def _worker(
+    span: tuple[int, int],
+) -> tuple[list[FileResult], dict[Path | None, set[int]], set[Any]]:
     """Lint files[start:stop] in a forked worker, which inherited the compiled session and
     the file list (only the span's two numbers cross the pipe)."""
     session = _forked_session
     assert session is not None
     session.used = {key: set() for key in session.linters}
+    session.matched = set()
     start, stop = span
-    return _lint_batch(session, _forked_files[start:stop]), session.used
+    return _lint_batch(session, _forked_files[start:stop]), session.used, session.matched
 
 
 def _jobs(options: Options, count: int) -> int:
@@ -450,7 +467,7 @@ def _in_workers(
     results: list[FileResult] = []
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for (_, stop), (batch_results, batch_used) in zip(
+            for (_, stop), (batch_results, batch_used, batch_matched) in zip(
                 spans, pool.imap(_worker, spans), strict=True
             ):
                 results.extend(batch_results)
@@ -458,6 +475,7 @@ def _in_workers(
                     progress(stop, len(files))
                 for key, entries in batch_used.items():
                     session.used[key] |= entries
+                session.matched |= batch_matched
     finally:
         _forked_session, _forked_files = None, []
     return results
@@ -493,7 +511,9 @@ def _check_stdin(session: _Session, options: Options) -> list[FileResult]:
             loaded_all = [unreadable(name, limits.hit("file_bytes", "standard input"))]
         else:
             loaded_all = parse_text(text, name, kind_of(name), limits)
-    return [_check_loaded(session, config_path, None, loaded) for loaded in loaded_all]
+    # The --stdin-filename stands in for the path: config endpoint patterns see it too.
+    named = options.stdin_filename
+    return [_check_loaded(session, config_path, named, loaded) for loaded in loaded_all]
 
 
 def execute(options: Options, progress: Progress | None = None) -> RunResult:
@@ -519,6 +539,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
                 config_path = session.config_path_for(Path(skip.path).parent)
                 failure = unreadable(skip.path, skip.why)
                 result.files.append(_check_loaded(session, config_path, None, failure))
+    walked = any(raw != "-" and Path(raw).is_dir() for raw in options.paths or (".",))
     for config_path in dict.fromkeys(c for _, c in files):
         session.linter(config_path)  # compile (and fail, exit 2) before any file is read
     result.files.extend(_run_files(session, files, progress))
@@ -536,6 +557,14 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
                 str(config_path) if config_path else None,
                 linter.selection.gates_off,
                 linter.config.where("select"),
+                # A pattern that named no file of a folder walk is likely misspelt; a run
+                # of a few named files (pre-commit) says nothing about it.
+                tuple(
+                    pattern
+                    for pattern, _ in linter.config.endpoints
+                    if walked and (config_path, pattern) not in session.matched
+                ),
+                linter.config.where("endpoints"),
             )
         )
     if not session.linters:

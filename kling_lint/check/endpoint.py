@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
@@ -130,3 +131,18 @@ def _infer(register: Register, keys: frozenset[Any], model: str | None) -> Infer
         return Inference(register.endpoints[top[0]], tuple(top), ruled_out)
     ranked = sorted(scored, key=lambda s: (-s[0], s[1]))
     return Inference(None, tuple(eid for _, eid in ranked[:4]))
+
+
+def from_file_name(register: Register, file: str) -> str | None:
+    """The endpoint a file's name gives, as the editor schemas are mapped to names:
+    `<endpoint-id>/x.json` (the folder) or `x.<endpoint-id>.json`."""
+    folder, name = os.path.split(file)
+    folder = os.path.basename(folder)
+    if folder in register.endpoints:
+        return folder
+    parts = name.split(".")[:-1]  # "x.omni-video.create.json" -> x, omni-video, create
+    for start in range(1, len(parts)):
+        candidate = ".".join(parts[start:])
+        if candidate in register.endpoints:
+            return candidate
+    return None
