@@ -37,15 +37,18 @@ class Status(str, enum.Enum):
 
 
 class Suppression(NamedTuple):
-    """The allowlist entry that lifted a finding, kept on the finding as an audit trail."""
+    """What lifted a finding (an allowlist entry, or a baseline), kept on the finding as an
+    audit trail."""
 
     reason: str
     owner: str | None = None
     expires: str | None = None
     source: str | None = None
+    by: str = "allowlist"  # or "baseline"
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "by": self.by,
             "reason": self.reason,
             "owner": self.owner,
             "expires": self.expires,

@@ -9,8 +9,9 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from kling_lint import pointer as jp
 from kling_lint.check.endpoint import (
     from_file_name,
     infer,
@@ -20,7 +21,7 @@ from kling_lint.check.endpoint import (
 )
 from kling_lint.check.linter import Linter
 from kling_lint.config import Config, ConfigError, find_config, load_config
-from kling_lint.diagnostics import Diagnostic, Severity
+from kling_lint.diagnostics import Diagnostic, Severity, Suppression
 from kling_lint.load import (
     Discovery,
     Loaded,
@@ -40,6 +41,9 @@ from kling_lint.load.scope import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Patterns, Sc
 from kling_lint.register import Register, load_register
 from kling_lint.register.model import Endpoint
 from kling_lint.results import ConfigUse, FileResult, RunResult
+
+if TYPE_CHECKING:
+    from kling_lint.baseline import Baseline, Key
 
 __all__ = ["FileResult", "Options", "RunResult", "execute"]
 
@@ -66,6 +70,9 @@ class Options(NamedTuple):
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool | None = None
     force_exclude: bool | None = None
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    prune_baseline: bool = False
 
 
 class _Session:
@@ -77,6 +84,9 @@ class _Session:
         self.used: dict[Path | None, set[int]] = {}
         # The config `endpoints` patterns that named the endpoint of some file.
         self.matched: set[tuple[Path | None, str]] = set()
+        self.baseline = _baseline(options)
+        # Findings a baseline may hold, as this run found them (for --write-baseline).
+        self.recorded: list[Key] = []
         self.registers: dict[Path | None, Register] = {}
         self.found: dict[Path, Path | None] = {}
         self.found_by_name: dict[str, Path | None] = {}
@@ -345,9 +355,51 @@ def _check_loaded(
     checked = [d for d in report.diagnostics if (d.code, d.pointer) not in said]
     found = [*problems, *_selected(linter, list(chosen.findings)), *checked]
     diagnostics = _located(found, payload)
+    if session.baseline is not None and diagnostics:
+        diagnostics = _baselined(session, linter, payload, diagnostics)
     return FileResult(
         payload.path, payload.record, chosen.endpoint.id, diagnostics, fail_on, chosen.why
     )
+
+
+def _baseline(options: Options) -> Baseline | None:
+    """The baseline this run reads, or (--write-baseline) an empty one it fills."""
+    from kling_lint import baseline
+
+    if options.write_baseline is not None:
+        return baseline.Baseline(options.write_baseline, [])
+    return baseline.load(options.baseline) if options.baseline is not None else None
+
+
+def _baselined(
+    session: _Session, linter: Linter, payload: Payload, found: tuple[Diagnostic, ...]
+) -> tuple[Diagnostic, ...]:
+    """Findings the baseline records, suppressed; with --write-baseline, every finding it
+    may record is recorded (and so suppressed in this run's report too)."""
+    from kling_lint import baseline
+
+    book = session.baseline
+    assert book is not None
+    writing = session.options.write_baseline is not None
+    path = book.relative(payload.path)
+    out = []
+    for d in found:
+        rule = linter.rules_by_code.get(d.code)
+        if rule is None or rule.liftable or rule.always_on or not d.counts:
+            out.append(d)  # a gate is lifted by an allowlist entry, with a reason
+            continue
+        try:
+            value = jp.resolve(payload.data, d.pointer)
+        except (KeyError, IndexError, ValueError):
+            value = None
+        key = baseline.Key(path, payload.record, d.code, d.pointer, baseline.fingerprint(value))
+        if writing:
+            session.recorded.append(key)
+        if writing or book.take(key):
+            note = Suppression(baseline.REASON, None, None, str(book.path), "baseline")
+            d = dataclasses.replace(d, suppressed_by=note)
+        out.append(d)
+    return tuple(out)
 
 
 # Workers are started only when the work left would take one process longer than this
@@ -387,17 +439,30 @@ def _lint_batch(
     return out
 
 
-def _worker(
-    span: tuple[int, int],
-) -> tuple[list[FileResult], dict[Path | None, set[int]], set[Any]]:
+class _BatchOut(NamedTuple):
+    """What a worker hands back: its results, and what it used of the shared settings."""
+
+    results: list[FileResult]
+    used: dict[Path | None, set[int]]
+    matched: set[Any]
+    recorded: list[Any]
+    baseline_used: Any
+
+
+def _worker(span: tuple[int, int]) -> _BatchOut:
     """Lint files[start:stop] in a forked worker, which inherited the compiled session and
     the file list (only the span's two numbers cross the pipe)."""
     session = _forked_session
     assert session is not None
     session.used = {key: set() for key in session.linters}
     session.matched = set()
+    session.recorded = []
+    if session.baseline is not None:
+        session.baseline.used.clear()
     start, stop = span
-    return _lint_batch(session, _forked_files[start:stop]), session.used, session.matched
+    results = _lint_batch(session, _forked_files[start:stop])
+    used = session.baseline.used if session.baseline is not None else None
+    return _BatchOut(results, session.used, session.matched, session.recorded, used)
 
 
 def _jobs(options: Options, count: int) -> int:
@@ -467,18 +532,51 @@ def _in_workers(
     results: list[FileResult] = []
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for (_, stop), (batch_results, batch_used, batch_matched) in zip(
-                spans, pool.imap(_worker, spans), strict=True
-            ):
-                results.extend(batch_results)
+            for (_, stop), out in zip(spans, pool.imap(_worker, spans), strict=True):
+                results.extend(out.results)
                 if progress is not None:
                     progress(stop, len(files))
-                for key, entries in batch_used.items():
+                for key, entries in out.used.items():
                     session.used[key] |= entries
-                session.matched |= batch_matched
+                session.matched |= out.matched
+                session.recorded += out.recorded
+                if session.baseline is not None:
+                    session.baseline.used.update(out.baseline_used)
     finally:
         _forked_session, _forked_files = None, []
     return results
+
+
+def _settle_baseline(session: _Session, result: RunResult) -> list[FileResult]:
+    """Write the baseline (--write-baseline), or report and prune its stale entries."""
+    from kling_lint import baseline
+    from kling_lint.files import refuse_input_write, write_text
+
+    book = session.baseline
+    assert book is not None
+    if session.options.write_baseline is not None:
+        refuse_input_write(book.path, [f.path for f in result.files])
+        write_text(book.path, baseline.dump(session.recorded))
+        return []
+    linted = {book.relative(f.path) for f in result.files}
+    stale = book.stale(linted)
+    if session.options.prune_baseline and stale:
+        left = book.entries.copy()
+        left.subtract(stale)
+        write_text(book.path, baseline.dump(list(left.elements())))
+        return []
+    linter = session.linter(None) if not session.linters else next(iter(session.linters.values()))
+    if not stale or not linter.reports("KL903"):
+        return []
+    found = tuple(
+        linter.stamp(
+            "KL903",
+            f"{key.path}: {key.code} at {key.pointer or 'the payload'} is in the baseline but "
+            "no longer found (fixed?); --prune-baseline removes it",
+        )
+        for key in stale
+    )
+    return [FileResult(str(book.path), None, None, found, linter.config.fail_on)]
 
 
 def files_to_check(options: Options) -> Discovery:
@@ -543,6 +641,8 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
     for config_path in dict.fromkeys(c for _, c in files):
         session.linter(config_path)  # compile (and fail, exit 2) before any file is read
     result.files.extend(_run_files(session, files, progress))
+    if session.baseline is not None:
+        result.files.extend(_settle_baseline(session, result))
     for config_path, linter in session.linters.items():
         extra = linter.allow_diagnostics(session.used.get(config_path, set()))
         if extra:

@@ -139,6 +139,21 @@ def main(debug: bool) -> None:
     "(what a pre-commit hook passes).",
 )
 @click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report the findings this baseline records as suppressed; fail on new ones.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record this run's findings (not status gates) in a baseline file.",
+)
+@click.option(
+    "--prune-baseline",
+    is_flag=True,
+    help="With --baseline: drop the entries no finding matches any more.",
+)
+@click.option(
     "--show-files",
     is_flag=True,
     help="List the files a run would read, and what it skips; check nothing.",
@@ -177,6 +192,9 @@ def check(
     respect_gitignore: bool | None,
     force_exclude: bool | None,
     show_files: bool,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    prune_baseline: bool,
 ) -> None:
     """Lint payload files (JSON, YAML, JSONL; directories recursively; '-' for stdin)."""
     from kling_lint.report import deliver as output
@@ -203,7 +221,14 @@ def check(
         extend_exclude=patterns(extend_exclude) or (),
         respect_gitignore=respect_gitignore,
         force_exclude=force_exclude,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        prune_baseline=prune_baseline,
     )
+    if baseline is not None and write_baseline is not None:
+        raise click.UsageError("--baseline and --write-baseline: choose one")
+    if prune_baseline and baseline is None:
+        raise click.UsageError("--prune-baseline needs --baseline FILE")
     if show_files:
         found = files_to_check(options)
         for file in found.files:

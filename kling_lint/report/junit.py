@@ -49,7 +49,11 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
         listed = [
             f"{printable(file.path)}:{d.line or 1}:{d.column or 1}: {d.code} "
             f"{d.severity.label} {printable(d.message)}"
-            + (f" [allowlist: {printable(d.suppressed_by.reason)}]" if d.suppressed_by else "")
+            + (
+                f" [{d.suppressed_by.by}: {printable(d.suppressed_by.reason)}]"
+                if d.suppressed_by
+                else ""
+            )
             for d in file.diagnostics
         ]
         if file.blocked:

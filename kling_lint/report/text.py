@@ -22,7 +22,7 @@ def _line(result: FileResult, d: Diagnostic, color: bool) -> str:
     if d.suppressed_by is not None:
         tag = _paint("allowed", "2", color)
         reason = printable(d.suppressed_by.reason)
-        return f"{where}: {d.code} {tag} {message} [allowlist: {reason}]"
+        return f"{where}: {d.code} {tag} {message} [{d.suppressed_by.by}: {reason}]"
     tag = _paint(d.severity.label, _COLOURS[d.severity], color)
     return f"{where}: {d.code} {tag} {message}"
 
@@ -54,8 +54,15 @@ def summary(result: RunResult, *, verbose: bool, color: bool) -> str:
     infos = f"{s.infos} info{'s' if s.infos != 1 else ''}"
     verdict = f"{s.blocked} of {s.files} payload{'s' if s.files != 1 else ''} blocked"
     verdict = _paint(verdict, "1;31", color) if s.blocked else _paint(verdict, "32", color)
+    baselined = sum(
+        1
+        for f in result.files
+        for d in f.diagnostics
+        if d.suppressed_by is not None and d.suppressed_by.by == "baseline"
+    )
+    in_baseline = f", {baselined} in the baseline" if baselined else ""
     return (
         f"{verdict}: {s.errors} error{'s' if s.errors != 1 else ''}, "
         f"{s.warnings} warning{'s' if s.warnings != 1 else ''}, {infos}, "
-        f"{s.suppressed} allowed by the allowlist"
+        f"{s.suppressed - baselined} allowed by the allowlist{in_baseline}"
     )

@@ -222,6 +222,20 @@ _ALLOWLIST = (
         ),
         reported_by="allowlist",
     ),
+    Rule(
+        "KL903",
+        "baseline-stale",
+        Severity.WARNING,
+        RuleDoc(
+            "Reports a baseline entry (`--baseline`) for a linted file that no finding of "
+            "the run matches any more: the finding was fixed, or its value changed.",
+            "A baseline should only shrink: an entry nobody needs could later hide a new "
+            "finding that happens to look the same.",
+            "kling-lint check --baseline kling-lint-baseline.json payloads/",
+            "kling-lint check --baseline kling-lint-baseline.json --prune-baseline payloads/",
+        ),
+        reported_by="baseline",
+    ),
 )
 
 BUILTIN_RULES: tuple[Rule, ...] = (
