@@ -28,7 +28,8 @@ def write_text(path: Path, text: str) -> None:
         mode = 0o666 & ~_umask()
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+        # newline="": the text is written as given, so a fixed file keeps its line endings.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

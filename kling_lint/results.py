@@ -7,7 +7,7 @@ the checking machinery into its imports.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kling_lint.diagnostics import Diagnostic, Severity
 
@@ -25,6 +25,9 @@ class FileResult(NamedTuple):
     fail_on: Severity = Severity.ERROR
     # Why this endpoint: "--endpoint", "config endpoints 'glob'", "envelope", "shape".
     endpoint_from: str | None = None
+    # Fixes the register's data gives for the findings (check/fixes.py `Edit`s, pointers
+    # into the file's JSON), computed only when a run asks for them (--fix, --diff).
+    fixes: tuple[Any, ...] = ()
 
     @property
     def blocked(self) -> bool:

@@ -73,6 +73,7 @@ class Options(NamedTuple):
     baseline: Path | None = None
     write_baseline: Path | None = None
     prune_baseline: bool = False
+    fixes: bool = False  # work out the fixes for each payload's findings
 
 
 class _Session:
@@ -332,8 +333,14 @@ def _selected(linter: Linter, diagnostics: list[Diagnostic]) -> list[Diagnostic]
 
 
 def _check_loaded(
-    session: _Session, config_path: Path | None, file: str | None, loaded: Loaded
+    session: _Session,
+    config_path: Path | None,
+    file: str | None,
+    loaded: Loaded,
+    on_disk: bool = True,
 ) -> FileResult:
+    """One loaded payload's result. `on_disk` is False for standard input: its findings get
+    no fixes, which would be made in whatever file its --stdin-filename names."""
     linter = session.linter(config_path)
     fail_on = linter.config.fail_on
     if isinstance(loaded, LoadFailure):
@@ -357,8 +364,15 @@ def _check_loaded(
     diagnostics = _located(found, payload)
     if session.baseline is not None and diagnostics:
         diagnostics = _baselined(session, linter, payload, diagnostics)
+    fixes: tuple[Any, ...] = ()
+    if session.options.fixes and on_disk and diagnostics and kind_of(payload.path) != "yaml":
+        from kling_lint.check.fixes import for_payload
+
+        # Worked out on the body; made in the file, where an envelope puts it under /body.
+        edits = for_payload(linter, chosen.endpoint, payload.data, diagnostics)
+        fixes = tuple(e._replace(pointer=payload.base + e.pointer) for e in edits)
     return FileResult(
-        payload.path, payload.record, chosen.endpoint.id, diagnostics, fail_on, chosen.why
+        payload.path, payload.record, chosen.endpoint.id, diagnostics, fail_on, chosen.why, fixes
     )
 
 
@@ -611,7 +625,7 @@ def _check_stdin(session: _Session, options: Options) -> list[FileResult]:
             loaded_all = parse_text(text, name, kind_of(name), limits)
     # The --stdin-filename stands in for the path: config endpoint patterns see it too.
     named = options.stdin_filename
-    return [_check_loaded(session, config_path, named, loaded) for loaded in loaded_all]
+    return [_check_loaded(session, config_path, named, loaded, False) for loaded in loaded_all]
 
 
 def execute(options: Options, progress: Progress | None = None) -> RunResult:

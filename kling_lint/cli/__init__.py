@@ -11,7 +11,15 @@ from typing import Any
 import click
 
 from kling_lint.__about__ import __version__
-from kling_lint.cli._support import EXIT_ERROR, codes, guarded, patterns, reader_gone
+from kling_lint.cli._support import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    codes,
+    guarded,
+    patterns,
+    reader_gone,
+)
 from kling_lint.diagnostics import Severity
 from kling_lint.report import FORMATS
 from kling_lint.report._common import printable
@@ -153,6 +161,14 @@ def main(debug: bool) -> None:
     is_flag=True,
     help="With --baseline: drop the entries no finding matches any more.",
 )
+@click.option("--fix", is_flag=True, help="Make the safe fixes the register's data gives.")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff: also make the fixes that change what the API does (renames).",
+)
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes made (--fix) or available.")
 @click.option(
     "--show-files",
     is_flag=True,
@@ -195,6 +211,10 @@ def check(
     baseline: Path | None,
     write_baseline: Path | None,
     prune_baseline: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    show_diff: bool,
+    show_fixes: bool,
 ) -> None:
     """Lint payload files (JSON, YAML, JSONL; directories recursively; '-' for stdin)."""
     from kling_lint.report import deliver as output
@@ -237,6 +257,13 @@ def check(
             click.echo(f"skipped {printable(skip.path)}: {skip.why}", err=True)
         click.echo(f"{len(found.files)} file(s) to read, {len(found.skipped)} skipped", err=True)
         return
+    if show_diff:
+        sys.exit(_diff(options, unsafe_fixes))
+    made: list[Any] = []
+    if fix:
+        made = _fix(options, unsafe_fixes)
+    if show_fixes:
+        options = options._replace(fixes=True)
     result = execute(options, progress=progress.for_terminal())
     if color is None:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -255,7 +282,61 @@ def check(
         # The reader went away (`| head`), but the verdict stands: a gate under
         # `set -o pipefail` must still fail on what it found.
         reader_gone()
+    _tell_fixes(result, made, fix, show_fixes, unsafe_fixes)
     sys.exit(output.exit_code(result, exit_zero=exit_zero))
+
+
+def _diff(options: Any, unsafe: bool) -> int:
+    """--diff: print what --fix would change; exit 1 when anything would."""
+    from kling_lint import fix as fixing
+    from kling_lint.run import execute
+
+    changes = fixing.plan(execute(options._replace(fixes=True)).files, unsafe)
+    for change in changes:
+        click.echo(fixing.diff(change), nl=False)
+    count = sum(len(c.made) for c in changes)
+    click.echo(f"{count} fix(es) would be made in {len(changes)} file(s)", err=True)
+    return EXIT_FINDINGS if changes else EXIT_OK
+
+
+def _fix(options: Any, unsafe: bool) -> list[Any]:
+    """--fix: make the fixes, pass after pass (one can make way for another); what was made."""
+    from kling_lint import fix as fixing
+    from kling_lint.files import refuse_package_write
+    from kling_lint.run import execute
+
+    made: list[Any] = []
+    for _ in range(_FIX_PASSES):
+        changes = fixing.plan(execute(options._replace(fixes=True)).files, unsafe)
+        if not changes:
+            break
+        for change in changes:
+            refuse_package_write(Path(change.path), "a fixed payload")
+        fixing.write(changes)
+        made += [(c.path, e) for c in changes for e in c.made]
+    return made
+
+
+# Fixes are made pass after pass until none is left; a bound, should two ever undo each other.
+_FIX_PASSES = 5
+
+
+def _tell_fixes(result: Any, made: list[Any], fix: bool, show: bool, unsafe: bool) -> None:
+    """What was fixed, and what is still fixable, after the report (on stderr)."""
+    if show:
+        for path, edit in made:
+            click.echo(f"fixed {printable(path)}: {edit.code} {printable(edit.title)}", err=True)
+        for f in result.files:
+            for edit in f.fixes:
+                kind = "" if edit.safe else " (unsafe)"
+                click.echo(
+                    f"fixable {printable(f.path)}: {edit.code} {printable(edit.title)}{kind}",
+                    err=True,
+                )
+    if fix:
+        left = sum(1 for f in result.files for e in f.fixes if not e.safe and not unsafe)
+        hint = f"; {left} more with --unsafe-fixes" if left else ""
+        click.echo(f"fixed {len(made)} finding(s){hint}", err=True)
 
 
 def _rule_table(register: Path | None) -> list[Any]:

@@ -1,0 +1,133 @@
+"""Making fixes in files: span edits in JSON text, everything else kept byte for byte.
+
+A fix changes one value (written by the C encoder) or one member's key, at the place the
+position finder locates; the rest of the file (indentation, key order, spacing, other
+values' spelling) is untouched. JSON Lines files are edited record by record, on their
+own line. Edits that overlap an earlier one in the same pass are left for the next pass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NamedTuple
+
+from kling_lint import pointer as jp
+from kling_lint.check.fixes import Edit
+from kling_lint.load import json_text
+from kling_lint.results import FileResult
+
+_DECODER = json.JSONDecoder()
+
+
+def _span(text: str, data: object, edit: Edit) -> tuple[int, int, str] | None:
+    """(start, end, replacement) of an edit in `text`, or None when it is not found."""
+    at = json_text.find(text, [edit.pointer]).get(edit.pointer)
+    if at is None:
+        return None
+    parts = jp.split(edit.pointer)
+    try:
+        member = isinstance(jp.resolve(data, jp.join(parts[:-1])), dict)
+    except (KeyError, IndexError, ValueError):
+        return None
+    if member:  # the finder places a member at its key
+        key_end = json_text._scanstring(text, at + 1)[1]
+        if edit.renames:
+            return at, key_end, json.dumps(edit.key, ensure_ascii=False)
+        at = json_text._ws(text, json_text._ws(text, key_end) + 1)  # past the colon
+    elif edit.renames:
+        return None
+    end = _DECODER.raw_decode(text, at)[1]
+    return at, end, json.dumps(edit.value, ensure_ascii=False)
+
+
+def apply_json(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit]]:
+    """`text` with the edits made; also the edits that were (the others overlapped)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text, []
+    spans = []
+    for edit in edits:
+        found = _span(text, data, edit)
+        if found is not None:
+            spans.append((*found, edit))
+    made: list[Edit] = []
+    taken: list[tuple[int, int]] = []
+    for start, end, _, edit in sorted(spans, key=lambda s: s[0]):
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        taken.append((start, end))
+        made.append(edit)
+    for start, end, new, edit in sorted(spans, key=lambda s: s[0], reverse=True):
+        if edit in made:
+            text = text[:start] + new + text[end:]
+    return text, made
+
+
+def apply_jsonl(text: str, by_record: dict[int, list[Edit]]) -> tuple[str, list[Edit]]:
+    """A JSON Lines text with each record's edits made on its own line."""
+    lines = text.split("\n")  # records end at "\n" only, as the loader reads them
+    made: list[Edit] = []
+    for record, edits in by_record.items():
+        if 1 <= record <= len(lines):
+            lines[record - 1], done = apply_json(lines[record - 1], edits)
+            made += done
+    return "\n".join(lines), made
+
+
+class FileFix(NamedTuple):
+    """A file's text before and after its fixes, and the fixes made."""
+
+    path: str
+    before: str
+    after: str
+    made: list[Edit]
+
+
+def plan(results: Iterable[FileResult], unsafe: bool) -> list[FileFix]:
+    """What fixing would change, file by file (nothing is written here)."""
+    by_file: dict[str, dict[int | None, list[Edit]]] = {}
+    for result in results:
+        chosen = [e for e in result.fixes if e.safe or unsafe]
+        if chosen:
+            by_file.setdefault(result.path, {}).setdefault(result.record, []).extend(chosen)
+    out = []
+    for path, by_record in sorted(by_file.items()):
+        try:
+            raw = Path(path).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # it changed or went away since it was read: left alone
+        bom = "\ufeff" if raw.startswith("\ufeff") else ""
+        text = raw[len(bom) :]
+        if None in by_record:
+            after, made = apply_json(text, by_record[None])
+        else:
+            records = {r: e for r, e in by_record.items() if r is not None}
+            after, made = apply_jsonl(text, records)
+        if made and after != text:
+            out.append(FileFix(path, raw, bom + after, made))
+    return out
+
+
+def write(fixes: Iterable[FileFix]) -> None:
+    """Write each fixed file atomically (its mode kept)."""
+    from kling_lint.files import write_text
+
+    for fix in fixes:
+        write_text(Path(fix.path), fix.after)
+
+
+def diff(fix: FileFix) -> str:
+    """A unified diff of one file's fixes."""
+    import difflib
+
+    return "".join(
+        difflib.unified_diff(
+            fix.before.splitlines(keepends=True),
+            fix.after.splitlines(keepends=True),
+            fromfile=f"a/{fix.path}",
+            tofile=f"b/{fix.path}",
+        )
+    )

@@ -1,0 +1,220 @@
+"""Fixes: made from the register's data, in place, everything else kept byte for byte;
+fixing twice is fixing once, and a fixed file has none of the fixed findings and no new
+ones."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kling_lint.register import builtin_register
+from kling_lint.run import Options, execute
+
+from .conftest import CLEAN_OMNI
+from .strategies import conforming_payloads, near_payloads
+
+T2V = {"prompt": "a cat", "duration": "5", "aspect_ratio": "16:9"}
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# (file name, text before, text after --fix, text after --fix --unsafe-fixes)
+CASES = [
+    (
+        "values.json",
+        '{\n  "model_name": "kling-v3-omni", "prompt": "a",\n  "duration" :5,\n'
+        '  "mode":   "standard", "aspect_ratio": "16:9"\n}\n',
+        '{\n  "model_name": "kling-v3-omni", "prompt": "a",\n  "duration" :"5",\n'
+        '  "mode":   "std", "aspect_ratio": "16:9"\n}\n',
+        None,
+    ),
+    (
+        "legacy.json",
+        '{"model_name": "kling-v3-omni", "prompt": "a", "duration": "5", "mode": "std",'
+        ' "aspect_ratio": "16:9", "image_list": [{"image": "https://x.test/a.png"}]}',
+        None,
+        '{"model_name": "kling-v3-omni", "prompt": "a", "duration": "5", "mode": "std",'
+        ' "aspect_ratio": "16:9", "image_list": [{"image_url": "https://x.test/a.png"}]}',
+    ),
+    (
+        "t2v.text2video.create.json",
+        '{"model": "kling-v2-6", "prompt": "a cat", "duration": "5", "aspect_ratio": "16:9"}',
+        None,
+        '{"model_name": "kling-v2-6", "prompt": "a cat", "duration": "5", "aspect_ratio": "16:9"}',
+    ),
+    (
+        "log.jsonl",
+        json.dumps({**CLEAN_OMNI, "mode": "standard"})
+        + "\n"
+        + json.dumps(CLEAN_OMNI)
+        + "\n"
+        + json.dumps({**CLEAN_OMNI, "duration": 10})
+        + "\n",
+        json.dumps(CLEAN_OMNI)
+        + "\n"
+        + json.dumps(CLEAN_OMNI)
+        + "\n"
+        + json.dumps({**CLEAN_OMNI, "duration": "10"})
+        + "\n",
+        None,
+    ),
+    (
+        "envelope.json",
+        json.dumps({"endpoint": "omni-video.create", "body": {**CLEAN_OMNI, "mode": "standard"}}),
+        json.dumps({"endpoint": "omni-video.create", "body": CLEAN_OMNI}),
+        None,
+    ),
+    (
+        "crlf.json",
+        '\ufeff{\r\n  "model_name": "kling-v3-omni",\r\n  "prompt": "a",\r\n  "duration": "5",\r\n'
+        '  "mode": "standard",\r\n  "aspect_ratio": "16:9"\r\n}\r\n',
+        '\ufeff{\r\n  "model_name": "kling-v3-omni",\r\n  "prompt": "a",\r\n  "duration": "5",\r\n'
+        '  "mode": "std",\r\n  "aspect_ratio": "16:9"\r\n}\r\n',
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "before", "safe", "unsafe"), CASES, ids=[c[0] for c in CASES])
+def test_fixes_edit_in_place(
+    here: Path, run_cli: Any, name: str, before: str, safe: str | None, unsafe: str | None
+) -> None:
+    path = here / name
+    path.write_bytes(before.encode())
+    run_cli("check", "--fix", name)
+    assert path.read_bytes().decode() == (safe or before)
+    result = run_cli("check", "--fix", "--unsafe-fixes", name)
+    assert path.read_bytes().decode() == (unsafe or safe or before)
+    assert result.exit_code == 0
+
+
+def test_diff_writes_nothing_and_says_whether_anything_would_change(
+    here: Path, run_cli: Any
+) -> None:
+    (here / "a.json").write_text(json.dumps({**CLEAN_OMNI, "mode": "standard"}))
+    before = (here / "a.json").read_bytes()
+    result = run_cli("check", "--diff", "a.json")
+    assert result.exit_code == 1
+    assert '+{"model_name"' in result.stdout or '"std"' in result.stdout
+    assert (here / "a.json").read_bytes() == before
+    (here / "b.json").write_text(json.dumps(CLEAN_OMNI))
+    assert run_cli("check", "--diff", "b.json").exit_code == 0
+
+
+def test_files_without_a_fix_are_not_touched(here: Path, run_cli: Any) -> None:
+    (here / "clean.json").write_text(json.dumps(CLEAN_OMNI))
+    (here / "unfixable.json").write_text(json.dumps({**CLEAN_OMNI, "voice_list": []}))
+    (here / "payload.yaml").write_text("mode: standard\nprompt: a\nmodel_name: kling-v3-omni\n")
+    stats = {p.name: os.stat(p) for p in here.iterdir()}
+    run_cli("check", "--fix", "--unsafe-fixes", ".")
+    for path in here.iterdir():
+        assert os.stat(path).st_ino == stats[path.name].st_ino, path.name  # not rewritten
+        assert os.stat(path).st_mtime_ns == stats[path.name].st_mtime_ns, path.name
+
+
+def _findings(path: Path, endpoint: str) -> set[tuple[str, str]]:
+    result = execute(Options(paths=(str(path),), endpoint=endpoint, isolated=True))
+    return {(d.code, d.pointer) for f in result.files for d in f.diagnostics if d.counts}
+
+
+def _mutations(endpoint_id: str, payload: dict[str, Any]) -> list[Any]:
+    """Defects the register gives a fix for, which this payload can be given."""
+    endpoint = builtin_register().endpoints[endpoint_id]
+    out: list[Any] = []
+    for path, field in endpoint.fields.items():
+        if "." in path or "[" in path:
+            continue
+        for info in field.values.values():
+            if info.replaced_by is not None and isinstance(info.value, str):
+                out.append(("set", path, info.value))
+        sent = payload.get(path)
+        if field.numeric_string and isinstance(sent, str) and sent.isdigit():
+            out.append(("set", path, int(sent)))
+        new = field.replaced_by
+        if new and "." not in new and new in payload and path not in payload:
+            out.append(("rename", new, path))
+    return out
+
+
+@st.composite
+def fixable_payloads(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    """A conforming payload given up to three defects the register has a fix for."""
+    endpoint_id = draw(st.sampled_from(["omni-video.create", "text2video.create"]))
+    payload = dict(draw(conforming_payloads(endpoint_id)))
+    possible = _mutations(endpoint_id, payload)
+    chosen = draw(st.lists(st.sampled_from(possible), max_size=3)) if possible else []
+    for kind, name, value in chosen:
+        if kind == "set":
+            payload[name] = value
+        elif name in payload:  # back to the legacy key
+            payload = {value if k == name else k: v for k, v in payload.items()}
+    return endpoint_id, payload
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fixable_payloads() | near_payloads(), st.sampled_from([None, 2]), st.booleans())
+def test_fixing_twice_is_fixing_once_and_brings_nothing_new(
+    tmp_path: Path, case: tuple[str, dict[str, Any]], indent: int | None, unsafe: bool
+) -> None:
+    from kling_lint import fix
+
+    endpoint, payload = case
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(payload, indent=indent))
+    before = _findings(path, endpoint)
+    options = Options(paths=(str(path),), endpoint=endpoint, isolated=True, fixes=True)
+    made: set[tuple[str, str]] = set()
+    for _ in range(5):  # to completion, as --fix does
+        changes = fix.plan(execute(options).files, unsafe)
+        if not changes:
+            break
+        fix.write(changes)
+        made |= {(e.code, e.pointer) for c in changes for e in c.made}
+    after = _findings(path, endpoint)
+    assert not made & after  # what was fixed is gone
+    assert after <= before  # and nothing new came
+    assert fix.plan(execute(options).files, unsafe) == []  # fixing again changes nothing
+
+
+def test_the_generated_payloads_are_mostly_fixable() -> None:
+    """The property above is not vacuous: most payloads it tries have a fix to make."""
+    from hypothesis import find
+
+    from kling_lint.check.fixes import for_payload
+    from kling_lint.check.linter import Linter
+
+    linter = Linter()
+
+    def fixable(case: tuple[str, dict[str, Any]]) -> bool:
+        endpoint, payload = case
+        found = linter.lint(payload, endpoint).diagnostics
+        return bool(for_payload(linter, linter.endpoint(endpoint), payload, found))
+
+    for kind in ("set", "rename"):
+        find(
+            fixable_payloads(),
+            lambda c, kind=kind: fixable(c) and any(m[0] == kind for m in _mutations(*c) or []),
+        )
+
+
+def test_standard_input_is_never_fixed_into_the_file_it_is_named_after(
+    here: Path, run_cli: Any
+) -> None:
+    (here / "x.json").write_text(json.dumps(CLEAN_OMNI))
+    (here / "-").write_text(json.dumps(CLEAN_OMNI))
+    before = {p.name: p.read_bytes() for p in here.iterdir()}
+    text = json.dumps({**CLEAN_OMNI, "mode": "standard"})
+    for args in (("-", "--stdin-filename", "x.json"), ("-",)):
+        result = run_cli("check", "--fix", "--unsafe-fixes", *args, input=text)
+        assert result.exit_code == 1  # the finding stands: nothing was fixed
+    assert {p.name: p.read_bytes() for p in here.iterdir()} == before
