@@ -28,6 +28,9 @@ class FileResult(NamedTuple):
     # Fixes the register's data gives for the findings (check/fixes.py `Edit`s, pointers
     # into the file's JSON), computed only when a run asks for them (--fix, --diff).
     fixes: tuple[Any, ...] = ()
+    # What the findings are about: a "payload", or the run's "config" or "baseline" file,
+    # which reports list too but do not count as payloads.
+    subject: str = "payload"
 
     @property
     def blocked(self) -> bool:

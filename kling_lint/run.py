@@ -590,7 +590,9 @@ def _settle_baseline(session: _Session, result: RunResult) -> list[FileResult]:
         )
         for key in stale
     )
-    return [FileResult(str(book.path), None, None, found, linter.config.fail_on)]
+    return [
+        FileResult(str(book.path), None, None, found, linter.config.fail_on, subject="baseline")
+    ]
 
 
 def files_to_check(options: Options) -> Discovery:
@@ -658,11 +660,23 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
     if session.baseline is not None:
         result.files.extend(_settle_baseline(session, result))
     for config_path, linter in session.linters.items():
-        extra = linter.allow_diagnostics(session.used.get(config_path, set()))
+        linted = {f.endpoint for f in result.files if f.endpoint is not None}
+        # An entry is unused only if the run could have used it: a run of a few named files
+        # (pre-commit) says nothing about the rest; an expired one counts where it is used.
+        extra = linter.allow_diagnostics(
+            session.used.get(config_path, set()), linted, report_unused=walked
+        )
         if extra:
             shown = str(config_path) if config_path else "config"
             result.files.append(
-                FileResult(shown, None, None, tuple(sorted(extra)), linter.config.fail_on)
+                FileResult(
+                    shown,
+                    None,
+                    None,
+                    tuple(sorted(extra)),
+                    linter.config.fail_on,
+                    subject="config",
+                )
             )
         result.register_digest = linter.register.digest
         result.rules.update(linter.rules_by_code)

@@ -99,19 +99,19 @@ def load_config_from_text(text: str) -> Any:
 
 def test_unused_entry_is_a_warning(tmp_path: Path, run_cli: Any) -> None:
     path = _project(tmp_path, ENTRY, BASE)
-    code, diags = _diags(run_cli, str(path))
+    code, diags = _diags(run_cli, str(path.parent))  # a walk: the entry could have been used
     assert code == 0
     assert [(d["code"], d["severity"]) for d in diags if d["code"].startswith("KL9")] == [
         ("KL902", "warning")
     ]
-    assert run_cli("check", "--fail-on", "warning", str(path)).exit_code == 1
+    assert run_cli("check", "--fail-on", "warning", str(path.parent)).exit_code == 1
 
 
 def test_severity_override_reaches_allowlist_findings(tmp_path: Path, run_cli: Any) -> None:
     """Findings about the allowlist are stamped like every other: the override applies."""
     config = '[tool.kling-lint]\nseverity = {KL902 = "error"}\n' + ENTRY
     path = _project(tmp_path, config, BASE)
-    code, diags = _diags(run_cli, str(path))
+    code, diags = _diags(run_cli, str(path.parent))
     assert [(d["code"], d["severity"]) for d in diags if d["code"].startswith("KL9")] == [
         ("KL902", "error")
     ]
@@ -130,7 +130,7 @@ reason = "4k probe"
     path = _project(tmp_path, config, {**t2v, "mode": "4k"})
     assert run_cli("check", "-e", "text2video.create", str(path)).exit_code == 0
     path.write_text(json.dumps({**t2v, "mode": "8k"}))
-    code, diags = _diags(run_cli, "-e", "text2video.create", str(path))
+    code, diags = _diags(run_cli, "-e", "text2video.create", str(path.parent))
     assert code == 1
     assert {d["code"] for d in diags if not d["suppressed"]} >= {"KL107", "KL902"}
 
@@ -194,3 +194,49 @@ def test_linter_rejects_unknown_severity_code() -> None:
 
     with pytest.raises(ConfigError):
         Linter(config=parse_config({"severity": {"KL999": "warning"}}))
+
+
+def test_a_run_of_named_files_judges_only_the_entries_it_could_use(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    """pre-commit lints the staged files: an entry for other files is not "unused", an
+    expired entry fails only the runs that lint its endpoint, and the config is no payload."""
+    expired = ENTRY.replace('owner = "video-pipeline"', 'owner = "x"\nexpires = 2020-01-01')
+    t2v = expired.replace('endpoint = "omni-video.create"', 'endpoint = "text2video.create"')
+    path = _project(tmp_path, ENTRY + t2v, BASE)
+    result = run_cli("check", "--format", "json", str(path))
+    document = json.loads(result.stdout)
+    assert result.exit_code == 0
+    assert not [
+        d for f in document["files"] for d in f["diagnostics"] if d["code"].startswith("KL9")
+    ]
+    walked = run_cli("check", "--format", "json", str(path.parent))
+    found = json.loads(walked.stdout)
+    codes = sorted(d["code"] for f in found["files"] for d in f["diagnostics"])
+    assert codes == ["KL902", "KL902"]  # no omni payload uses either; t2v's expiry: not linted
+    assert found["summary"]["files"] == 1  # the config's findings are not a payload
+    (path.parent / "t.json").write_text(
+        json.dumps(
+            {"model_name": "kling-v2-6", "prompt": "a", "duration": "5", "aspect_ratio": "16:9"}
+        )
+    )
+    named = run_cli("check", "--format", "json", str(path.parent / "t.json"))
+    assert named.exit_code == 1  # an expired entry for what this run lints fails it
+    assert "KL901" in {
+        d["code"] for f in json.loads(named.stdout)["files"] for d in f["diagnostics"]
+    }
+
+
+def test_entry_lines_are_right_when_a_comment_follows_a_header(tmp_path: Path) -> None:
+    from kling_lint.config import load_config
+
+    text = (
+        "[tool.kling-lint]\n"
+        "[[tool.kling-lint.allow]]  # the first probe\n"
+        'endpoint = "omni-video.create"\nfield = "voice_list"\nreason = "a"\n'
+        "[[ tool.kling-lint.allow ]]\n"
+        'endpoint = "omni-video.create"\nfield = "image"\nreason = "b"\n'
+    )
+    (tmp_path / "pyproject.toml").write_text(text)
+    config = load_config(tmp_path / "pyproject.toml")
+    assert [e.line for e in config.allow] == [2, 6]

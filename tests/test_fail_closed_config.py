@@ -151,7 +151,7 @@ def test_raising_a_severity_takes_effect(tmp_path: Path, run_cli: Any) -> None:
         'field = "voice_list"\nreason = "probe"\n'
     )
     (tmp_path / "p.json").write_text(json.dumps(CLEAN_OMNI))
-    result = run_cli("check", "--format", "json", str(tmp_path / "p.json"))
+    result = run_cli("check", "--format", "json", str(tmp_path))
     assert result.exit_code == 1
     codes = [
         (d["code"], d["severity"])

@@ -363,16 +363,25 @@ class Linter:
             return entry
         return None
 
-    def allow_diagnostics(self, used: Iterable[int]) -> list[Diagnostic]:
-        """Findings about the allowlist itself: expired entries, and entries nothing used."""
+    def allow_diagnostics(
+        self,
+        used: Iterable[int],
+        linted: Iterable[str] | None = None,
+        *,
+        report_unused: bool = True,
+    ) -> list[Diagnostic]:
+        """Findings about the allowlist itself: expired entries (for the endpoints in
+        `linted`, all when None), and entries nothing used (when `report_unused`)."""
         used = set(used)
+        seen = None if linted is None else set(linted)
         out = []
         for entry in self.allow:
             where = f"allow entry {entry.position + 1} ({entry.endpoint} {entry.field})"
-            if entry.expired(self.today):
+            covered = seen is None or entry.endpoint in seen
+            if entry.expired(self.today) and covered:
                 rule = self.rules_by_code["KL901"]
                 message = f"{where} expired on {entry.expires}: {entry.reason}"
-            elif entry.position not in used:
+            elif entry.position not in used and report_unused:
                 rule = self.rules_by_code["KL902"]
                 message = f"{where} matched nothing in this run"
             else:

@@ -127,7 +127,8 @@ def _allow_lines(text: str, header: str) -> list[int]:
     """1-based line numbers of each `[[...allow]]` table, in order."""
     lines = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().replace(" ", "") == f"[[{header}]]":
+        # A comment may follow the header: `[[tool.kling-lint.allow]]  # why`.
+        if line.split("#", 1)[0].strip().replace(" ", "") == f"[[{header}]]":
             lines.append(number)
     return lines
 

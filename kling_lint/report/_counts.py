@@ -21,8 +21,8 @@ class Summary(NamedTuple):
         diags = [d for f in result.files for d in f.diagnostics]
         live = [d for d in diags if d.counts]
         return cls(
-            files=len(result.files),
-            blocked=sum(1 for f in result.files if f.blocked),
+            files=sum(1 for f in result.files if f.subject == "payload"),
+            blocked=sum(1 for f in result.files if f.blocked and f.subject == "payload"),
             errors=sum(1 for d in live if d.severity is Severity.ERROR),
             warnings=sum(1 for d in live if d.severity is Severity.WARNING),
             infos=sum(1 for d in live if d.severity is Severity.INFO),
