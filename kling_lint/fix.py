@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from kling_lint import pointer as jp
 from kling_lint.check.fixes import Edit
-from kling_lint.load import json_text
+from kling_lint.load import json_text, kind_of
 from kling_lint.results import FileResult
 
 _DECODER = json.JSONDecoder()
@@ -77,6 +77,51 @@ def apply_jsonl(text: str, by_record: dict[int, list[Edit]]) -> tuple[str, list[
     return "\n".join(lines), made
 
 
+def apply_yaml(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit]]:
+    """A YAML text with the edits made through ruamel.yaml's round trip, which keeps
+    comments, key order, quoting and layout of everything it does not change."""
+    import io
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    try:
+        document = yaml.load(text)
+    except YAMLError:
+        return text, []
+    made = []
+    for edit in edits:
+        parts = jp.split(edit.pointer)
+        try:
+            parent = jp.resolve(document, jp.join(parts[:-1]))
+            last: str | int = int(parts[-1]) if isinstance(parent, list) else parts[-1]
+            _ = parent[last]  # it must exist
+        except (KeyError, IndexError, ValueError, TypeError):
+            continue
+        if edit.key is not None:
+            if not hasattr(parent, "insert") or edit.key in parent:
+                continue
+            position = list(parent).index(last)
+            comments = getattr(parent, "ca", None)
+            note = comments.items.pop(last, None) if comments is not None else None
+            parent.insert(position, edit.key, parent.pop(last))
+            if comments is not None and note is not None:  # the member keeps its comment
+                comments.items[edit.key] = note
+        elif edit.quote:
+            parent[last] = DoubleQuotedScalarString(edit.value)
+        else:
+            parent[last] = edit.value
+        made.append(edit)
+    if not made:
+        return text, []
+    out = io.StringIO()
+    yaml.dump(document, out)
+    return out.getvalue(), made
+
+
 class FileFix(NamedTuple):
     """A file's text before and after its fixes, and the fixes made."""
 
@@ -101,7 +146,9 @@ def plan(results: Iterable[FileResult], unsafe: bool) -> list[FileFix]:
             continue  # it changed or went away since it was read: left alone
         bom = "\ufeff" if raw.startswith("\ufeff") else ""
         text = raw[len(bom) :]
-        if None in by_record:
+        if None in by_record and kind_of(path) == "yaml":
+            after, made = apply_yaml(text, by_record[None])
+        elif None in by_record:
             after, made = apply_json(text, by_record[None])
         else:
             records = {r: e for r, e in by_record.items() if r is not None}

@@ -365,7 +365,7 @@ def _check_loaded(
     if session.baseline is not None and diagnostics:
         diagnostics = _baselined(session, linter, payload, diagnostics)
     fixes: tuple[Any, ...] = ()
-    if session.options.fixes and on_disk and diagnostics and kind_of(payload.path) != "yaml":
+    if session.options.fixes and on_disk and diagnostics:
         from kling_lint.check.fixes import for_payload
 
         # Worked out on the body; made in the file, where an envelope puts it under /body.

@@ -75,6 +75,23 @@ CASES = [
         None,
     ),
     (
+        "scene.yaml",
+        '# the pilot\nmodel_name: kling-v3-omni\nprompt: "a cat"   # short\nduration: 5\n'
+        "mode: standard\nsound: on\naspect_ratio: '16:9'\n",
+        "# the pilot\nmodel_name: kling-v3-omni\nprompt: \"a cat\"   # short\nduration: '5'\n"
+        "mode: std\nsound: \"on\"\naspect_ratio: '16:9'\n",
+        None,
+    ),
+    (
+        "legacy.yml",
+        "model_name: kling-v3-omni\nprompt: a\nduration: '5'\nmode: std\naspect_ratio: '16:9'\n"
+        "image_list:\n- image: https://x.test/a.png  # the first frame\n",
+        None,
+        "model_name: kling-v3-omni\nprompt: a\nduration: '5'\nmode: std\naspect_ratio: '16:9'\n"
+        # ruamel keeps the comment; it keeps its column where the longer key leaves room
+        "image_list:\n- image_url: https://x.test/a.png # the first frame\n",
+    ),
+    (
         "crlf.json",
         '\ufeff{\r\n  "model_name": "kling-v3-omni",\r\n  "prompt": "a",\r\n  "duration": "5",\r\n'
         '  "mode": "standard",\r\n  "aspect_ratio": "16:9"\r\n}\r\n',
@@ -114,7 +131,7 @@ def test_diff_writes_nothing_and_says_whether_anything_would_change(
 def test_files_without_a_fix_are_not_touched(here: Path, run_cli: Any) -> None:
     (here / "clean.json").write_text(json.dumps(CLEAN_OMNI))
     (here / "unfixable.json").write_text(json.dumps({**CLEAN_OMNI, "voice_list": []}))
-    (here / "payload.yaml").write_text("mode: standard\nprompt: a\nmodel_name: kling-v3-omni\n")
+    (here / "unfixable.yaml").write_text(f"{json.dumps({**CLEAN_OMNI, 'voice_list': []})}\n")
     stats = {p.name: os.stat(p) for p in here.iterdir()}
     run_cli("check", "--fix", "--unsafe-fixes", ".")
     for path in here.iterdir():
@@ -162,15 +179,28 @@ def fixable_payloads(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fixable_payloads() | near_payloads(), st.sampled_from([None, 2]), st.booleans())
+@given(
+    fixable_payloads() | near_payloads(),
+    st.sampled_from(["json", "indented", "yaml"]),
+    st.booleans(),
+)
 def test_fixing_twice_is_fixing_once_and_brings_nothing_new(
-    tmp_path: Path, case: tuple[str, dict[str, Any]], indent: int | None, unsafe: bool
+    tmp_path: Path, case: tuple[str, dict[str, Any]], form: str, unsafe: bool
 ) -> None:
+    import io
+
+    from ruamel.yaml import YAML
+
     from kling_lint import fix
 
     endpoint, payload = case
-    path = tmp_path / "p.json"
-    path.write_text(json.dumps(payload, indent=indent))
+    path = tmp_path / ("p.yaml" if form == "yaml" else "p.json")
+    if form == "yaml":
+        text = io.StringIO()
+        YAML(typ="safe", pure=True).dump(payload, text)
+        path.write_text(text.getvalue())
+    else:
+        path.write_text(json.dumps(payload, indent=2 if form == "indented" else None))
     before = _findings(path, endpoint)
     options = Options(paths=(str(path),), endpoint=endpoint, isolated=True, fixes=True)
     made: set[tuple[str, str]] = set()

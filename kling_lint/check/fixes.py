@@ -7,7 +7,8 @@ fixes it mechanically:
 - a number where the field takes a string that the register accepts (`duration: 5` → `"5"`);
 - an image sent as a `data:` URL where raw Base64 is taken (the prefix is dropped);
 - a rejected, hypothesis-only or ignored field with a `replaced_by` in the same object
-  (`image_list[].image` → `image_url`, `model` → `model_name`), when that key is not sent.
+  (`image_list[].image` → `image_url`, `model` → `model_name`), when that key is not sent;
+- a YAML scalar a YAML 1.1 reader takes for something else (`sound: on`): quoted.
 
 Values and prefixes are safe: the request asks for the same thing. Renaming a key is
 unsafe: what the API does with the request changes (the model that is billed, the shape
@@ -41,6 +42,9 @@ class Edit(NamedTuple):
     safe: bool
     value: Any = _KEEP
     key: str | None = None
+    # Write the (unchanged) string quoted: a YAML 1.1 reader would take it for a boolean
+    # or a number (KL011).
+    quote: bool = False
 
     @property
     def renames(self) -> bool:
@@ -63,6 +67,14 @@ class Edit(NamedTuple):
 
 def propose(d: Diagnostic, data: Any, endpoint: Endpoint) -> Edit | None:
     """The fix the register's data gives for one finding, or None."""
+    if d.code == "KL011" and d.pointer:
+        try:
+            value = jp.resolve(data, d.pointer)
+        except (KeyError, IndexError, ValueError):
+            return None
+        if isinstance(value, str):  # quoted, it reads the same in YAML 1.1 and 1.2
+            return Edit(d.code, d.pointer, f"quote {display(value)}", True, value, quote=True)
+        return None
     if not d.pointer or d.field_path is None:
         return None
     field = endpoint.fields.get(d.field_path.removesuffix("[]"))
