@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kling_lint.load import LoadFailure, Payload, parse_text, unwrap_envelope
 
 
@@ -55,3 +57,15 @@ def test_envelope_unwraps_and_keeps_positions() -> None:
     assert payload.endpoint_hint == "tts.create"
     assert payload.data == {"text": "hi"}
     assert payload.locate("/text") == (2, 11)
+
+
+def test_a_second_yaml_document_is_its_own_load_failure(tmp_path: Path) -> None:
+    """Several payloads in one YAML file are not read as the first one alone."""
+    from kling_lint.load import read_file
+
+    path = tmp_path / "two.yaml"
+    path.write_text("prompt: a\n---\nprompt: b\n")
+    [failure] = read_file(path, str(path))
+    assert isinstance(failure, LoadFailure)
+    assert failure.problem.code == "KL001"
+    assert failure.problem.position == (2, 1)

@@ -193,7 +193,13 @@ def _parse(text: str, dates_as_text: bool, limits: Limits, yaml11: bool) -> Yaml
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlSyntaxError(str(exc.problem or exc.context or "invalid YAML"), pos) from exc
+        problem = str(exc.problem or exc.context or "invalid YAML")
+        if "another document" in problem:  # the composer's words for a second `---`
+            problem = (
+                "a second YAML document: a YAML payload file holds one payload; put several "
+                "in a JSON Lines file (.jsonl), one per line, or in one file each"
+            )
+        raise YamlSyntaxError(problem, pos) from exc
     except YAMLError as exc:
         raise YamlSyntaxError(str(exc).splitlines()[0], (1, 1)) from exc
     except (ValueError, TypeError) as exc:
