@@ -53,6 +53,12 @@ CASES = [
         '{"model_name": "kling-v2-6", "prompt": "a cat", "duration": "5", "aspect_ratio": "16:9"}',
     ),
     (
+        "voice.tts.create.json",
+        '{"text": "Hi", "voice_id": "oversea_male1", "voice_language": "en", "speed": 1}',
+        None,
+        '{"text": "Hi", "voice_id": "oversea_male1", "voice_language": "en", "voice_speed": 1}',
+    ),
+    (
         "log.jsonl",
         json.dumps({**CLEAN_OMNI, "mode": "standard"})
         + "\n"

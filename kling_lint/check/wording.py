@@ -40,7 +40,8 @@ def rejected_field(field: Field) -> str:
 
 
 def hypothesis_field(field: Field) -> str:
-    return f"{field.path} is hypothesis-only: no document or live run supports it"
+    use = f"; the documented field is {field.replaced_by}" if field.replaced_by else ""
+    return f"{field.path} is hypothesis-only: no document or live run supports it{use}"
 
 
 def rejected_value(field: Field, value: Any) -> str:
