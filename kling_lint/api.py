@@ -9,9 +9,9 @@ from typing import Any
 from kling_lint.check.blocked import PayloadBlocked
 from kling_lint.check.linter import Linter, Report
 from kling_lint.check.stamp import closed
-from kling_lint.config import Config, load_config
+from kling_lint.config import Config, ConfigError, find_config, load_config
 
-__all__ = ["PayloadBlocked", "guard", "lint"]
+__all__ = ["AUTO", "PayloadBlocked", "guard", "lint"]
 
 _lock = threading.Lock()
 _linters: dict[str, Linter] = {}
@@ -33,15 +33,34 @@ def _linter(config: Config | str | Path | None) -> Linter:
                 entry = (config, Linter(config=config))
                 _by_object[id(config)] = entry
             return entry[1]
+    discovered = False
+    if isinstance(config, str) and config == AUTO:
+        # As `kling-lint check` finds it: the nearest config from the working folder up.
+        config, discovered = find_config(Path.cwd()), True
     key = str(Path(config).resolve()) if config is not None else ""
     with _lock:
         if key not in _linters:
-            _linters[key] = Linter(config=load_config(Path(config)) if config is not None else None)
+            loaded = load_config(Path(config)) if config is not None else None
+            if discovered and loaded is not None and loaded.plugins:
+                # As on the command line: a config found by walking up may have come with
+                # the code around it, so the plugins it names are not imported unasked.
+                raise ConfigError(
+                    f"{loaded.where('plugins')}: plugins named by a config file found by "
+                    "walking up are not loaded; pass config=<that file> to load them"
+                )
+            _linters[key] = Linter(config=loaded)
         return _linters[key]
+
+
+#: `config=AUTO`: the configuration `kling-lint check` would use from the working folder.
+AUTO = "auto"
 
 
 def lint(payload: Any, endpoint: str, *, config: Config | str | Path | None = None) -> Report:
     """Check one payload for `endpoint` (an id or "METHOD /path") and return the verdict.
+
+    `config` is a Config, a config file, `"auto"` (the file `kling-lint check` would find
+    from the working folder, so both give the same verdict) or None (the defaults).
 
     Raises KeyError for an endpoint the register does not know, and ConfigError or
     RegisterError when the configuration or register cannot be used.

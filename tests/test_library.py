@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -144,3 +145,32 @@ def test_an_unreadable_endpoint_schema_blocks_in_guard(
     with pytest.raises(kling_lint.PayloadBlocked) as info:
         kling_lint.guard(GOOD, "omni-video.create")
     assert [d.code for d in info.value.diagnostics] == ["KL007"]
+
+
+def test_auto_finds_the_config_the_cli_finds(
+    tmp_path: Path, monkeypatch: Any, run_cli: Any
+) -> None:
+    """The same payload, the same verdict: `kling-lint check` and guard(config="auto")."""
+    import kling_lint
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.kling-lint]\n[[tool.kling-lint.allow]]\nendpoint = "omni-video.create"\n'
+        'field = "voice_list"\nreason = "probe"\n'
+    )
+    payload = {**GOOD, "voice_list": [{"voice_id": "829836802793406552"}]}
+    (tmp_path / "p.json").write_text(json.dumps(payload))
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("check", "p.json").exit_code == 0
+    assert not kling_lint.guard(payload, "omni-video.create", config="auto").blocked
+    with pytest.raises(kling_lint.PayloadBlocked):
+        kling_lint.guard(payload, "omni-video.create")  # the defaults: the gate stands
+
+
+def test_auto_refuses_plugins_of_a_discovered_config(tmp_path: Path, monkeypatch: Any) -> None:
+    import kling_lint
+
+    (tmp_path / ".kling-lint.toml").write_text('plugins = ["some_module:RULES"]\n')
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(kling_lint.PayloadBlocked) as blocked:
+        kling_lint.guard(GOOD, "omni-video.create", config="auto")
+    assert [d.code for d in blocked.value.diagnostics] == ["KL007"]
