@@ -137,6 +137,7 @@ def test_diff_writes_nothing_and_says_whether_anything_would_change(
 def test_files_without_a_fix_are_not_touched(here: Path, run_cli: Any) -> None:
     (here / "clean.json").write_text(json.dumps(CLEAN_OMNI))
     (here / "unfixable.json").write_text(json.dumps({**CLEAN_OMNI, "voice_list": []}))
+    (here / "twice.json").write_text('{"mode": "std", "mode": "standard", "prompt": "a"}')
     (here / "unfixable.yaml").write_text(f"{json.dumps({**CLEAN_OMNI, 'voice_list': []})}\n")
     stats = {p.name: os.stat(p) for p in here.iterdir()}
     run_cli("check", "--fix", "--unsafe-fixes", ".")

@@ -138,7 +138,10 @@ def verified(edits: list[Edit], found: tuple[Diagnostic, ...], data: Any, lint: 
 def for_payload(
     linter: Linter, endpoint: Endpoint, data: Any, found: tuple[Diagnostic, ...]
 ) -> tuple[Edit, ...]:
-    """Every verified fix for a payload's findings."""
+    """Every verified fix for a payload's findings. A payload with a duplicated key gets
+    none: which of the two a span edit would change is not the one the API keeps."""
+    if any(d.code == "KL002" for d in found):
+        return ()
     edits = [e for e in (propose(d, data, endpoint) for d in found if d.counts) if e is not None]
     if not edits:
         return ()
