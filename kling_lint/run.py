@@ -378,7 +378,9 @@ def _check_loaded(
 
 def _baseline(options: Options) -> Baseline | None:
     """The baseline this run reads, or (--write-baseline) an empty one it fills."""
-    from kling_lint import baseline
+    if options.write_baseline is None and options.baseline is None:
+        return None
+    from kling_lint import baseline  # only runs with a baseline pay for hashlib
 
     if options.write_baseline is not None:
         return baseline.Baseline(options.write_baseline, [])
