@@ -147,7 +147,7 @@ class _Walk:
             else:
                 self.skipped.append(Skipped(full, why))
             return
-        if not self.scope.included(full):
+        if not self.scope.included(full, name):
             return  # not a payload file: not counted as skipped
         why = self._skips_file(entry, name, full, chain)
         if why is None:
@@ -162,7 +162,7 @@ class _Walk:
             return "a dot-folder"
         if entry.is_symlink() and not self.follow_links:
             return "a link to a folder; --follow-links follows it"
-        if self.scope.excluded(full, True):
+        if self.scope.excluded(full, True, entry.name):
             return "excluded by the exclude settings"
         if chain and GitIgnores.ignored(chain, self._absolute(full), True):
             return IGNORED_BY_GIT
@@ -177,7 +177,7 @@ class _Walk:
     ) -> str | None:
         if name.startswith("."):
             return "a dot-file"
-        if self.scope.excluded(full, False):
+        if self.scope.excluded(full, False, name):
             return "excluded by the exclude settings"
         if chain and GitIgnores.ignored(chain, self._absolute(full), False):
             return IGNORED_BY_GIT

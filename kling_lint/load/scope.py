@@ -86,9 +86,11 @@ class Patterns:
         self._folders = _name_matcher([*folders, *names])  # a name pattern matches folders too
         self._spec: Any = _gitignore_spec(self._rest) if self._rest else None
 
-    def matches(self, path: str, is_dir: bool) -> bool:
-        """Whether `path` (absolute, or relative to the working folder) is matched."""
-        name = os.path.basename(path)
+    def matches(self, path: str, is_dir: bool, name: str | None = None) -> bool:
+        """Whether `path` (absolute, or relative to the working folder) is matched; a walk
+        passes the entry's `name`, which it already has."""
+        if name is None:
+            name = os.path.basename(path)
         if (self._folders if is_dir else self._names)(name):
             return True
         if self._spec is None:
@@ -258,14 +260,14 @@ class Scope(NamedTuple):
     respect_gitignore: bool = True
     force_exclude: bool = False
 
-    def excluded(self, path: str, is_dir: bool) -> str | None:
+    def excluded(self, path: str, is_dir: bool, name: str | None = None) -> str | None:
         """Why the settings skip `path`, or None."""
-        if self.exclude.matches(path, is_dir):
+        if self.exclude.matches(path, is_dir, name):
             return "excluded by the exclude settings"
         return None
 
-    def included(self, path: str) -> bool:
-        return self.include.matches(path, False)
+    def included(self, path: str, name: str | None = None) -> bool:
+        return self.include.matches(path, False, name)
 
 
 def default_scope(base: Path | None = None) -> Scope:
