@@ -27,10 +27,10 @@ def leave(code: object) -> NoReturn:
         sys.stdout.flush()
     except BrokenPipeError:
         pass  # the reader went away (`| head`): nobody is left to tell
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, AttributeError) as exc:  # AttributeError: no stdout at all
         _say(f"kling-lint: cannot write the report: {getattr(exc, 'strerror', None) or exc}")
         code = ERROR
-    with contextlib.suppress(OSError, ValueError):  # the last channel is gone too
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # the last channel too
         sys.stderr.flush()
     os._exit(code)
 
@@ -48,5 +48,5 @@ def _nothing_runs_at_exit() -> bool:
 
 
 def _say(message: str) -> None:
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         print(message, file=sys.stderr)

@@ -40,9 +40,10 @@ def discover(
     scope = scope or default_scope()
     files: list[str] = []
     skipped: list[Skipped] = []
+    ignores: dict[str, GitIgnores] = {}  # per folder: a commit names many files in few
     for path in paths:
         if not path.is_dir():
-            why = _forced_out(str(path), scope) if scope.force_exclude else None
+            why = _forced_out(str(path), scope, ignores) if scope.force_exclude else None
             if why is None:
                 files.append(str(path))
             else:
@@ -54,7 +55,7 @@ def discover(
     return Discovery(files, skipped)
 
 
-def _forced_out(path: str, scope: Scope) -> str | None:
+def _forced_out(path: str, scope: Scope, ignores: dict[str, GitIgnores]) -> str | None:
     """Why `force_exclude` skips a file named directly, or None."""
     if not scope.included(path):
         return "not a payload file name (the include settings); --no-force-exclude reads it"
@@ -70,16 +71,21 @@ def _forced_out(path: str, scope: Scope) -> str | None:
         if scope.excluded(folder, True):
             return "in a folder the exclude settings exclude; --no-force-exclude reads it"
     if scope.respect_gitignore:
-        ignores = GitIgnores(parent)
-        chain = ignores.chain(parent, parent) if ignores.active else ()
-        if ignores.root_ignored or GitIgnores.ignored(chain, os.path.abspath(path), False):
+        git = ignores.get(parent)
+        if git is None:
+            git = ignores[parent] = GitIgnores(parent)
+        chain = git.chain(parent, parent) if git.active else ()
+        if git.root_ignored or GitIgnores.ignored(chain, os.path.abspath(path), False):
             return IGNORED_BY_GIT
     return None
 
 
 def _folders_to(folder: str) -> list[str]:
     """`folder` and its parents below the working folder (those a walk of `.` enters)."""
-    here = os.getcwd()
+    try:
+        here = os.getcwd()
+    except OSError:  # the working folder is gone: no folder of it to walk
+        return []
     out = []
     while folder.startswith(here + os.sep):
         out.append(folder)
