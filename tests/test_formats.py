@@ -176,3 +176,21 @@ def test_every_format_reports_the_same_findings(
     assert len(set(counts.values())) == 1, counts
     if folder == "good" and not flags:
         assert counts["sarif"] == 0  # a clean run fills no code-scanning list
+
+
+def test_quiet_prints_the_findings_and_nothing_else(tmp_path: Path, run_cli: Any) -> None:
+    (tmp_path / "bad.json").write_text(json.dumps({**CLEAN_OMNI, "mode": "standard"}))
+    (tmp_path / "good.json").write_text(json.dumps(CLEAN_OMNI))
+    for fmt in ("text", "concise"):
+        loud = run_cli("check", "--format", fmt, str(tmp_path))
+        quiet = run_cli("check", "--format", fmt, "-q", str(tmp_path))
+        assert quiet.exit_code == loud.exit_code == 1
+        lines = [line for line in quiet.stdout.splitlines() if line.strip()]
+        assert len(lines) == 1  # the one finding
+        assert "KL102" in lines[0]
+        assert len(loud.stdout.splitlines()) > len(quiet.stdout.splitlines())
+    for fmt in ("json", "sarif"):  # machine formats are the same either way
+        plain = run_cli("check", "--format", fmt, str(tmp_path)).stdout
+        assert run_cli("check", "--format", fmt, "-q", str(tmp_path)).stdout == plain
+    gates_off = run_cli("check", "-q", "--select", "KL2", str(tmp_path))
+    assert "KL10" in gates_off.stdout  # the warning that gates are off is never silenced

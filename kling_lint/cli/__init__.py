@@ -161,6 +161,9 @@ def main(debug: bool) -> None:
     is_flag=True,
     help="With --baseline: drop the entries no finding matches any more.",
 )
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print the findings and nothing else (no summary line)."
+)
 @click.option("--fix", is_flag=True, help="Make the safe fixes the register's data gives.")
 @click.option(
     "--unsafe-fixes",
@@ -211,6 +214,7 @@ def check(
     baseline: Path | None,
     write_baseline: Path | None,
     prune_baseline: bool,
+    quiet: bool,
     fix: bool,
     unsafe_fixes: bool,
     show_diff: bool,
@@ -264,7 +268,7 @@ def check(
         made = _fix(options, unsafe_fixes)
     if show_fixes:
         options = options._replace(fixes=True)
-    result = execute(options, progress=progress.for_terminal())
+    result = execute(options, progress=None if quiet else progress.for_terminal())
     if color is None:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     try:
@@ -277,12 +281,14 @@ def check(
             statistics=statistics,
             verbose=verbose,
             color=color,
+            quiet=quiet,
         )
     except BrokenPipeError:
         # The reader went away (`| head`), but the verdict stands: a gate under
         # `set -o pipefail` must still fail on what it found.
         reader_gone()
-    _tell_fixes(result, made, fix, show_fixes, unsafe_fixes)
+    if not quiet:
+        _tell_fixes(result, made, fix, show_fixes, unsafe_fixes)
     sys.exit(output.exit_code(result, exit_zero=exit_zero))
 
 

@@ -13,8 +13,10 @@ if TYPE_CHECKING:
 
 
 class Reporter(Protocol):
+    # `quiet`: the findings and nothing else (the human formats drop their summary line;
+    # the machine formats are the same either way).
     def __call__(
-        self, result: RunResult, stream: TextIO, *, verbose: bool, color: bool
+        self, result: RunResult, stream: TextIO, *, verbose: bool, color: bool, quiet: bool = False
     ) -> None: ...
 
 

@@ -22,6 +22,7 @@ def deliver(
     statistics: bool = False,
     verbose: bool = False,
     color: bool = False,
+    quiet: bool = False,
 ) -> None:
     """Write the report; with an output file the terminal keeps the text summary line."""
     report = reporter(output_format)
@@ -33,13 +34,14 @@ def deliver(
         inputs = [f.path for f in result.files] + [c.path for c in result.configs if c.path]
         refuse_input_write(output_file, inputs)
         buffer = io.StringIO()
-        report(result, buffer, verbose=verbose, color=False)
+        report(result, buffer, verbose=verbose, color=False, quiet=quiet)
         write_text(output_file, buffer.getvalue())
         for notice in result.notices:
             stdout.write(f"warning: {notice}\n")
-        stdout.write(summary(result, verbose=verbose, color=color) + "\n")
+        if not quiet:
+            stdout.write(summary(result, verbose=verbose, color=color) + "\n")
     else:
-        report(result, stdout, verbose=verbose, color=color)
+        report(result, stdout, verbose=verbose, color=color, quiet=quiet)
     if statistics:
         # Machine formats on stdout stay parseable: the counts go to stderr then.
         on_stdout = output_format in ("text", "concise") or output_file is not None

@@ -12,7 +12,9 @@ from kling_lint.results import RunResult
 _LEVEL = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
-def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
+def report(
+    result: RunResult, stream: TextIO, *, verbose: bool, color: bool, quiet: bool = False
+) -> None:
     issues = []
     for file, d in findings(
         result,

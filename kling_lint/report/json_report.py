@@ -35,5 +35,7 @@ def document(result: RunResult) -> dict[str, Any]:
     }
 
 
-def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
+def report(
+    result: RunResult, stream: TextIO, *, verbose: bool, color: bool, quiet: bool = False
+) -> None:
     write_json(document(result), stream)

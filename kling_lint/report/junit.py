@@ -22,7 +22,9 @@ def _lines(diagnostics: list[str]) -> str:
     return _xml("\n".join(diagnostics))
 
 
-def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
+def report(
+    result: RunResult, stream: TextIO, *, verbose: bool, color: bool, quiet: bool = False
+) -> None:
     failures = sum(1 for f in result.files if f.blocked)
     suites = ET.Element(
         "testsuites", name="kling-lint", tests=str(len(result.files)), failures=str(failures)

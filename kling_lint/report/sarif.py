@@ -117,5 +117,7 @@ def document(result: RunResult) -> dict[str, Any]:
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
+def report(
+    result: RunResult, stream: TextIO, *, verbose: bool, color: bool, quiet: bool = False
+) -> None:
     write_json(document(result), stream)

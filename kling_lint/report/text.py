@@ -27,7 +27,9 @@ def _line(result: FileResult, d: Diagnostic, color: bool) -> str:
     return f"{where}: {d.code} {tag} {message}"
 
 
-def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> None:
+def report(
+    result: RunResult, stream: TextIO, *, verbose: bool, color: bool, quiet: bool = False
+) -> None:
     for file in result.files:
         listed = file.diagnostics
         if verbose and file.endpoint:
@@ -42,10 +44,11 @@ def report(result: RunResult, stream: TextIO, *, verbose: bool, color: bool) -> 
             stream.write(f"skipped {printable(path)}: {why}\n")
         for config in result.configs:
             stream.write(f"config: {printable(config.path or '<defaults>')}\n")
-    for notice in result.notices:
+    for notice in result.notices:  # kept under --quiet: a switched-off gate is never silent
         warning = _paint("warning", _COLOURS[Severity.WARNING], color)
         stream.write(f"{warning}: {printable(notice)}\n")
-    stream.write(summary(result, verbose=verbose, color=color) + "\n")
+    if not quiet:
+        stream.write(summary(result, verbose=verbose, color=color) + "\n")
 
 
 def summary(result: RunResult, *, verbose: bool, color: bool) -> str:
