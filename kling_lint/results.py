@@ -31,6 +31,9 @@ class FileResult(NamedTuple):
     # What the findings are about: a "payload", or the run's "config" or "baseline" file,
     # which reports list too but do not count as payloads.
     subject: str = "payload"
+    # (line, text) of the file's lines that findings point at, when a run asks for them
+    # (`--format full` shows them); the reporters read no files.
+    source: tuple[tuple[int, str], ...] = ()
 
     @property
     def blocked(self) -> bool:

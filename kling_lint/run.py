@@ -74,6 +74,7 @@ class Options(NamedTuple):
     write_baseline: Path | None = None
     prune_baseline: bool = False
     fixes: bool = False  # work out the fixes for each payload's findings
+    source_lines: bool = False  # keep the lines findings point at (for `--format full`)
 
 
 class _Session:
@@ -371,9 +372,30 @@ def _check_loaded(
         # Worked out on the body; made in the file, where an envelope puts it under /body.
         edits = for_payload(linter, chosen.endpoint, payload.data, diagnostics)
         fixes = tuple(e._replace(pointer=payload.base + e.pointer) for e in edits)
+    source = _source(payload.path, diagnostics) if session.options.source_lines and on_disk else ()
     return FileResult(
-        payload.path, payload.record, chosen.endpoint.id, diagnostics, fail_on, chosen.why, fixes
+        payload.path,
+        payload.record,
+        chosen.endpoint.id,
+        diagnostics,
+        fail_on,
+        chosen.why,
+        fixes,
+        source=source,
     )
+
+
+def _source(path: str, found: tuple[Diagnostic, ...]) -> tuple[tuple[int, str], ...]:
+    """The lines of `path` the findings point at (read again: the loader keeps no text)."""
+    wanted = sorted({d.line for d in found if d.line})
+    if not wanted:
+        return ()
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            lines = handle.read().split("\n")
+    except OSError:
+        return ()
+    return tuple((n, lines[n - 1].rstrip("\r")) for n in wanted if n <= len(lines))
 
 
 def _baseline(options: Options) -> Baseline | None:

@@ -36,7 +36,7 @@ HOSTILE_NAMES = [
     "f\u202e.json",
     "g 中.json",
 ]
-FORMATS = ["text", "concise", "github", "gitlab", "json", "sarif", "junit"]
+FORMATS = ["text", "full", "concise", "github", "gitlab", "json", "sarif", "junit"]
 
 
 def _payloads(folder: Path) -> None:

@@ -194,3 +194,37 @@ def test_quiet_prints_the_findings_and_nothing_else(tmp_path: Path, run_cli: Any
         assert run_cli("check", "--format", fmt, "-q", str(tmp_path)).stdout == plain
     gates_off = run_cli("check", "-q", "--select", "KL2", str(tmp_path))
     assert "KL10" in gates_off.stdout  # the warning that gates are off is never silenced
+
+
+def test_full_shows_each_finding_with_its_line(tmp_path: Path, run_cli: Any) -> None:
+    long_value = "x" * 5000
+    (tmp_path / "a.json").write_text(
+        '{\n  "model_name": "kling-v3-omni",\n  "prompt": "a",\n'
+        '  "duration": "5", "mode": "standard",\n  "aspect_ratio": "16:9"\n}\n'
+    )
+    (tmp_path / "b.jsonl").write_text(
+        json.dumps(CLEAN_OMNI)
+        + "\n"
+        + json.dumps({**CLEAN_OMNI, "prompt": long_value, "mode": "x"})
+        + "\n"
+    )
+    result = run_cli("check", "--format", "full", str(tmp_path))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if "a.json:4:" in line and "KL102" in line)
+    assert lines[at + 2].startswith("4 | ")
+    caret = lines[at + 3].index("^") - len("  | ")
+    assert lines[at + 2][len("4 | ") + caret :].startswith('"standard"') or lines[at + 2][
+        len("4 | ") + caret :
+    ].startswith('"mode"')
+    framed = next(i for i, line in enumerate(lines) if "b.jsonl:2:" in line)
+    assert lines[framed + 2].startswith("2 | ")
+    assert len(lines[framed + 2]) < 200  # a long line is cut around the column
+    same = {
+        (d["code"])
+        for f in json.loads(run_cli("check", "--format", "json", str(tmp_path)).stdout)["files"]
+        for d in f["diagnostics"]
+    }
+    assert {
+        line.split(": ")[1].split()[0] for line in lines if ".json" in line and ": KL" in line
+    } == same

@@ -261,6 +261,8 @@ def check(
             click.echo(f"skipped {printable(skip.path)}: {skip.why}", err=True)
         click.echo(f"{len(found.files)} file(s) to read, {len(found.skipped)} skipped", err=True)
         return
+    if output_format == "full":
+        options = options._replace(source_lines=True)
     if show_diff:
         sys.exit(_diff(options, unsafe_fixes))
     made: list[Any] = []

@@ -22,6 +22,7 @@ class Reporter(Protocol):
 
 _MODULES = {
     "text": "text",
+    "full": "full",
     "concise": "concise",
     "json": "json_report",
     "sarif": "sarif",

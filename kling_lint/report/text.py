@@ -16,6 +16,11 @@ def _paint(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
+def line(result: FileResult, d: Diagnostic, color: bool) -> str:
+    """One finding as `path:line:col: CODE severity message`."""
+    return _line(result, d, color)
+
+
 def _line(result: FileResult, d: Diagnostic, color: bool) -> str:
     where = f"{printable(result.path)}:{d.line or 1}:{d.column or 1}"
     message = printable(d.message)
@@ -39,6 +44,11 @@ def report(
         for d in listed:
             stream.write(_line(file, d, color) + "\n")
         stream.write("\n")
+    footer(result, stream, verbose=verbose, color=color, quiet=quiet)
+
+
+def footer(result: RunResult, stream: TextIO, *, verbose: bool, color: bool, quiet: bool) -> None:
+    """What follows the findings: skips and configs (verbose), warnings, the summary."""
     if verbose:
         for path, why in result.skipped:
             stream.write(f"skipped {printable(path)}: {why}\n")
