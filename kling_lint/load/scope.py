@@ -121,8 +121,12 @@ def _gitignore_spec(lines: Iterable[str]) -> Any:
 
 
 def _relative(path: str, base: Path) -> str | None:
+    # `base` is resolved (links followed), so the folders of the path are too (/tmp may be
+    # a link); the entry itself is matched by its own name, link or not.
+    absolute = os.path.abspath(path)
+    here = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
     try:
-        return Path(os.path.abspath(path)).relative_to(base).as_posix()
+        return Path(here).relative_to(base).as_posix()
     except ValueError:
         return None  # outside the folder the patterns are written for
 
