@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from kling_lint import pointer as jp
-from kling_lint.check.fixes import Edit
+from kling_lint.check.fixes import Edit, parent_of
 from kling_lint.load import json_text, kind_of
 from kling_lint.results import FileResult
 
@@ -24,46 +23,40 @@ _DECODER = json.JSONDecoder()
 def _span(text: str, data: object, edit: Edit) -> tuple[int, int, str] | None:
     """(start, end, replacement) of an edit in `text`, or None when it is not found."""
     at = json_text.find(text, [edit.pointer]).get(edit.pointer)
-    if at is None:
-        return None
-    parts = jp.split(edit.pointer)
     try:
-        member = isinstance(jp.resolve(data, jp.join(parts[:-1])), dict)
+        parent, _ = parent_of(data, edit.pointer)
     except (KeyError, IndexError, ValueError):
         return None
-    if member:  # the finder places a member at its key
-        key_end = json_text._scanstring(text, at + 1)[1]
+    if at is None:
+        return None
+    if isinstance(parent, dict):  # the finder places a member at its key
+        key_end, value_at = json_text.member_value(text, at)
         if edit.renames:
             return at, key_end, json.dumps(edit.key, ensure_ascii=False)
-        at = json_text._ws(text, json_text._ws(text, key_end) + 1)  # past the colon
+        at = value_at
     elif edit.renames:
         return None
-    end = _DECODER.raw_decode(text, at)[1]
-    return at, end, json.dumps(edit.value, ensure_ascii=False)
+    return at, json_text.value_end(text, at), json.dumps(edit.value, ensure_ascii=False)
 
 
 def apply_json(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit]]:
-    """`text` with the edits made; also the edits that were (the others overlapped)."""
+    """`text` with the edits made; also the edits that were (those overlapping one made
+    before them are left for the next pass)."""
     try:
         data = json.loads(text)
     except ValueError:
         return text, []
-    spans = []
-    for edit in edits:
-        found = _span(text, data, edit)
-        if found is not None:
-            spans.append((*found, edit))
-    made: list[Edit] = []
-    taken: list[tuple[int, int]] = []
-    for start, end, _, edit in sorted(spans, key=lambda s: s[0]):
-        if any(start < t_end and t_start < end for t_start, t_end in taken):
-            continue
-        taken.append((start, end))
-        made.append(edit)
-    for start, end, new, edit in sorted(spans, key=lambda s: s[0], reverse=True):
-        if edit in made:
-            text = text[:start] + new + text[end:]
-    return text, made
+    spans = sorted(
+        ((*found, edit) for edit in edits if (found := _span(text, data, edit)) is not None),
+        key=lambda span: span[:2],
+    )
+    picked: list[tuple[int, int, str, Edit]] = []
+    for span in spans:
+        if not picked or span[0] >= picked[-1][1]:
+            picked.append(span)
+    for start, end, new, _ in reversed(picked):
+        text = text[:start] + new + text[end:]
+    return text, [edit for *_, edit in picked]
 
 
 def apply_jsonl(text: str, by_record: dict[int, list[Edit]]) -> tuple[str, list[Edit]]:
@@ -94,11 +87,8 @@ def apply_yaml(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit]]:
         return text, []
     made = []
     for edit in edits:
-        parts = jp.split(edit.pointer)
         try:
-            parent = jp.resolve(document, jp.join(parts[:-1]))
-            last: str | int = int(parts[-1]) if isinstance(parent, list) else parts[-1]
-            _ = parent[last]  # it must exist
+            parent, last = parent_of(document, edit.pointer)
         except (KeyError, IndexError, ValueError, TypeError):
             continue
         if edit.key is not None:

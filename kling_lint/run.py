@@ -93,6 +93,7 @@ class _Session:
         self.found: dict[Path, Path | None] = {}
         self.found_by_name: dict[str, Path | None] = {}
         self.configs: dict[Path | None, Config] = {}
+        self.scopes: dict[Path | None, Scope] = {}
 
     def _config(self, path: Path | None) -> Config:
         config = load_config(path) if path else Config()
@@ -135,16 +136,20 @@ class _Session:
         return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
 
     def scope_for(self, path: Path) -> Scope:
-        """Which files a walk of `path` reads, from the config that governs it."""
-        config = self.config(self.config_path_for(path if path.is_dir() else path.parent))
-        base = (config.path.parent if config.path else Path.cwd()).resolve()
-        exclude = DEFAULT_EXCLUDE if config.exclude is None else config.exclude
-        return Scope(
-            Patterns(DEFAULT_INCLUDE if config.include is None else config.include, base),
-            Patterns((*exclude, *config.extend_exclude), base),
-            config.respect_gitignore,
-            config.force_exclude,
-        )
+        """Which files a walk of `path` reads, from the config that governs it (built once
+        per config: a commit names many files under one)."""
+        config_path = self.config_path_for(path if path.is_dir() else path.parent)
+        if config_path not in self.scopes:
+            config = self.config(config_path)
+            base = (config.path.parent if config.path else Path.cwd()).resolve()
+            exclude = DEFAULT_EXCLUDE if config.exclude is None else config.exclude
+            self.scopes[config_path] = Scope(
+                Patterns(DEFAULT_INCLUDE if config.include is None else config.include, base),
+                Patterns((*exclude, *config.extend_exclude), base),
+                config.respect_gitignore,
+                config.force_exclude,
+            )
+        return self.scopes[config_path]
 
     def config_path_for(self, folder: Path) -> Path | None:
         """The config file that governs files in `folder`."""
@@ -659,6 +664,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
     session = _Session(options)
     result = RunResult()
     files: Batch = []
+    walked = False  # whether a folder was walked: only then is "matched nothing" news
     for raw in options.paths or (".",):
         if raw == "-":
             result.files.extend(_check_stdin(session, options))
@@ -669,6 +675,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             missing = unreadable(raw, "no such file or directory")
             result.files.append(_check_loaded(session, config_path, None, missing))
             continue
+        walked = walked or path.is_dir()
         found = discover([path], session.scope_for(path), follow_links=options.follow_links)
         files.extend((file, session.config_path_for_file(file)) for file in found.files)
         for skip in found.skipped:
@@ -677,14 +684,13 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
                 config_path = session.config_path_for(Path(skip.path).parent)
                 failure = unreadable(skip.path, skip.why)
                 result.files.append(_check_loaded(session, config_path, None, failure))
-    walked = any(raw != "-" and Path(raw).is_dir() for raw in options.paths or (".",))
     for config_path in dict.fromkeys(c for _, c in files):
         session.linter(config_path)  # compile (and fail, exit 2) before any file is read
     result.files.extend(_run_files(session, files, progress))
     if session.baseline is not None:
         result.files.extend(_settle_baseline(session, result))
+    linted = {f.endpoint for f in result.files if f.endpoint is not None}
     for config_path, linter in session.linters.items():
-        linted = {f.endpoint for f in result.files if f.endpoint is not None}
         # An entry is unused only if the run could have used it: a run of a few named files
         # (pre-commit) says nothing about the rest; an expired one counts where it is used.
         extra = linter.allow_diagnostics(

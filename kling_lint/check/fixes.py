@@ -53,9 +53,7 @@ class Edit(NamedTuple):
     def apply(self, data: Any) -> Any:
         """A copy of `data` with this edit made."""
         fixed = copy.deepcopy(data)
-        parts = jp.split(self.pointer)
-        parent = jp.resolve(fixed, jp.join(parts[:-1]))
-        last: str | int = int(parts[-1]) if isinstance(parent, list) else parts[-1]
+        parent, last = parent_of(fixed, self.pointer)
         if self.key is not None:
             items = list(parent.items())
             parent.clear()
@@ -63,6 +61,16 @@ class Edit(NamedTuple):
         else:
             parent[last] = self.value
         return fixed
+
+
+def parent_of(document: Any, pointer: str) -> tuple[Any, str | int]:
+    """The container holding what `pointer` designates, and its key or index there; raises
+    KeyError, IndexError or ValueError when there is no such member or item."""
+    parts = jp.split(pointer)
+    parent = jp.resolve(document, jp.join(parts[:-1]))
+    last: str | int = int(parts[-1]) if isinstance(parent, list) else parts[-1]
+    _ = parent[last]  # it must exist
+    return parent, last
 
 
 def propose(d: Diagnostic, data: Any, endpoint: Endpoint) -> Edit | None:
@@ -108,9 +116,8 @@ def _rename(d: Diagnostic, data: Any, field: Field) -> Edit | None:
     there, _, new = target.rpartition(".")
     if here != there or not new or "[" in new:
         return None  # the replacement lives elsewhere: no mechanical move
-    parts = jp.split(d.pointer)
     try:
-        parent = jp.resolve(data, jp.join(parts[:-1]))
+        parent, _ = parent_of(data, d.pointer)
     except (KeyError, IndexError, ValueError):
         return None
     if not isinstance(parent, dict) or new in parent:

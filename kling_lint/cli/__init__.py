@@ -17,7 +17,6 @@ from kling_lint.cli._support import (
     EXIT_OK,
     codes,
     guarded,
-    patterns,
     reader_gone,
 )
 from kling_lint.diagnostics import Severity
@@ -241,8 +240,8 @@ def check(
         jobs=jobs,
         allow_config_plugins=allow_config_plugins,
         follow_links=follow_links,
-        exclude=patterns(exclude),
-        extend_exclude=patterns(extend_exclude) or (),
+        exclude=codes(exclude),
+        extend_exclude=codes(extend_exclude) or (),
         respect_gitignore=respect_gitignore,
         force_exclude=force_exclude,
         baseline=baseline,
@@ -266,11 +265,13 @@ def check(
     if show_diff:
         sys.exit(_diff(options, unsafe_fixes))
     made: list[Any] = []
+    result = None
     if fix:
-        made = _fix(options, unsafe_fixes)
+        made, result = _fix(options, unsafe_fixes)
     if show_fixes:
         options = options._replace(fixes=True)
-    result = execute(options, progress=None if quiet else progress.for_terminal())
+    if result is None:
+        result = execute(options, progress=None if quiet else progress.for_terminal())
     if color is None:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     try:
@@ -307,22 +308,24 @@ def _diff(options: Any, unsafe: bool) -> int:
     return EXIT_FINDINGS if changes else EXIT_OK
 
 
-def _fix(options: Any, unsafe: bool) -> list[Any]:
-    """--fix: make the fixes, pass after pass (one can make way for another); what was made."""
+def _fix(options: Any, unsafe: bool) -> tuple[list[Any], Any]:
+    """--fix: make the fixes, pass after pass (one can make way for another). What was
+    made, and the run of the files as they now are (None if the passes ran out first)."""
     from kling_lint import fix as fixing
     from kling_lint.files import refuse_package_write
     from kling_lint.run import execute
 
     made: list[Any] = []
     for _ in range(_FIX_PASSES):
-        changes = fixing.plan(execute(options._replace(fixes=True)).files, unsafe)
+        result = execute(options._replace(fixes=True))
+        changes = fixing.plan(result.files, unsafe)
         if not changes:
-            break
+            return made, result  # nothing left to fix: this run is the report
         for change in changes:
             refuse_package_write(Path(change.path), "a fixed payload")
         fixing.write(changes)
         made += [(c.path, e) for c in changes for e in c.made]
-    return made
+    return made, None
 
 
 # Fixes are made pass after pass until none is left; a bound, should two ever undo each other.

@@ -19,7 +19,7 @@ from kling_lint.report._common import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "codes", "guarded", "patterns", "reader_gone"]
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "codes", "guarded", "reader_gone"]
 
 
 def reader_gone() -> None:
@@ -70,15 +70,8 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def patterns(values: tuple[str, ...]) -> tuple[str, ...] | None:
-    """Path patterns from repeatable, comma-separated options; "./x" anchors to the folder."""
-    if not values:
-        return None
-    found = [p.strip() for value in values for p in value.split(",") if p.strip()]
-    return tuple("/" + p[2:] if p.startswith("./") else p for p in found)
-
-
 def codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The values of a repeatable, comma-separated option (codes, path patterns)."""
     if not values:
         return None
     return tuple(code.strip() for value in values for code in value.split(",") if code.strip())

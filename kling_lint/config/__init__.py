@@ -119,8 +119,7 @@ def _patterns(where: str, key: str, value: Any) -> tuple[str, ...]:
     for pattern in patterns:
         if not pattern.strip() or pattern.lstrip().startswith("#"):
             raise ConfigError(f"{where}: {key}: {pattern!r} is not a path pattern")
-    # "./payloads/" means the folder beside the config, as "/payloads/" does in .gitignore.
-    return tuple("/" + p[2:] if p.startswith("./") else p for p in patterns)
+    return patterns
 
 
 def _allow_lines(text: str, header: str) -> list[int]:

@@ -19,8 +19,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kling_lint.config.limits import DEFAULT_LIMITS, Limits
+from kling_lint.load.discover import Discovery as Discovery
+from kling_lint.load.discover import Skipped as Skipped
+from kling_lint.load.discover import discover as discover
 
-SUFFIXES = (".json", ".yaml", ".yml", ".jsonl")
+# What each payload suffix is read as; a name without a suffix is read as JSON.
+_KINDS = {".json": "json", ".jsonl": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
+SUFFIXES = tuple(_KINDS)
+_NOT_JSON = tuple(s for s in _KINDS if s != ".json")
 Position = tuple[int, int]
 
 
@@ -234,9 +240,6 @@ def parse_text(text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS)
     return [parse_json(text, path, limits=limits)]
 
 
-_KINDS = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}
-
-
 def not_a_payload(name: str) -> str | None:
     """Why a file named `name` cannot be a payload (a suffix kling-lint does not read, such
     as `.md`), or None. A name without a suffix is read as JSON."""
@@ -253,7 +256,7 @@ def not_a_payload(name: str) -> str | None:
 
 def kind_of(name: str) -> str:
     # Most names end in .json: only the others pay for splitext (a Python function).
-    if not name[-6:].lower().endswith(tuple(_KINDS)):
+    if not name[-6:].lower().endswith(_NOT_JSON):
         return "json"
     return _KINDS.get(os.path.splitext(name)[1].lower(), "json")
 
@@ -377,9 +380,3 @@ def unwrap_envelope(payload: Payload) -> Payload:
     payload.base = base
     payload.problems = [*outside, *envelope_problems, *inside]
     return payload
-
-
-# The folder walk lives beside the loader; these names are part of the loading stage.
-from kling_lint.load.discover import Discovery as Discovery  # noqa: E402
-from kling_lint.load.discover import Skipped as Skipped  # noqa: E402
-from kling_lint.load.discover import discover as discover  # noqa: E402

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from kling_lint.load.scope import Chain, GitIgnores, Scope, default_scope
+from kling_lint.load.scope import Chain, Scope, default_scope, ignored
 
 
 class Skipped(NamedTuple):
@@ -40,10 +40,9 @@ def discover(
     scope = scope or default_scope()
     files: list[str] = []
     skipped: list[Skipped] = []
-    ignores: dict[str, GitIgnores] = {}  # per folder: a commit names many files in few
     for path in paths:
         if not path.is_dir():
-            why = _forced_out(str(path), scope, ignores) if scope.force_exclude else None
+            why = _forced_out(str(path), scope) if scope.force_exclude else None
             if why is None:
                 files.append(str(path))
             else:
@@ -55,27 +54,26 @@ def discover(
     return Discovery(files, skipped)
 
 
-def _forced_out(path: str, scope: Scope, ignores: dict[str, GitIgnores]) -> str | None:
+def _forced_out(path: str, scope: Scope) -> str | None:
     """Why `force_exclude` skips a file named directly, or None."""
-    if not scope.included(path):
+    if not scope.includes(path):
         return "not a payload file name (the include settings); --no-force-exclude reads it"
     parts = [p for p in os.path.normpath(path).split(os.sep) if p not in ("", os.curdir, os.pardir)]
     if parts and parts[-1].startswith("."):
         return "a dot-file; --no-force-exclude reads it"
     if any(part.startswith(".") for part in parts[:-1]):
         return "in a dot-folder; --no-force-exclude reads it"
-    if scope.excluded(path, False):
+    if scope.excludes(path, False):
         return "excluded by the exclude settings; --no-force-exclude reads it"
-    parent = os.path.dirname(os.path.abspath(path))
+    absolute = os.path.abspath(path)
+    parent = os.path.dirname(absolute)
     for folder in _folders_to(parent):
-        if scope.excluded(folder, True):
+        if scope.excludes(folder, True):
             return "in a folder the exclude settings exclude; --no-force-exclude reads it"
     if scope.respect_gitignore:
-        git = ignores.get(parent)
-        if git is None:
-            git = ignores[parent] = GitIgnores(parent)
+        git = scope.git_for(parent)
         chain = git.chain(parent, parent) if git.active else ()
-        if git.root_ignored or GitIgnores.ignored(chain, os.path.abspath(path), False):
+        if git.root_ignored or ignored(chain, absolute, False):
             return IGNORED_BY_GIT
     return None
 
@@ -102,7 +100,7 @@ class _Walk:
         self.absolute = os.path.abspath(root)
         self.scope = scope
         self.follow_links = follow_links
-        self.git = GitIgnores(self.absolute) if scope.respect_gitignore else None
+        self.git = scope.git_for(self.absolute) if scope.respect_gitignore else None
         self.found: list[str] = []
         self.skipped: list[Skipped] = []
 
@@ -153,7 +151,7 @@ class _Walk:
             else:
                 self.skipped.append(Skipped(full, why))
             return
-        if not self.scope.included(full, name):
+        if not self.scope.includes(full, name):
             return  # not a payload file: not counted as skipped
         why = self._skips_file(entry, name, full, chain)
         if why is None:
@@ -168,9 +166,9 @@ class _Walk:
             return "a dot-folder"
         if entry.is_symlink() and not self.follow_links:
             return "a link to a folder; --follow-links follows it"
-        if self.scope.excluded(full, True, entry.name):
+        if self.scope.excludes(full, True, entry.name):
             return "excluded by the exclude settings"
-        if chain and GitIgnores.ignored(chain, self._absolute(full), True):
+        if chain and ignored(chain, self._absolute(full), True):
             return IGNORED_BY_GIT
         real = os.path.realpath(full)
         if real in seen:
@@ -183,9 +181,9 @@ class _Walk:
     ) -> str | None:
         if name.startswith("."):
             return "a dot-file"
-        if self.scope.excluded(full, False, name):
+        if self.scope.excludes(full, False, name):
             return "excluded by the exclude settings"
-        if chain and GitIgnores.ignored(chain, self._absolute(full), False):
+        if chain and ignored(chain, self._absolute(full), False):
             return IGNORED_BY_GIT
         if (
             not self.follow_links

@@ -212,6 +212,17 @@ class _Walk:
             i = self.descend(i, child, here)
 
 
+def member_value(text: str, key_at: int) -> tuple[int, int]:
+    """For a member whose key starts at `key_at`: where the key ends and its value starts."""
+    key_end = _scanstring(text, key_at + 1)[1]
+    return key_end, _ws(text, _ws(text, key_end) + 1)  # past the colon
+
+
+def value_end(text: str, at: int) -> int:
+    """Where the JSON value starting at `at` ends."""
+    return _DECODER.raw_decode(text, at)[1]
+
+
 def scan(text: str) -> ScanResult:
     """Offsets (0-based character index) of each pointer's key or item in `text`."""
     scanner = _Scanner(text)

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 #: What a walk skips unless the config's `exclude` replaces the list (`extend-exclude` adds
 #: to it): tool and package folders, and JSON or YAML files that are well known not to be
@@ -76,15 +76,22 @@ class Patterns:
     """Compiled patterns, relative to `base` (the folder of the config that set them)."""
 
     def __init__(self, lines: Sequence[str], base: Path) -> None:
-        self.lines = tuple(line for line in lines if line.strip() and not line.startswith("#"))
+        # "./fixtures" means the folder beside the config, as "/fixtures" does in .gitignore.
+        self.lines = tuple(
+            "/" + line[2:] if line.startswith("./") else line
+            for line in lines
+            if line.strip() and not line.startswith("#")
+        )
         self.base = base
-        simple = [p for p in self.lines if _simple(p)]
-        self._rest = [p for p in self.lines if not _simple(p)]
+        # With a `!` pattern the order decides, so every pattern goes through the rules.
+        negated = any(line.startswith("!") for line in self.lines)
+        simple = [p for p in self.lines if _simple(p) and not negated]
+        self._rest = [p for p in self.lines if p not in simple]
         names = [p for p in simple if not p.endswith("/")]
         folders = [p[:-1] for p in simple if p.endswith("/")]
         self._names = _name_matcher(names)
         self._folders = _name_matcher([*folders, *names])  # a name pattern matches folders too
-        self._spec: Any = _gitignore_spec(self._rest) if self._rest else None
+        self._rules = _rules(self._rest) if self._rest else None
 
     def matches(self, path: str, is_dir: bool, name: str | None = None) -> bool:
         """Whether `path` (absolute, or relative to the working folder) is matched; a walk
@@ -93,12 +100,10 @@ class Patterns:
             name = os.path.basename(path)
         if (self._folders if is_dir else self._names)(name):
             return True
-        if self._spec is None:
+        if self._rules is None:
             return False
         relative = _relative(path, self.base)
-        if relative is None:
-            return False
-        return bool(self._spec.match_file(relative + "/" if is_dir else relative))
+        return relative is not None and bool(self._rules.decide(relative, is_dir))
 
 
 def _name_matcher(patterns: list[str]) -> Any:
@@ -157,7 +162,7 @@ class GitIgnores:
         # that git ignores is walked whole: naming it is asking for it, and its contents are
         # then matched by no .gitignore at all.
         for folder in reversed(down):
-            if folder != repo and _decide(chain, str(folder), True):
+            if folder != repo and ignored(chain, str(folder), True):
                 self.root_ignored = True
                 break
             chain = _extend(chain, str(folder))
@@ -172,17 +177,14 @@ class GitIgnores:
             )
         return found
 
-    @staticmethod
-    def ignored(chain: Chain, path: str, is_dir: bool) -> bool:
-        return bool(chain) and _decide(chain, path, is_dir)
-
 
 def _extend(chain: Chain, folder: str) -> Chain:
     spec = _read_spec(Path(folder) / ".gitignore")
     return (*chain, (folder, spec)) if spec is not None else chain
 
 
-def _decide(chain: Chain, path: str, is_dir: bool) -> bool:
+def ignored(chain: Chain, path: str, is_dir: bool) -> bool:
+    """Whether the rules of `chain` ignore `path` (absolute): the last match decides."""
     decision = None
     for base, rules in chain:
         if not path.startswith(base + os.sep):
@@ -251,27 +253,43 @@ def _read_spec(path: Path) -> Any:
     except OSError:
         return None
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    if not lines:
-        return None
+    return _rules(lines) if lines else None
+
+
+def _rules(lines: list[str]) -> _PlainRules | _SpecRules:
+    """Ignore-file lines compiled: without pathspec when they are all plain."""
     return _PlainRules(lines) if all(_plain(line) for line in lines) else _SpecRules(lines)
 
 
-class Scope(NamedTuple):
+class Scope:
     """What a walk reads: files matching `include`, outside `exclude` and what git ignores."""
 
-    include: Patterns
-    exclude: Patterns
-    respect_gitignore: bool = True
-    force_exclude: bool = False
+    def __init__(
+        self,
+        include: Patterns,
+        exclude: Patterns,
+        respect_gitignore: bool = True,
+        force_exclude: bool = False,
+    ) -> None:
+        self.include = include
+        self.exclude = exclude
+        self.respect_gitignore = respect_gitignore
+        self.force_exclude = force_exclude
+        # The ignore files of each folder named files sit in, read once: a commit names
+        # many files in few folders.
+        self.ignores: dict[str, GitIgnores] = {}
 
-    def excluded(self, path: str, is_dir: bool, name: str | None = None) -> str | None:
-        """Why the settings skip `path`, or None."""
-        if self.exclude.matches(path, is_dir, name):
-            return "excluded by the exclude settings"
-        return None
+    def excludes(self, path: str, is_dir: bool, name: str | None = None) -> bool:
+        return self.exclude.matches(path, is_dir, name)
 
-    def included(self, path: str, name: str | None = None) -> bool:
+    def includes(self, path: str, name: str | None = None) -> bool:
         return self.include.matches(path, False, name)
+
+    def git_for(self, folder: str) -> GitIgnores:
+        """The ignore rules for the entries of `folder` (absolute), read once."""
+        if folder not in self.ignores:
+            self.ignores[folder] = GitIgnores(folder)
+        return self.ignores[folder]
 
 
 def default_scope(base: Path | None = None) -> Scope:

@@ -18,10 +18,6 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 def line(result: FileResult, d: Diagnostic, color: bool) -> str:
     """One finding as `path:line:col: CODE severity message`."""
-    return _line(result, d, color)
-
-
-def _line(result: FileResult, d: Diagnostic, color: bool) -> str:
     where = f"{printable(result.path)}:{d.line or 1}:{d.column or 1}"
     message = printable(d.message)
     if d.suppressed_by is not None:
@@ -42,7 +38,7 @@ def report(
         if not listed:
             continue
         for d in listed:
-            stream.write(_line(file, d, color) + "\n")
+            stream.write(line(file, d, color) + "\n")
         stream.write("\n")
     footer(result, stream, verbose=verbose, color=color, quiet=quiet)
 
