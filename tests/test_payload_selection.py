@@ -277,3 +277,10 @@ def test_plain_ignore_files_are_read_as_pathspec_reads_them(
         return  # the walk never got this far
     wanted = spec.match_file(path + "/" if is_dir else path)
     assert bool(_PlainRules(lines).decide(path, is_dir)) == wanted, (lines, path, is_dir)
+
+
+def test_a_negated_exclude_pattern_wins_over_an_earlier_one(repo: Path, run_cli: Any) -> None:
+    (repo / ".kling-lint.toml").write_text('exclude = ["*.json", "!payloads/scene.json"]\n')
+    _, files, _ = _checked(run_cli, ".")
+    assert "payloads/scene.json" in files
+    assert "package.json" not in files

@@ -527,9 +527,3 @@ class Register:
             endpoints=Endpoints(raw["endpoints"]),
             policies={p["id"]: Policy.from_dict(p) for p in raw["policies"]},
         )
-
-    def endpoint_by_route(self, method: str, path: str) -> Endpoint | None:
-        for endpoint in self.endpoints.values():
-            if endpoint.method == method.upper() and endpoint.path == path.rstrip("/"):
-                return endpoint
-        return None
