@@ -10,6 +10,7 @@ from kling_lint.check.blocked import PayloadBlocked
 from kling_lint.check.linter import Linter, Report
 from kling_lint.check.stamp import closed
 from kling_lint.config import Config, ConfigError, find_config, load_config
+from kling_lint.config.paths import relative
 
 __all__ = ["AUTO", "PayloadBlocked", "guard", "lint"]
 
@@ -56,19 +57,41 @@ def _linter(config: Config | str | Path | None) -> Linter:
 AUTO = "auto"
 
 
-def lint(payload: Any, endpoint: str, *, config: Config | str | Path | None = None) -> Report:
+def _at(linter: Linter, file: str | Path | None) -> str | None:
+    """The file as the config's path patterns see it (relative to the config's folder)."""
+    if file is None or not linter.per_file_paths:
+        return None
+    return relative(str(file), linter.config.path)
+
+
+def lint(
+    payload: Any,
+    endpoint: str,
+    *,
+    config: Config | str | Path | None = None,
+    file: str | Path | None = None,
+) -> Report:
     """Check one payload for `endpoint` (an id or "METHOD /path") and return the verdict.
 
     `config` is a Config, a config file, `"auto"` (the file `kling-lint check` would find
     from the working folder, so both give the same verdict) or None (the defaults).
+    `file` names the file the payload was read from, for the config's `per-file-ignores`
+    and allow entries limited to `paths` (without it, neither applies).
 
     Raises KeyError for an endpoint the register does not know, and ConfigError or
     RegisterError when the configuration or register cannot be used.
     """
-    return _linter(config).lint(payload, endpoint)
+    linter = _linter(config)
+    return linter.lint(payload, endpoint, path=_at(linter, file))
 
 
-def guard(payload: Any, endpoint: str, *, config: Config | str | Path | None = None) -> Report:
+def guard(
+    payload: Any,
+    endpoint: str,
+    *,
+    config: Config | str | Path | None = None,
+    file: str | Path | None = None,
+) -> Report:
     """Like `lint`, but raise PayloadBlocked when the payload would be blocked.
 
     It fails closed: an unknown endpoint, a register or configuration that cannot be
@@ -81,4 +104,11 @@ def guard(payload: Any, endpoint: str, *, config: Config | str | Path | None = N
             endpoint if isinstance(endpoint, str) else None,
             (closed("KL007", f"cannot load the linter: {exc}"),),
         ) from exc
-    return linter.guard(payload, endpoint)
+    try:
+        at = _at(linter, file)
+    except Exception as exc:  # a file name that cannot be read as a path
+        raise PayloadBlocked(
+            endpoint if isinstance(endpoint, str) else None,
+            (closed("KL007", f"cannot place the file {file!r}: {exc}"),),
+        ) from exc
+    return linter.guard(payload, endpoint, path=at)

@@ -6,6 +6,7 @@ the checking machinery into its imports.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -13,6 +14,22 @@ from kling_lint.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from kling_lint.check.rules._base import Rule
+
+
+def report_path(path: str) -> str:
+    """How reports name a file: relative to the working folder when it lies under it (an
+    absolute input, a config file found by walking up), as given otherwise. SARIF then
+    gives it relative to %SRCROOT%, as a code-scanning upload expects."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        here = os.getcwd()
+    except OSError:  # the working folder was deleted under the run
+        return path
+    for candidate in (path, os.path.realpath(path)):
+        if candidate.startswith(here.rstrip(os.sep) + os.sep):
+            return os.path.relpath(candidate, here)
+    return path
 
 
 class FileResult(NamedTuple):

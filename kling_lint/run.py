@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import os
 import sys
 import time
@@ -21,6 +20,7 @@ from kling_lint.check.endpoint import (
 )
 from kling_lint.check.linter import Linter
 from kling_lint.config import Config, ConfigError, find_config, load_config
+from kling_lint.config.paths import matches, relative
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
 from kling_lint.load import (
     Discovery,
@@ -40,7 +40,7 @@ from kling_lint.load import (
 from kling_lint.load.scope import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, Patterns, Scope
 from kling_lint.register import Register, load_register
 from kling_lint.register.model import Endpoint
-from kling_lint.results import ConfigUse, FileResult, RunResult
+from kling_lint.results import ConfigUse, FileResult, RunResult, report_path
 
 if TYPE_CHECKING:
     from kling_lint.baseline import Baseline, Key
@@ -217,14 +217,9 @@ def _named(
     if file is None:
         return None
     if linter.config.endpoints:
-        base = (config_path.parent if config_path else Path.cwd()).resolve()
-        try:
-            relative = Path(file).resolve().relative_to(base).as_posix()
-        except ValueError:
-            relative = Path(file).as_posix()
+        at = relative(file, config_path)
         for pattern, endpoint_id in linter.config.endpoints:
-            # "./payloads/*.json" means what "payloads/*.json" means: beside the config.
-            if fnmatch.fnmatch(relative, pattern.removeprefix("./")):
+            if matches(at, pattern):
                 session.matched.add((config_path, pattern))
                 return endpoint_id, f"the config's endpoints pattern {pattern!r}"
     named = from_file_name(linter.register, file)
@@ -333,9 +328,13 @@ def _located(diagnostics: list[Diagnostic], payload: Payload | None) -> tuple[Di
     return tuple(sorted(out))
 
 
-def _selected(linter: Linter, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Findings the run itself makes obey the selection too (load failures always count)."""
-    return [d for d in diagnostics if linter.reports(d.code)]
+def _selected(
+    linter: Linter, diagnostics: list[Diagnostic], at: str | None = None
+) -> list[Diagnostic]:
+    """Findings the run itself makes obey the selection and `per-file-ignores` too (load
+    failures always count)."""
+    dropped = linter.ignored_at(at)
+    return [d for d in diagnostics if linter.reports(d.code) and d.code not in dropped]
 
 
 def _check_loaded(
@@ -354,19 +353,23 @@ def _check_loaded(
         failure = _selected(linter, [_diag(linter, p.code, p.message, p.pointer, p.position)])
         return FileResult(loaded.path, loaded.record, None, tuple(failure), fail_on)
     payload = unwrap_envelope(loaded)
+    # Where the file sits for the config's path patterns (per-file-ignores, allow paths).
+    at = relative(file, config_path) if file is not None and linter.per_file_paths else None
     problems = _selected(
-        linter, [_diag(linter, p.code, p.message, p.pointer, p.position) for p in payload.problems]
+        linter,
+        [_diag(linter, p.code, p.message, p.pointer, p.position) for p in payload.problems],
+        at,
     )
     chosen = _endpoint_for(session, linter, config_path, file, payload)
     if isinstance(chosen, Diagnostic):
-        diagnostics = _located(_selected(linter, [*problems, chosen]), payload)
+        diagnostics = _located(_selected(linter, [*problems, chosen], at), payload)
         return FileResult(payload.path, payload.record, None, diagnostics, fail_on)
-    report = linter.lint(payload.data, chosen.endpoint)
+    report = linter.lint(payload.data, chosen.endpoint, path=at)
     session.used[config_path] |= report.allow_used
     # What the loader already reported (NaN, say) the checker may restate: keep one.
     said = {(d.code, d.pointer) for d in problems}
     checked = [d for d in report.diagnostics if (d.code, d.pointer) not in said]
-    found = [*problems, *_selected(linter, list(chosen.findings)), *checked]
+    found = [*problems, *_selected(linter, list(chosen.findings), at), *checked]
     diagnostics = _located(found, payload)
     if session.baseline is not None and diagnostics:
         diagnostics = _baselined(session, linter, payload, diagnostics)
@@ -620,7 +623,14 @@ def _settle_baseline(session: _Session, result: RunResult) -> list[FileResult]:
         for key in stale
     )
     return [
-        FileResult(str(book.path), None, None, found, linter.config.fail_on, subject="baseline")
+        FileResult(
+            report_path(str(book.path)),
+            None,
+            None,
+            found,
+            linter.config.fail_on,
+            subject="baseline",
+        )
     ]
 
 
@@ -629,7 +639,7 @@ def files_to_check(options: Options) -> Discovery:
     session = _Session(options)
     files: list[str] = []
     skipped: list[Skipped] = []
-    for raw in options.paths or (".",):
+    for raw in map(report_path, options.paths or (".",)):
         path = Path(raw)
         if raw == "-" or not path.exists():
             files.append(raw)  # read (or reported missing) as named
@@ -665,7 +675,9 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
     result = RunResult()
     files: Batch = []
     walked = False  # whether a folder was walked: only then is "matched nothing" news
-    for raw in options.paths or (".",):
+    # An absolute input under the working folder is named relative to it, as findings
+    # about the files found by walking "." are.
+    for raw in map(report_path, options.paths or (".",)):
         if raw == "-":
             result.files.extend(_check_stdin(session, options))
             continue
@@ -697,7 +709,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             session.used.get(config_path, set()), linted, report_unused=walked
         )
         if extra:
-            shown = str(config_path) if config_path else "config"
+            shown = report_path(str(config_path)) if config_path else "config"
             result.files.append(
                 FileResult(
                     shown,
@@ -712,7 +724,7 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
         result.rules.update(linter.rules_by_code)
         result.configs.append(
             ConfigUse(
-                str(config_path) if config_path else None,
+                report_path(str(config_path)) if config_path else None,
                 linter.selection.gates_off,
                 linter.config.where("select"),
                 # A pattern that named no file of a folder walk is likely misspelt; a run

@@ -239,10 +239,10 @@ def test_a_fault_checking_one_file_blocks_it_and_the_run_goes_on(
 
     real = Linter.lint
 
-    def lint(self: Linter, payload: Any, endpoint: Any) -> Any:
+    def lint(self: Linter, payload: Any, endpoint: Any, **kwargs: Any) -> Any:
         if isinstance(payload, dict) and "boom" in payload.get("prompt", ""):
             raise RuntimeError("a bug")
-        return real(self, payload, endpoint)
+        return real(self, payload, endpoint, **kwargs)
 
     monkeypatch.setattr(Linter, "lint", lint)
     (tmp_path / "a.json").write_text(json.dumps({**CLEAN_OMNI, "prompt": "boom"}))

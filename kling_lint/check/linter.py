@@ -9,18 +9,21 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kling_lint import pointer as jp
+from kling_lint.check import allowlist
 from kling_lint.check.blocked import PayloadBlocked
 from kling_lint.check.endpoint import resolve, suggest_endpoint
 from kling_lint.check.plugins import PluginError, plugin_rules
 from kling_lint.check.rules import Context, Finding, Rule, all_rules
 from kling_lint.check.schema import SchemaCheck
-from kling_lint.check.select import choose
+from kling_lint.check.select import choose, per_file_ignores, selected
 from kling_lint.check.stamp import Stamp, closed
 from kling_lint.config import AllowEntry, Config, ConfigError
+from kling_lint.config.paths import matches
 from kling_lint.config.policies import with_policy_files
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
 from kling_lint.register import Register, RegisterError, RegisterProblem, load_register
 from kling_lint.register.model import Endpoint, Field
+from kling_lint.results import report_path
 
 
 class Report(NamedTuple):
@@ -42,6 +45,7 @@ class Report(NamedTuple):
 
 
 _NONE_USED: frozenset[int] = frozenset()
+_NO_CODES: frozenset[str] = frozenset()
 _MAX_PLAN_NAMES = 256
 
 
@@ -108,38 +112,19 @@ def _finding(value: object) -> Finding:
     return value
 
 
+def _where(entry: AllowEntry) -> str | None:
+    """The entry's place for a suppression: its file as reports name files, and its line."""
+    if entry.source is None:
+        return None
+    source = report_path(entry.source)
+    return f"{source}:{entry.line}" if entry.line else source
+
+
 def _shown(value: object) -> str:
     try:
         return repr(value)[:80]
     except Exception:
         return f"a {type(value).__name__}"
-
-
-def _checked_allow_entry(register: Register, entry: AllowEntry) -> AllowEntry:
-    """The entry with its endpoint as an id (a route is accepted too). It must name an
-    endpoint and a field the register has, or say that the field is unknown to it: a typo
-    would otherwise lift nothing, silently."""
-    where = f"{entry.source or 'config'}:{entry.line or 1}: allow entry"
-    endpoint = resolve(register, entry.endpoint)
-    if endpoint is None:
-        raise ConfigError(
-            f"{where} names unknown endpoint {entry.endpoint!r}"
-            f"{suggest_endpoint(register, entry.endpoint)}"
-        )
-    path = jp.normalise_path(entry.field)
-    known = {jp.normalise_path(p) for p in endpoint.fields}
-    if entry.unknown and path in known:
-        raise ConfigError(f"{where}: {entry.field!r} is in the register; drop `unknown = true`")
-    if not entry.unknown and path not in known:
-        import difflib
-
-        close = difflib.get_close_matches(path, sorted(known), 1, 0.7)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ConfigError(
-            f"{where}: {endpoint.id} has no field {entry.field!r}; {hint}(to lift a field the "
-            "register does not know, add `unknown = true`)"
-        )
-    return entry._replace(endpoint=endpoint.id)
 
 
 class Linter:
@@ -164,7 +149,7 @@ class Linter:
         if unknown:
             known = ", ".join(sorted(self.register.policies)) or "none"
             raise ConfigError(f"unknown policy {unknown[0]!r} (known: {known})")
-        self.allow = tuple(_checked_allow_entry(self.register, e) for e in self.config.allow)
+        self.allow = tuple(allowlist.checked(self.register, e) for e in self.config.allow)
         for pattern, endpoint_id in self.config.endpoints:
             if resolve(self.register, endpoint_id) is None:
                 raise ConfigError(
@@ -190,6 +175,12 @@ class Linter:
             for r in (*all_rules(self.register, self.config.policies), *extra)
             if r.code in self.selection.codes
         ]
+        self.per_file = per_file_ignores(
+            self.rules_by_code, self.config.per_file_ignores, self.config.where
+        )
+        self._ignored_at: dict[tuple[int, ...], frozenset[str]] = {}
+        # Whether a verdict can depend on the file's path (callers skip working it out).
+        self.per_file_paths = bool(self.per_file) or any(e.paths for e in self.allow)
         severity = {code.strip().upper(): level for code, level in self.config.severity.items()}
         self.stamp = Stamp(self.rules_by_code, severity)
         # Plans are built on first use: most runs touch one or two endpoints. Two threads
@@ -213,6 +204,19 @@ class Linter:
     def reports(self, code: str) -> bool:
         """Whether this linter's selection reports `code`."""
         return code in self.selection.codes
+
+    def ignored_at(self, path: str | None) -> frozenset[str]:
+        """The codes `per-file-ignores` leaves out for the file at `path` (relative to the
+        config's folder; None: no file, so none)."""
+        if not self.per_file or path is None:
+            return _NO_CODES
+        hits = tuple(i for i, (pattern, _) in enumerate(self.per_file) if matches(path, pattern))
+        found = self._ignored_at.get(hits)
+        if found is None:
+            prefixes = tuple(p for i in hits for p in self.per_file[i][1])
+            found = frozenset(c for c in self.selection.codes if selected(c, prefixes, ()))
+            self._ignored_at[hits] = found
+        return found
 
     def _plan(self, endpoint: Endpoint) -> _EndpointPlan:
         schema = schema_check(self.register.schemas, endpoint)
@@ -248,10 +252,12 @@ class Linter:
             raise UnknownEndpoint(f"unknown endpoint {_shown(endpoint)}")
         return found
 
-    def lint(self, payload: Any, endpoint: str | Endpoint) -> Report:
+    def lint(self, payload: Any, endpoint: str | Endpoint, *, path: str | None = None) -> Report:
         """Check one payload (the request body, or the path and query parameters of a GET).
 
         `endpoint` is an id, a route or an Endpoint; KeyError if the register lacks it.
+        `path` names the file the payload comes from, relative to the config's folder, for
+        `per-file-ignores` and allow entries limited to `paths`.
         """
         # Plans are found by the name the caller gives (an id or a route) as well as by id,
         # so that the common call resolves nothing.
@@ -267,18 +273,23 @@ class Linter:
         found = self._findings(plan, payload)
         if not found:  # the common case: nothing to stamp, sort or allow
             return Report(target.id, (), self.config.fail_on, _NONE_USED)
+        if self.per_file and path is not None:
+            dropped = self.ignored_at(path)
+            found = [(rule, finding) for rule, finding in found if rule.code not in dropped]
         used: set[int] = set()
-        diagnostics = sorted(self._stamp(rule, finding, target, used) for rule, finding in found)
+        diagnostics = sorted(
+            self._stamp(rule, finding, target, used, path) for rule, finding in found
+        )
         return Report(target.id, tuple(diagnostics), self.config.fail_on, frozenset(used))
 
-    def guard(self, payload: Any, endpoint: str | Endpoint) -> Report:
+    def guard(self, payload: Any, endpoint: str | Endpoint, *, path: str | None = None) -> Report:
         """`lint` that raises PayloadBlocked when the payload would be blocked.
 
         It fails closed: an unknown endpoint (KL004), and anything that stops the check
         (KL007), block the payload; no other exception leaves it.
         """
         try:
-            report = self.lint(payload, endpoint)
+            report = self.lint(payload, endpoint, path=path)
         except UnknownEndpoint as exc:
             raise PayloadBlocked(None, (closed("KL004", str(exc.args[0])),)) from None
         except Exception as exc:  # a schema that cannot be read, a value that cannot be read
@@ -328,18 +339,18 @@ class Linter:
         return out
 
     def _stamp(
-        self, rule: Rule, finding: Finding, endpoint: Endpoint, used: set[int]
+        self, rule: Rule, finding: Finding, endpoint: Endpoint, used: set[int], path: str | None
     ) -> Diagnostic:
         suppressed = None
         if rule.liftable:
-            entry = self._allowed(endpoint.id, finding)
+            entry = self._allowed(endpoint.id, finding, path)
             if entry is not None:
                 used.add(entry.position)
                 suppressed = Suppression(
                     entry.reason,
                     entry.owner,
                     entry.expires.isoformat() if entry.expires else None,
-                    f"{entry.source}:{entry.line}" if entry.source and entry.line else entry.source,
+                    _where(entry),
                 )
         return self.stamp(
             rule.code,
@@ -351,7 +362,7 @@ class Linter:
             suppressed_by=suppressed,
         )
 
-    def _allowed(self, endpoint_id: str, finding: Finding) -> AllowEntry | None:
+    def _allowed(self, endpoint_id: str, finding: Finding, file: str | None) -> AllowEntry | None:
         if finding.field_path is None or not self.allow:
             return None
         path = jp.normalise_path(finding.field_path)
@@ -359,6 +370,8 @@ class Linter:
             if entry.endpoint != endpoint_id or jp.normalise_path(entry.field) != path:
                 continue
             if entry.has_value and not (finding.has_value and entry.value == finding.value):
+                continue
+            if not allowlist.covers(entry, file):
                 continue
             return entry
         return None
@@ -370,23 +383,16 @@ class Linter:
         *,
         report_unused: bool = True,
     ) -> list[Diagnostic]:
-        """Findings about the allowlist itself: expired entries (for the endpoints in
-        `linted`, all when None), and entries nothing used (when `report_unused`)."""
-        used = set(used)
+        """Findings about the allowlist itself (`kling_lint.check.allowlist` says which):
+        those that depend on a payload, for the endpoints in `linted` (all when None), and
+        entries nothing used (when `report_unused`)."""
         seen = None if linted is None else set(linted)
+        said = allowlist.remarks(
+            self.register, self.config, self.allow, self.today, set(used), seen, report_unused
+        )
         out = []
-        for entry in self.allow:
-            where = f"allow entry {entry.position + 1} ({entry.endpoint} {entry.field})"
-            covered = seen is None or entry.endpoint in seen
-            if entry.expired(self.today) and covered:
-                rule = self.rules_by_code["KL901"]
-                message = f"{where} expired on {entry.expires}: {entry.reason}"
-            elif entry.position not in used and report_unused:
-                rule = self.rules_by_code["KL902"]
-                message = f"{where} matched nothing in this run"
-            else:
-                continue
-            if self.reports(rule.code):
+        for code, message, entry in said:
+            if self.reports(code):
                 place = (entry.line, 1) if entry.line else None
-                out.append(self.stamp(rule.code, message, field_path=entry.field, position=place))
+                out.append(self.stamp(code, message, field_path=entry.field, position=place))
         return out

@@ -85,6 +85,42 @@ def _prefixes(
     return tuple(out)
 
 
+def _no_gates(rules: Mapping[str, Rule], dropped: tuple[str, ...], where: str) -> None:
+    """ConfigError when ignoring `dropped` would switch off a gate or an always-on rule."""
+    for prefix in dropped:
+        covered = sorted(
+            code
+            for code, rule in rules.items()
+            if (rule.liftable or rule.always_on) and _matches(code, (prefix,))
+        )
+        if covered:
+            why = (
+                "a status gate is lifted only by an allowlist entry, with a reason (an entry "
+                "with `paths` limits it to some files)"
+                if any(rules[c].liftable for c in covered)
+                else "a payload that could not be checked always counts"
+            )
+            raise ConfigError(
+                f"{where}: {prefix!r} would switch off {_span(covered)}, which "
+                f"cannot be ignored: {why}"
+            )
+
+
+def per_file_ignores(
+    rules: Mapping[str, Rule],
+    table: tuple[tuple[str, tuple[str, ...]], ...],
+    where: Callable[[str], str],
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`per-file-ignores` validated as `ignore` is: known codes, and never a gate."""
+    out = []
+    for pattern, raw in table:
+        at = f"{where('per-file-ignores')}: {pattern!r}"
+        prefixes = _prefixes(lambda _key: at, "per-file-ignores", raw, rules)  # noqa: B023
+        _no_gates(rules, prefixes, at)
+        out.append((pattern, prefixes))
+    return tuple(out)
+
+
 def choose(
     rules: Mapping[str, Rule],
     select: tuple[str, ...] | None,
@@ -105,22 +141,7 @@ def choose(
         )
     dropped = _prefixes(where, "ignore", ignore, rules)
     extended = _prefixes(where, "extend-select", extend, rules)
-    for prefix in dropped:
-        covered = sorted(
-            code
-            for code, rule in rules.items()
-            if (rule.liftable or rule.always_on) and _matches(code, (prefix,))
-        )
-        if covered:
-            why = (
-                "a status gate is lifted only by an allowlist entry, with a reason"
-                if any(rules[c].liftable for c in covered)
-                else "a payload that could not be checked always counts"
-            )
-            raise ConfigError(
-                f"{where('ignore')}: {prefix!r} would switch off {_span(covered)}, which "
-                f"cannot be ignored: {why}"
-            )
+    _no_gates(rules, dropped, where("ignore"))
     for code, level in severity.items():
         rule = rules.get(code.strip().upper())
         if rule is None:

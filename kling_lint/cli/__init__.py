@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -28,16 +28,22 @@ class _Commands(click.Group):
     """The group, with the register commands imported only when one of them runs: a
     `check` run does not pay for them."""
 
-    _LAZY = frozenset({"registry", "schemas"})
+    # command -> the module under kling_lint.cli that defines it
+    _LAZY: ClassVar[dict[str, str]] = {
+        "registry": "register",
+        "schemas": "register",
+        "allowlist": "allowlist",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self._LAZY])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self._LAZY:
-            from kling_lint.cli import register
+            import importlib
 
-            command: click.Command = getattr(register, cmd_name)
+            module = importlib.import_module(f"kling_lint.cli.{self._LAZY[cmd_name]}")
+            command: click.Command = getattr(module, cmd_name)
             return command
         return super().get_command(ctx, cmd_name)
 

@@ -31,8 +31,13 @@ _KEYS = (
     "include",
     "respect-gitignore",
     "force-exclude",
+    "per-file-ignores",
+    "allow-warn-days",
+    "allow-max-days",
 )
-_ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner", "unknown")
+_ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner", "unknown", "paths")
+# Days ahead of its expiry date that an allow entry is a warning (KL904), by default.
+DEFAULT_ALLOW_WARN_DAYS = 14
 
 
 class ConfigError(Exception):
@@ -55,6 +60,9 @@ class AllowEntry(NamedTuple):
     # The field is one the register does not know (a KL106 finding); said explicitly, so
     # that a misspelt field is an error rather than an entry that lifts nothing.
     unknown: bool = False
+    # Path patterns (relative to the config's folder): the entry lifts findings in those
+    # files only, and in none when the caller names no file.
+    paths: tuple[str, ...] | None = None
 
     def expired(self, today: _dt.date) -> bool:
         return self.expires is not None and today > self.expires
@@ -84,6 +92,12 @@ class Config:
     include: tuple[str, ...] | None = None
     respect_gitignore: bool = True
     force_exclude: bool = False
+    # Path pattern -> codes or prefixes those files do not report (never a status gate).
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # An allow entry this many days from its expiry is a warning (0: never); with a
+    # maximum, every entry must expire within that many days of the day of the run.
+    allow_warn_days: int = DEFAULT_ALLOW_WARN_DAYS
+    allow_max_days: int | None = None
     # Keys the command line set, so that a message names the flag rather than the file.
     flags: frozenset[str] = frozenset()
 
@@ -120,6 +134,16 @@ def _patterns(where: str, key: str, value: Any) -> tuple[str, ...]:
         if not pattern.strip() or pattern.lstrip().startswith("#"):
             raise ConfigError(f"{where}: {key}: {pattern!r} is not a path pattern")
     return patterns
+
+
+def _per_file(where: str, raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{where}: per-file-ignores must be a table of "pattern" = [codes]')
+    out = []
+    for pattern, codes in raw.items():
+        (checked,) = _patterns(where, "per-file-ignores", [pattern])
+        out.append((checked, _strings(where, f"per-file-ignores: {pattern!r}", codes)))
+    return tuple(out)
 
 
 def _allow_lines(text: str, header: str) -> list[int]:
@@ -161,6 +185,9 @@ def _allow(where: str, raw: Any, lines: list[int], path: Path | None) -> tuple[A
             raise ConfigError(f"{at}: owner must be a string")
         if not isinstance(item.get("unknown", False), bool):
             raise ConfigError(f"{at}: unknown must be true or false")
+        paths = _patterns(at, "paths", item["paths"]) if "paths" in item else None
+        if paths == ():
+            raise ConfigError(f"{at}: paths names no pattern, so the entry would lift nothing")
         entries.append(
             AllowEntry(
                 position=i,
@@ -174,6 +201,7 @@ def _allow(where: str, raw: Any, lines: list[int], path: Path | None) -> tuple[A
                 source=str(path) if path else None,
                 line=lines[i] if i < len(lines) else None,
                 unknown=item.get("unknown", False),
+                paths=paths,
             )
         )
     return tuple(entries)
@@ -235,6 +263,14 @@ def parse_config(
             if not isinstance(table[key], bool):
                 raise ConfigError(f"{where}: {key} must be true or false")
             kwargs[key.replace("-", "_")] = table[key]
+    if "per-file-ignores" in table:
+        kwargs["per_file_ignores"] = _per_file(where, table["per-file-ignores"])
+    for key in ("allow-warn-days", "allow-max-days"):
+        if key in table:
+            days = table[key]
+            if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+                raise ConfigError(f"{where}: {key} must be a whole number of days (0 or more)")
+            kwargs[key.replace("-", "_")] = days
     if "allow" in table:
         kwargs["allow"] = _allow(where, table["allow"], _allow_lines(text, header), path)
     return Config(**kwargs)

@@ -223,6 +223,53 @@ _ALLOWLIST = (
         reported_by="allowlist",
     ),
     Rule(
+        "KL904",
+        "allowlist-expiring",
+        Severity.WARNING,
+        RuleDoc(
+            "Reports an allowlist entry whose expires date is at most allow-warn-days "
+            "(default 14) away, in runs that lint its endpoint.",
+            "An entry that expires starts failing runs the next day; the warning gives the "
+            "owner time to finish the probe or renew the entry with a reason.",
+            '[[tool.kling-lint.allow]]\nendpoint = "omni-video.create"\nfield = "voice_list"\n'
+            'reason = "probe"\nexpires = 2026-12-10',
+            "Record what the probe showed in the register and delete the entry, or move "
+            "expires with a new reason; allow-warn-days = 0 turns the warning off.",
+        ),
+        reported_by="allowlist",
+    ),
+    Rule(
+        "KL905",
+        "allowlist-lifetime",
+        Severity.ERROR,
+        RuleDoc(
+            "With allow-max-days set, reports an allowlist entry that has no expires date or "
+            "expires more than that many days after the day of the run.",
+            "A team that wants every exception revisited says how long one may live; an "
+            "entry without an end would outlive the probe it was written for.",
+            "[tool.kling-lint]\nallow-max-days = 90\n\n[[tool.kling-lint.allow]]\n"
+            'endpoint = "omni-video.create"\nfield = "voice_list"\nreason = "probe"',
+            "Give the entry an expires date within allow-max-days.",
+        ),
+        reported_by="allowlist",
+    ),
+    Rule(
+        "KL906",
+        "allowlist-not-needed",
+        Severity.WARNING,
+        RuleDoc(
+            "Reports an allowlist entry whose field or value the register no longer gates: "
+            "live runs have since confirmed it, or it is doc-derived, so the entry lifts "
+            "nothing.",
+            "An entry nobody needs could later let a wrong field through unnoticed, once the "
+            "register's status changes again.",
+            '[[tool.kling-lint.allow]]\nendpoint = "omni-video.create"\nfield = "mode"\n'
+            'value = "std"\nreason = "before std was confirmed"',
+            "Delete the entry; `kling-lint allowlist prune` deletes every such entry.",
+        ),
+        reported_by="allowlist",
+    ),
+    Rule(
         "KL903",
         "baseline-stale",
         Severity.WARNING,
