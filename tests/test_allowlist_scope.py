@@ -223,3 +223,31 @@ def test_the_library_places_a_file_as_the_command_line_does(tmp_path: Path) -> N
     kling_lint.guard(PROBE, "omni-video.create", config=config, file=str(inside))
     with pytest.raises(kling_lint.PayloadBlocked):
         kling_lint.guard(PROBE, "omni-video.create", config=config, file=outside)
+
+
+@pytest.mark.parametrize("absolute", [False, True])
+def test_config_and_payload_findings_name_files_relative_to_the_working_folder(
+    absolute: bool, tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.kling-lint]\n"
+        + ENTRY.replace("[[allow]]", "[[tool.kling-lint.allow]]")
+        + "expires = 2020-01-01\n"
+    )
+    (tmp_path / "payloads").mkdir()
+    (tmp_path / "payloads" / "p.json").write_text(json.dumps(PROBE))
+    monkeypatch.chdir(tmp_path)
+    target = str(tmp_path / "payloads") if absolute else "payloads"
+    doc = json.loads(run_cli("check", "--format", "json", target).stdout)
+    paths = {f["path"] for f in doc["files"]}
+    assert paths == {"pyproject.toml", str(Path("payloads") / "p.json")}
+    assert [c["path"] for c in doc["configs"]] == ["pyproject.toml"]
+    sarif = json.loads(run_cli("check", "--format", "sarif", target).stdout)
+    locations = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]
+        for r in sarif["runs"][0]["results"]
+    ]
+    assert {(a["uri"], a.get("uriBaseId")) for a in locations} == {
+        ("pyproject.toml", "%SRCROOT%"),
+        ("payloads/p.json", "%SRCROOT%"),
+    }

@@ -61,8 +61,15 @@ def test_schema_is_valid_2020_12(path: Path) -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
 
+NOT_ENDPOINTS = {
+    "register.meta.schema.json",
+    "kling-lint-config.schema.json",
+    "kling-lint-pyproject.schema.json",
+}
+
+
 def test_one_schema_per_endpoint() -> None:
-    names = {p.name for p in SCHEMAS.glob("*.schema.json")} - {"register.meta.schema.json"}
+    names = {p.name for p in SCHEMAS.glob("*.schema.json")} - NOT_ENDPOINTS
     assert names == {schemagen.file_name(e) for e in builtin_register().endpoints}
 
 
@@ -141,8 +148,32 @@ def test_editor_hover_and_export(tmp_path: Path, run_cli: Any) -> None:
     assert result.exit_code == 0
     settings = json.loads((tmp_path / "editor" / "settings.json").read_text())
     urls = {entry["url"] for entry in settings["json.schemas"]}
-    assert len(urls) == len(list(SCHEMAS.glob("*.schema.json"))) - 1
+    assert len(urls) == len(set(SCHEMAS.glob("*.schema.json"))) - len(NOT_ENDPOINTS)
     for entry in settings["json.schemas"]:
+        assert entry["url"].startswith((tmp_path / "editor").as_uri() + "/")  # a valid URL
         name = entry["url"].rsplit("/", 1)[1]
         assert (tmp_path / "editor" / name).read_text() == (SCHEMAS / name).read_text()
+        endpoint_id = name.removesuffix(".schema.json")
+        assert f"*.{endpoint_id}.yml" in settings["yaml.schemas"][entry["url"]]
     assert set(settings["yaml.schemas"]) == urls
+    (toml_url,) = settings["evenBetterToml.schema.associations"].values()
+    name = toml_url.rsplit("/", 1)[1]
+    assert (tmp_path / "editor" / name).read_text() == (SCHEMAS / name).read_text()
+
+
+def test_export_maps_the_config_endpoints_patterns(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".kling-lint.toml").write_text(
+        '[endpoints]\n"payloads/omni/*.json" = "omni-video.create"\n'
+        '"*.t2v.yml" = "POST /v1/videos/text2video"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("schemas", "export", ".vscode").exit_code == 0
+    settings = json.loads((tmp_path / ".vscode" / "settings.json").read_text())
+    by_url = {e["url"]: e["fileMatch"] for e in settings["json.schemas"]}
+    assert "/payloads/omni/*.json" in by_url["./.vscode/omni-video.create.schema.json"]
+    assert "*.t2v.yml" in settings["yaml.schemas"]["./.vscode/text2video.create.schema.json"]
+    assert run_cli("schemas", "export", "--isolated", "plain").exit_code == 0
+    plain = json.loads((tmp_path / "plain" / "settings.json").read_text())
+    assert all("/payloads/omni/*.json" not in e["fileMatch"] for e in plain["json.schemas"])

@@ -127,13 +127,43 @@ def schemas_build(registry_path: Path | None, output: Path | None) -> None:
 
 @schemas.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--url-base", help="How settings.json refers to DIRECTORY (default: ./DIRECTORY).")
+@click.option(
+    "--url-base",
+    help="How settings.json refers to DIRECTORY (default: ./DIRECTORY, or its file URL "
+    "when DIRECTORY is absolute).",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config whose endpoints patterns to map too (default: the one the working folder uses).",
+)
+@click.option("--isolated", is_flag=True, help="Map no config's endpoints patterns.")
 @guarded
-def schemas_export(directory: Path, url_base: str | None) -> None:
-    """Copy the endpoint schemas to DIRECTORY with a ready editor settings.json fragment."""
+def schemas_export(
+    directory: Path, url_base: str | None, config: Path | None, isolated: bool
+) -> None:
+    """Copy the schemas to DIRECTORY with a ready editor settings.json fragment.
+
+    Payload files are mapped to their endpoint's schema by the names `check` reads the
+    endpoint from, and by the config's `endpoints` patterns; `.kling-lint.toml` to the
+    settings' schema.
+    """
+    from kling_lint.config import find_config, load_config
     from kling_lint.register import artefacts
 
-    done = artefacts.export(directory, url_base)
+    found = None if isolated else (config or find_config(Path.cwd()))
+    patterns: list[tuple[str, str]] = []
+    if found is not None:
+        from kling_lint.check.endpoint import resolve
+        from kling_lint.register import builtin_register
+
+        register, settings = builtin_register(), load_config(found)
+        folder = found.resolve().parent
+        for pattern, name in settings.endpoints:
+            endpoint = resolve(register, name)  # a route names its endpoint too
+            if endpoint is not None:
+                patterns.append((artefacts.file_match(pattern, folder), endpoint.id))
+    done = artefacts.export(directory, url_base, patterns)
     click.echo(f"wrote {len(done.schemas)} schemas to {directory}")
     if done.how == "merged":
         click.echo(f"merged the schema mappings into {done.settings}; other settings kept")

@@ -136,6 +136,14 @@ def _patterns(where: str, key: str, value: Any) -> tuple[str, ...]:
     return patterns
 
 
+def _level(where: str, value: Any) -> Severity:
+    """A severity as the config spells it: "error", "warning" or "info"."""
+    labels = [s.label for s in Severity]
+    if value not in labels:
+        raise ConfigError(f"{where}: unknown severity {value!r} (choose from {', '.join(labels)})")
+    return Severity.parse(value)
+
+
 def _per_file(where: str, raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(raw, dict):
         raise ConfigError(f'{where}: per-file-ignores must be a table of "pattern" = [codes]')
@@ -176,9 +184,10 @@ def _allow(where: str, raw: Any, lines: list[int], path: Path | None) -> tuple[A
                 expires = _dt.date.fromisoformat(expires)
             except ValueError:
                 raise ConfigError(f"{at}: expires must be a date (YYYY-MM-DD)") from None
-        if isinstance(expires, _dt.datetime):
-            expires = expires.date()
-        if expires is not None and not isinstance(expires, _dt.date):
+        # A date and nothing else: a time of day would say more than the entry means.
+        if expires is not None and (
+            not isinstance(expires, _dt.date) or isinstance(expires, _dt.datetime)
+        ):
             raise ConfigError(f"{at}: expires must be a date (YYYY-MM-DD)")
         owner = item.get("owner")
         if owner is not None and not isinstance(owner, str):
@@ -231,18 +240,14 @@ def parse_config(
         files = _strings(where, "policy-files", table["policy-files"])
         kwargs["policy_files"] = tuple((base / f).resolve() for f in files)
     if "fail-on" in table:
-        try:
-            kwargs["fail_on"] = Severity.parse(str(table["fail-on"]))
-        except ValueError as exc:
-            raise ConfigError(f"{where}: fail-on: {exc}") from None
+        kwargs["fail_on"] = _level(f"{where}: fail-on", table["fail-on"])
     if "severity" in table:
         raw = table["severity"]
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}: severity must be a table of CODE = level")
-        try:
-            kwargs["severity"] = {k.strip().upper(): Severity.parse(str(v)) for k, v in raw.items()}
-        except ValueError as exc:
-            raise ConfigError(f"{where}: severity: {exc}") from None
+        kwargs["severity"] = {
+            k.strip().upper(): _level(f"{where}: severity: {k}", v) for k, v in raw.items()
+        }
     if "endpoints" in table:
         raw = table["endpoints"]
         if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from kling_lint._resources import registry_dir, schemas_dir
@@ -16,6 +17,26 @@ from kling_lint.register.schemas import endpoint_schema, file_name
 from kling_lint.register.validate import META_SCHEMA_FILE
 
 
+# The settings' schema (hand-written: it mirrors the config parser, which a test holds it
+# to) and the one generated from it for pyproject.toml, where the settings sit under
+# tool.kling-lint. Neither is an endpoint schema.
+CONFIG_SCHEMA_FILE = "kling-lint-config.schema.json"
+PYPROJECT_SCHEMA_FILE = "kling-lint-pyproject.schema.json"
+_NOT_ENDPOINTS = frozenset({META_SCHEMA_FILE, CONFIG_SCHEMA_FILE, PYPROJECT_SCHEMA_FILE})
+
+
+def pyproject_schema(settings: dict[str, Any]) -> dict[str, Any]:
+    """A pyproject.toml schema that checks `[tool.kling-lint]` and leaves the rest alone."""
+    inner = {k: v for k, v in settings.items() if k not in ("$schema", "$id")}
+    return {
+        "$schema": settings["$schema"],
+        "$id": "urn:kling-lint:pyproject",
+        "title": "pyproject.toml with kling-lint settings",
+        "type": "object",
+        "properties": {"tool": {"type": "object", "properties": {"kling-lint": inner}}},
+    }
+
+
 def generate(registry: Path | None = None) -> dict[str, str]:
     """File name to content for everything `schemas build` writes."""
     compiled = compile_directory(registry or registry_dir())
@@ -23,6 +44,9 @@ def generate(registry: Path | None = None) -> dict[str, str]:
     out = {COMPILED_FILE: dumps(compiled)}
     for endpoint in register.endpoints.values():
         out[file_name(endpoint.id)] = dumps(endpoint_schema(endpoint))
+    if registry is None:
+        settings = json.loads((schemas_dir() / CONFIG_SCHEMA_FILE).read_text(encoding="utf-8"))
+        out[PYPROJECT_SCHEMA_FILE] = dumps(pyproject_schema(settings))
     return out
 
 
@@ -43,7 +67,7 @@ def _leftovers(target: Path, files: dict[str, str]) -> list[Path]:
     return sorted(
         p
         for p in target.glob("*.schema.json")
-        if p.name not in files and p.name != META_SCHEMA_FILE and _generated(p)
+        if p.name not in files and p.name not in _NOT_ENDPOINTS and _generated(p)
     )
 
 
@@ -81,19 +105,37 @@ def _merged(settings: Path, fragment: dict[str, Any]) -> dict[str, Any] | None:
     if not isinstance(current, dict):
         return None
     json_old = current.get("json.schemas", [])
-    yaml_old = current.get("yaml.schemas", {})
-    if not isinstance(json_old, list) or not isinstance(yaml_old, dict):
+    if not isinstance(json_old, list):
         return None
     ours = {entry["url"] for entry in fragment["json.schemas"]}
-    return {
+    merged = {
         **current,
         "json.schemas": [e for e in json_old if not (isinstance(e, dict) and e.get("url") in ours)]
         + fragment["json.schemas"],
-        "yaml.schemas": {
-            **{k: v for k, v in yaml_old.items() if k not in fragment["yaml.schemas"]},
-            **fragment["yaml.schemas"],
-        },
     }
+    for key in _MAPPED:  # url -> patterns (YAML), pattern -> url (TOML): ours replace theirs
+        old = current.get(key, {})
+        if not isinstance(old, dict):
+            return None
+        merged[key] = {**{k: v for k, v in old.items() if k not in fragment[key]}, **fragment[key]}
+    return merged
+
+
+_MAPPED = ("yaml.schemas", "evenBetterToml.schema.associations")
+_YAML = (".yaml", ".yml")
+
+
+def file_match(pattern: str, config_folder: Path) -> str:
+    """A config `endpoints` pattern as an editor's file pattern: anchored at the working
+    folder (an editor's workspace) when it names folders, by name anywhere otherwise."""
+    pattern = pattern.strip().removeprefix("./")
+    if "/" not in pattern.rstrip("/"):
+        return pattern
+    try:
+        folder = config_folder.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return "**/" + pattern
+    return "/" + (pattern if folder == "." else f"{folder}/{pattern}")
 
 
 class Export(NamedTuple):
@@ -104,31 +146,61 @@ class Export(NamedTuple):
     how: str
 
 
-def export(target: Path, url_base: str | None = None) -> Export:
-    """Copy the endpoint schemas to `target` and write an editor settings fragment there.
+def export(
+    target: Path, url_base: str | None = None, endpoints: Iterable[tuple[str, str]] = ()
+) -> Export:
+    """Copy the schemas to `target` and write an editor settings fragment there.
 
     The fragment maps `**/<endpoint-id>/*.json` and `*.<endpoint-id>.json` (and the YAML
-    spellings) to each endpoint's schema, for VS Code's `json.schemas` and `yaml.schemas`.
-    An existing `settings.json` keeps every other setting: the mappings are merged into it,
-    or, when it is not plain JSON, written beside it as `settings.kling-lint.json`.
+    spellings), and the editor patterns given in `endpoints` (pattern, endpoint id), to each
+    endpoint's schema for VS Code's `json.schemas` and `yaml.schemas`, and `.kling-lint.toml`
+    to the settings' schema for Even Better TOML. An existing `settings.json` keeps every
+    other setting: the mappings are merged into it, or, when it is not plain JSON, written
+    beside it as `settings.kling-lint.json`.
     """
     target.mkdir(parents=True, exist_ok=True)
-    base = (url_base or "./" + target.as_posix()).rstrip("/")
+    if url_base is None:
+        # A relative folder is named as VS Code reads it, from the workspace; an absolute
+        # one by its file URL ("./" + "/tmp/x" would be no URL at all).
+        url_base = target.resolve().as_uri() if target.is_absolute() else "./" + target.as_posix()
+    base = url_base.rstrip("/")
+    extra: dict[str, list[str]] = {}
+    for pattern, endpoint_id in endpoints:
+        extra.setdefault(endpoint_id, []).append(pattern)
     written, json_schemas, yaml_schemas = [], [], {}
     for source in sorted(schemas_dir().glob("*.schema.json")):
         if source.name == META_SCHEMA_FILE:
             continue
-        endpoint_id = source.name.removesuffix(".schema.json")
         copy = target / source.name
         write_text(copy, source.read_text(encoding="utf-8"))
         written.append(copy)
+        if source.name in _NOT_ENDPOINTS:
+            continue
+        endpoint_id = source.name.removesuffix(".schema.json")
         url = f"{base}/{source.name}"
+        mine = extra.get(endpoint_id, [])
         json_schemas.append(
-            {"fileMatch": [f"**/{endpoint_id}/*.json", f"*.{endpoint_id}.json"], "url": url}
+            {
+                "fileMatch": [
+                    f"**/{endpoint_id}/*.json",
+                    f"*.{endpoint_id}.json",
+                    *(p for p in mine if not p.endswith(_YAML)),
+                ],
+                "url": url,
+            }
         )
-        yaml_schemas[url] = [f"**/{endpoint_id}/*.yaml", f"*.{endpoint_id}.yaml"]
+        yaml_schemas[url] = [
+            *(f"**/{endpoint_id}/*{suffix}" for suffix in _YAML),
+            *(f"*.{endpoint_id}{suffix}" for suffix in _YAML),
+            *(p for p in mine if not p.endswith((".json", ".jsonl"))),
+        ]
+    toml = {r"(^|/)\.kling-lint\.toml$": f"{base}/{CONFIG_SCHEMA_FILE}"}
     settings = target / "settings.json"
-    fragment: dict[str, Any] = {"json.schemas": json_schemas, "yaml.schemas": yaml_schemas}
+    fragment: dict[str, Any] = {
+        "json.schemas": json_schemas,
+        "yaml.schemas": yaml_schemas,
+        "evenBetterToml.schema.associations": toml,
+    }
     if not settings.exists():
         write_text(settings, dumps(fragment))
         return Export(written, settings, "wrote")
