@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .conftest import CLEAN_OMNI as GOOD
 from .conftest import EXAMPLES, ROOT
 
@@ -296,3 +298,53 @@ def test_a_stale_register_names_the_command_that_freshens_it(
     command = shlex.split(hint[hint.index("kling-lint ") :])
     assert run_cli(*command[1:]).exit_code == 0  # what it names is a command that works
     assert run_cli("registry", "check", "my register", "--schemas", "out").exit_code == 0
+
+
+def test_fields_shows_every_value_in_number_order_under_column_headers(run_cli: Any) -> None:
+    by_route = run_cli("fields", "POST /v1/videos/omni-video")
+    assert by_route.exit_code == 0
+    assert by_route.stdout == run_cli("fields", "omni-video.create").stdout
+    lines = by_route.stdout.splitlines()
+    assert lines[2].split() == ["FIELD", "TYPE", "STATUS", "NOTES"]
+    values = [line.split()[1] for line in lines if line.startswith("  = ")]
+    assert '"std"' in values  # accepted values, whose status is the field's, are shown too
+    assert '"16:9"' in values
+    durations = [int(v.strip('"')) for v in values if v.strip('"').isdigit()]
+    assert durations == sorted(durations)
+    (prompt,) = [line for line in lines if line.split()[:1] == ["multi_prompt[].prompt"]]
+    assert "required" in prompt
+    assert "1 items" not in by_route.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (("field", "omni-video.create", "voice_lst"), "voice_list"),
+        (("field", "tts.create", "language"), "voice_language"),
+        (("field", "POST /v1/audio/tts", "language"), "voice_language"),
+        (("fields", "omni-vido.create"), "omni-video.create"),
+        (("explain", "KL1011"), "KL101"),
+    ],
+)
+def test_views_suggest_what_was_meant(args: tuple[str, ...], hint: str, run_cli: Any) -> None:
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert hint in result.stderr
+    assert result.stderr.startswith("kling-lint: ")  # one prefix for every usage problem
+
+
+def test_rules_and_explain_know_the_configs_policy_files(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_policies import TEAM
+
+    (tmp_path / "team.yaml").write_text(TEAM)
+    (tmp_path / ".kling-lint.toml").write_text('policy-files = ["team.yaml"]\npolicy = ["team"]\n')
+    monkeypatch.chdir(tmp_path)
+    listed = json.loads(run_cli("rules", "--format", "json").stdout)
+    assert "KL601" in {r["code"] for r in listed}
+    assert run_cli("explain", "KL601").exit_code == 0
+    assert run_cli("explain", "std-mode-only").exit_code == 0
+    isolated = json.loads(run_cli("rules", "--isolated", "--format", "json").stdout)
+    assert "KL601" not in {r["code"] for r in isolated}

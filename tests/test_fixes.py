@@ -59,6 +59,18 @@ CASES = [
         '{"text": "Hi", "voice_id": "oversea_male1", "voice_language": "en", "voice_speed": 1}',
     ),
     (
+        "misnomer.tts.create.json",  # a name the register knows as another field's misnomer
+        '{"text": "Hi", "voice_id": "oversea_male1", "language": "en"}',
+        None,
+        '{"text": "Hi", "voice_id": "oversea_male1", "voice_language": "en"}',
+    ),
+    (
+        "misnomer.image2video.create.json",
+        '{"model_name": "kling-v2-1", "image_url": "https://x.test/a.png", "prompt": "p"}',
+        None,
+        '{"model_name": "kling-v2-1", "image": "https://x.test/a.png", "prompt": "p"}',
+    ),
+    (
         "log.jsonl",
         json.dumps({**CLEAN_OMNI, "mode": "standard"})
         + "\n"
@@ -121,6 +133,19 @@ def test_fixes_edit_in_place(
     assert result.exit_code == 0
 
 
+def test_a_misnomer_whose_value_would_be_wrong_under_the_right_name_is_not_renamed(
+    here: Path, run_cli: Any
+) -> None:
+    # fal's boolean generate_audio: under the documented name sound it would be a wrong type
+    path = here / "audio.omni-video.create.json"
+    path.write_text(json.dumps({**CLEAN_OMNI, "generate_audio": True}))
+    before = path.read_bytes()
+    result = run_cli("check", "--fix", "--unsafe-fixes", "--format", "json", path.name)
+    assert path.read_bytes() == before
+    (only,) = json.loads(result.stdout)["files"][0]["diagnostics"]
+    assert (only["code"], only["pointer"]) == ("KL106", "/generate_audio")
+
+
 def test_diff_writes_nothing_and_says_whether_anything_would_change(
     here: Path, run_cli: Any
 ) -> None:
@@ -167,6 +192,9 @@ def _mutations(endpoint_id: str, payload: dict[str, Any]) -> list[Any]:
         new = field.replaced_by
         if new and "." not in new and new in payload and path not in payload:
             out.append(("rename", new, path))
+    for misnomer, use in endpoint.misnomers.items():
+        if "." not in misnomer and use in payload and misnomer not in payload:
+            out.append(("rename", use, misnomer))
     return out
 
 

@@ -76,6 +76,23 @@ BROKEN = [
     (OMNI, "name: video-reference-needs-sound-off", "name: other-name", None, None, None),
     (OMNI, "      maximum: 15\n", "      maximum: 15.5\n", OMNI, None, "numeric_string"),
     (T2V, "falls_back_to: model_name", "falls_back_to: model_nme", T2V, None, "fallback"),
+    (
+        OMNI,
+        "  aspectRatio:\n    use: aspect_ratio",
+        "  aspectRatio:\n    use: aspect",
+        OMNI,
+        None,
+        "use",
+    ),
+    (OMNI, "  aspectRatio:\n", "  prompt:\n", OMNI, None, "a field"),
+    (
+        OMNI,
+        "    use: aspect_ratio\n    why: ",
+        "    use: aspect_ratio\n    wy: ",
+        OMNI,
+        None,
+        "why",
+    ),
 ]
 
 

@@ -57,11 +57,11 @@ def test_values_that_compare_equal_keep_their_own_wording(first: Any, second: An
 
 def test_unknown_fields_are_worded_as_uncached() -> None:
     siblings = ("duration", "mode", "prompt")
-    for name in ("mdoe", "x" * 300, "prompt_x"):
+    for name, use in (("mdoe", None), ("x" * 300, None), ("prompt_x", None), ("lang", "mode")):
         path = name
-        expected = wording._unknown_field(OMNI.id, name, path, siblings)
-        assert wording.unknown_field(OMNI.id, name, path, siblings) == expected
-        assert wording.unknown_field(OMNI.id, name, path, siblings) == expected
+        expected = wording._unknown_field(OMNI.id, name, path, siblings, use)
+        assert wording.unknown_field(OMNI.id, name, path, siblings, use) == expected
+        assert wording.unknown_field(OMNI.id, name, path, siblings, use) == expected
 
 
 @given(

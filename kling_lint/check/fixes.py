@@ -7,7 +7,9 @@ fixes it mechanically:
 - a number where the field takes a string that the register accepts (`duration: 5` → `"5"`);
 - an image sent as a `data:` URL where raw Base64 is taken (the prefix is dropped);
 - a rejected, hypothesis-only or ignored field with a `replaced_by` in the same object
-  (`image_list[].image` → `image_url`, `model` → `model_name`), when that key is not sent;
+  (`image_list[].image` → `image_url`, `model` → `model_name`), and a name the register
+  lists as a misnomer of a documented field (TTS `language` → `voice_language`), when that
+  key is not sent;
 - a YAML scalar a YAML 1.1 reader takes for something else (`sound: on`): quoted.
 
 Values and prefixes are safe: the request asks for the same thing. Renaming a key is
@@ -28,7 +30,7 @@ from kling_lint.check.rules._base import display
 if TYPE_CHECKING:
     from kling_lint.check.linter import Linter
     from kling_lint.diagnostics import Diagnostic
-    from kling_lint.register.model import Endpoint, Field
+    from kling_lint.register.model import Endpoint
 
 _KEEP = object()
 
@@ -85,6 +87,8 @@ def propose(d: Diagnostic, data: Any, endpoint: Endpoint) -> Edit | None:
         return None
     if not d.pointer or d.field_path is None:
         return None
+    if d.code == "KL106" and d.field_path in endpoint.misnomers:
+        return _rename(d, data, d.field_path, endpoint.misnomers[d.field_path])
     field = endpoint.fields.get(d.field_path.removesuffix("[]"))
     if field is None:
         return None
@@ -106,13 +110,13 @@ def propose(d: Diagnostic, data: Any, endpoint: Endpoint) -> Edit | None:
         if comma and head.lower().endswith(";base64"):
             return Edit(d.code, d.pointer, "drop the data: prefix", True, body)
     if d.code in ("KL101", "KL104", "KL110") and field.replaced_by:
-        return _rename(d, data, field)
+        return _rename(d, data, field.path, field.replaced_by)
     return None
 
 
-def _rename(d: Diagnostic, data: Any, field: Field) -> Edit | None:
-    target = field.replaced_by or ""
-    here, _, name = field.path.rpartition(".")
+def _rename(d: Diagnostic, data: Any, path: str, target: str) -> Edit | None:
+    """Rename the key at `path` to `target`'s name, when both sit in the same object."""
+    here, _, name = path.rpartition(".")
     there, _, new = target.rpartition(".")
     if here != there or not new or "[" in new:
         return None  # the replacement lives elsewhere: no mechanical move

@@ -204,7 +204,8 @@ class SchemaCheck:
             names = self._suggestible.setdefault(id(node), tuple(suggestible(node)))
         for key in sorted(k for k in value if k not in known):
             path = child_path(base, key, is_array)
-            message = wording.unknown_field(self.endpoint.id, key, path, names)
+            use = self.endpoint.misnomers.get(path)
+            message = wording.unknown_field(self.endpoint.id, key, path, names, use)
             yield "KL106", Finding((*parts, key), message, path, ())
 
     def _missing(

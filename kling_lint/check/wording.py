@@ -139,18 +139,27 @@ def _unknown_value(field: Field, value: Any) -> str:
     )
 
 
-def unknown_field(endpoint_id: str, name: str, path: str, siblings: tuple[str, ...]) -> str:
+def unknown_field(
+    endpoint_id: str, name: str, path: str, siblings: tuple[str, ...], use: str | None = None
+) -> str:
     if type(name) is str and len(name) <= 256:  # the same stray key recurs across payloads
-        return _unknown_field_cached(endpoint_id, name, path, siblings)
-    return _unknown_field(endpoint_id, name, path, siblings)
+        return _unknown_field_cached(endpoint_id, name, path, siblings, use)
+    return _unknown_field(endpoint_id, name, path, siblings, use)
 
 
 @lru_cache(maxsize=1024)
-def _unknown_field_cached(endpoint_id: str, name: str, path: str, siblings: tuple[str, ...]) -> str:
-    return _unknown_field(endpoint_id, name, path, siblings)
+def _unknown_field_cached(
+    endpoint_id: str, name: str, path: str, siblings: tuple[str, ...], use: str | None
+) -> str:
+    return _unknown_field(endpoint_id, name, path, siblings, use)
 
 
-def _unknown_field(endpoint_id: str, name: str, path: str, siblings: tuple[str, ...]) -> str:
+def _unknown_field(
+    endpoint_id: str, name: str, path: str, siblings: tuple[str, ...], use: str | None
+) -> str:
+    """`use`: the documented field the register says this misnomer stands for."""
+    if use is not None:
+        return f"{path} is not a field of {endpoint_id}; the documented field is {use}"
     import difflib
 
     close = difflib.get_close_matches(name, siblings, 1, 0.75)
@@ -183,20 +192,24 @@ def out_of_range(field: Field, value: Any, bounds: dict[str, Any]) -> str:
     return f"{field.path} is {display(value)}, outside its range"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def bad_length(field: Field, value: Any) -> str:
     size = len(value) if isinstance(value, str) else 0
     if field.min_length is not None and size < field.min_length:
         if field.min_length == 1:
             return f"{field.path} must not be empty"
-        return f"{field.path} needs {field.min_length}+ chars"
-    return f"{field.path} has {size} characters; at most {field.max_length} are allowed"
+        return f"{field.path} has {_count(size, 'character')}; at least {field.min_length} needed"
+    return f"{field.path} has {_count(size, 'character')}; at most {field.max_length} allowed"
 
 
 def bad_count(field: Field, value: Any) -> str:
     size = len(value) if isinstance(value, list) else 0
     if field.min_items is not None and size < field.min_items:
-        return f"{field.path} has {size} items; at least {field.min_items} needed"
-    return f"{field.path} has {size} items; at most {field.max_items} allowed"
+        return f"{field.path} has {_count(size, 'item')}; at least {field.min_items} needed"
+    return f"{field.path} has {_count(size, 'item')}; at most {field.max_items} allowed"
 
 
 def bad_format(field: Field, value: Any) -> str:

@@ -12,9 +12,9 @@ import click
 
 from kling_lint.__about__ import __version__
 from kling_lint.cli._support import (
-    EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
+    CommandError,
     codes,
     guarded,
     reader_gone,
@@ -356,26 +356,45 @@ def _tell_fixes(result: Any, made: list[Any], fix: bool, show: bool, unsafe: boo
         click.echo(f"fixed {len(made)} finding(s){hint}", err=True)
 
 
-def _rule_table(register: Path | None) -> list[Any]:
-    """Built-in, register and policy rules, and the plugins installed or configured here."""
+def _rule_table(register: Path | None, config: Path | None, isolated: bool = False) -> list[Any]:
+    """Built-in, register and policy rules (the config's policy files too), and the plugins
+    installed here or named by `--config`. A config found by walking up has its plugins left
+    out, as `check` leaves them out: listing rules must not import code unasked."""
     from kling_lint.check.plugins import plugin_rules
     from kling_lint.check.rules import all_rules
     from kling_lint.config import find_config, load_config
+    from kling_lint.config.policies import with_policy_files
     from kling_lint.register import load_register
 
-    config_path = find_config(Path.cwd())
-    configured = load_config(config_path).plugins if config_path else ()
-    extra = plugin_rules(configured, str(config_path))
-    return sorted([*all_rules(load_register(register)), *extra], key=lambda r: r.code)
+    config_path = None if isolated else (config or find_config(Path.cwd()))
+    settings = load_config(config_path) if config_path else None
+    reg = load_register(register or (settings.register if settings else None))
+    if settings is not None and settings.policy_files:
+        taken = {r.code for r in all_rules(reg, None)}
+        reg = with_policy_files(reg, settings.policy_files, taken)
+    named = settings.plugins if settings is not None and config is not None else ()
+    extra = plugin_rules(named, str(config_path))
+    return sorted([*all_rules(reg), *extra], key=lambda r: r.code)
+
+
+_RULE_CONFIG = click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config whose policy files and plugins to include (default: the nearest one, "
+    "without its plugins).",
+)
+_RULE_ISOLATED = click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 
 
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@_RULE_CONFIG
+@_RULE_ISOLATED
 @guarded
-def rules(output_format: str, register: Path | None) -> None:
+def rules(output_format: str, register: Path | None, config: Path | None, isolated: bool) -> None:
     """List every rule: code, name, default severity, where it comes from."""
-    table = _rule_table(register)
+    table = _rule_table(register, config, isolated)
     if output_format == "json":
         rows = [
             {
@@ -398,14 +417,20 @@ def rules(output_format: str, register: Path | None) -> None:
 @main.command()
 @click.argument("code")
 @click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@_RULE_CONFIG
+@_RULE_ISOLATED
 @guarded
-def explain(code: str, register: Path | None) -> None:
-    """Print the documentation of one rule."""
-    table = {r.code: r for r in _rule_table(register)}
-    rule = table.get(code.upper())
+def explain(code: str, register: Path | None, config: Path | None, isolated: bool) -> None:
+    """Print the documentation of one rule (by code or name)."""
+    table = {r.code: r for r in _rule_table(register, config, isolated)}
+    by_name = {r.name: r for r in table.values()}
+    rule = table.get(code.strip().upper()) or by_name.get(code.strip().lower())
     if rule is None:
-        click.echo(f"kling-lint: no rule {code!r}; `kling-lint rules` lists them", err=True)
-        sys.exit(EXIT_ERROR)
+        import difflib
+
+        close = difflib.get_close_matches(code.strip().upper(), list(table), 1, 0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise CommandError(f"no rule {code!r}{hint} (`kling-lint rules` lists them)")
     scope = "all endpoints" if "*" in rule.endpoints else ", ".join(rule.endpoints)
     click.echo(
         f"# {rule.code} {rule.name}\n\nDefault severity: {rule.severity.label}. "
@@ -442,16 +467,31 @@ def endpoints(output_format: str) -> None:
         click.echo(f"{row['id']:<24} {row['method']:<5} {row['path']:<48} {billable}")
 
 
+def _endpoint_named(name: str, register: Path | None) -> Any:
+    """The endpoint an argument names, by id or by route, as `check --endpoint` reads it."""
+    from kling_lint.check.endpoint import resolve, suggest_endpoint
+    from kling_lint.register import load_register
+
+    reg = load_register(register)
+    found = resolve(reg, name)
+    if found is None:
+        raise CommandError(
+            f"unknown endpoint {name!r}{suggest_endpoint(reg, name)}; "
+            "`kling-lint endpoints` lists them"
+        )
+    return found
+
+
 @main.command()
 @click.argument("endpoint")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--register", type=click.Path(file_okay=False, path_type=Path))
 @guarded
 def fields(endpoint: str, output_format: str, register: Path | None) -> None:
-    """The fields of an endpoint with status, type, limits and evidence."""
+    """Every field, value and form of an endpoint (id or route) with its status."""
     from kling_lint.register import views
 
-    views.print_fields(endpoint, output_format, register)
+    views.print_fields(_endpoint_named(endpoint, register), output_format)
 
 
 @main.command()
@@ -464,4 +504,8 @@ def field(endpoint: str, path: str, output_format: str, register: Path | None) -
     """One field with all its values, forms, notes and evidence."""
     from kling_lint.register import views
 
-    views.print_field(endpoint, path, output_format, register)
+    found = _endpoint_named(endpoint, register)
+    chosen = views.find_field(found, path)
+    if chosen is None:
+        raise CommandError(views.missing_field(found, path))
+    views.print_field(found, chosen, output_format)

@@ -19,7 +19,15 @@ from kling_lint.report._common import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "codes", "guarded", "reader_gone"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "CommandError",
+    "codes",
+    "guarded",
+    "reader_gone",
+]
 
 
 def reader_gone() -> None:
@@ -31,6 +39,11 @@ def reader_gone() -> None:
         os.close(devnull)
     except (OSError, ValueError):
         pass  # stdout has no descriptor (a library caller's stream): nothing to redirect
+
+
+class CommandError(Exception):
+    """A command that cannot do what was asked (an unknown endpoint or field): exit 2 with
+    the message, as a configuration problem would."""
 
 
 def guarded(func: F) -> F:
@@ -47,7 +60,7 @@ def guarded(func: F) -> F:
             # The reader went away (`| head`); nothing more to say to it.
             reader_gone()
             sys.exit(EXIT_OK)
-        except (ConfigError, RegisterError) as exc:
+        except (ConfigError, RegisterError, CommandError) as exc:
             click.echo(f"kling-lint: {printable(str(exc))}", err=True)
             sys.exit(EXIT_ERROR)
         except OSError as exc:  # a write the disk refused; what was there is kept

@@ -4,8 +4,8 @@ checked for staleness, and exported with an editor settings fragment."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from kling_lint._resources import registry_dir, schemas_dir
@@ -15,7 +15,6 @@ from kling_lint.register.compile import dumps
 from kling_lint.register.model import Register
 from kling_lint.register.schemas import endpoint_schema, file_name
 from kling_lint.register.validate import META_SCHEMA_FILE
-
 
 # The settings' schema (hand-written: it mirrors the config parser, which a test holds it
 # to) and the one generated from it for pyproject.toml, where the settings sit under

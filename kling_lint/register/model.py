@@ -229,13 +229,12 @@ class Field(Statused):
             if value is not None
         ]
         for noun, low, high in (
-            ("chars", self.min_length, self.max_length),
-            ("items", self.min_items, self.max_items),
+            ("character", self.min_length, self.max_length),
+            ("item", self.min_items, self.max_items),
         ):
-            if low is not None:
-                out.append(f"at least {low} {noun}")
-            if high is not None:
-                out.append(f"at most {high} {noun}")
+            for bound, number in (("at least", low), ("at most", high)):
+                if number is not None:
+                    out.append(f"{bound} {number} {noun}{'' if number == 1 else 's'}")
         media = self.media or {}
         if media.get("formats"):
             out.append("formats " + "/".join(media["formats"]))
@@ -359,6 +358,9 @@ class Endpoint(Statused):
     rules: tuple[DeclaredRule, ...] = ()
     unknowns: tuple[Unknown, ...] = ()
     top_level: tuple[str, ...] = ()
+    # Names the API does not have that payloads send instead of a documented field:
+    # misnomer -> the field to use (hints for KL106 and its fix, not statuses).
+    misnomers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(
@@ -379,6 +381,7 @@ class Endpoint(Statused):
             rules=rules,
             unknowns=tuple(Unknown.from_dict(u) for u in raw.get("unknowns", ())),
             top_level=tuple(raw.get("top_level", ())),
+            misnomers={name: m["use"] for name, m in raw.get("misnomers", {}).items()},
         )
 
     @property

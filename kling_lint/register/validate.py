@@ -161,6 +161,12 @@ class _Consistency:
             for path in _rule_paths(rule):
                 if jp.normalise_path(path) not in normal:
                     self._add(file, where, f"rule {rule['code']} names unknown field {path!r}")
+        for name, misnomer in data.get("misnomers", {}).items():
+            where = "/misnomers/" + jp.escape(name)
+            if jp.normalise_path(name) in normal:
+                self._add(file, where, f"misnomer {name!r} is a field of the register")
+            if jp.normalise_path(misnomer["use"]) not in normal:
+                self._add(file, where, f"misnomer {name!r} names unknown field {misnomer['use']!r}")
         for i, unknown in enumerate(data.get("unknowns", ())):
             self._statused(file, f"/unknowns/{i}", unknown)
             for path in unknown.get("fields", ()):

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import click
 
 from kling_lint import pointer as jp
-from kling_lint.register import load_register
-from kling_lint.register.model import Endpoint, Field, Statused
-
-
-class ViewError(click.ClickException):
-    exit_code = 2
+from kling_lint.register.model import Endpoint, Field, Statused, ValueInfo
 
 
 def _statused(entry: Statused) -> dict[str, Any]:
@@ -99,48 +93,89 @@ def endpoint_dict(e: Endpoint) -> dict[str, Any]:
     }
 
 
-def _endpoint(endpoint_id: str, register: Path | None) -> Endpoint:
-    reg = load_register(register)
-    if endpoint_id not in reg.endpoints:
-        raise ViewError(f"unknown endpoint {endpoint_id!r}; `kling-lint endpoints` lists them")
-    return reg.endpoints[endpoint_id]
+def value_order(field: Field) -> list[ValueInfo]:
+    """A field's values in reading order: numbers (and numeric text) as numbers, first."""
+
+    def key(item: tuple[int, ValueInfo]) -> tuple[int, float, int]:
+        index, info = item
+        value = info.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return (0, float(value), index)
+        if isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit():
+            return (0, float(value), index)
+        return (1, 0.0, index)
+
+    return [info for _, info in sorted(enumerate(field.values.values()), key=key)]
 
 
-def print_fields(endpoint_id: str, output_format: str, register: Path | None) -> None:
-    e = _endpoint(endpoint_id, register)
+def _notes(f: Field) -> str:
+    parts = []
+    if f.required == "always":
+        parts.append("required")
+    elif f.required == "conditional":
+        when = f.required_when
+        parts.append(f"required when {when}" if when else "sometimes required")
+    if f.replaced_by:
+        parts.append(f"use {f.replaced_by}")
+    return "; ".join([*parts, *f.limit_text()])
+
+
+def fields_text(e: Endpoint) -> str:
+    """The `kling-lint fields` table: every field, value and form with its status."""
+    lines = [f"{e.id}  {e.route}  ({'billable' if e.billable else 'free'}; {e.describe_status()})"]
+    rows: list[tuple[str, str, str, str]] = [("FIELD", "TYPE", "STATUS", "NOTES")]
+    for f in e.fields.values():
+        rows.append((f.path, "|".join(f.type), f.describe_status(), _notes(f)))
+        for v in value_order(f):
+            use = f"use {json.dumps(v.replaced_by)}" if v.replaced_by is not None else ""
+            notes = "; ".join(p for p in (v.meaning, use) if p)
+            rows.append(
+                (f"  = {json.dumps(v.value, ensure_ascii=False)}", "", v.describe_status(), notes)
+            )
+        for name, info in f.forms.items():
+            use = f"use {info.replaced_by}" if info.replaced_by else ""
+            rows.append((f"  as {name}", "", info.describe_status(), use))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines.append("")
+    for row in rows:
+        cells = [row[i].ljust(widths[i]) for i in range(3)]
+        lines.append("  ".join([*cells, row[3]]).rstrip())
+    for name, use in e.misnomers.items():
+        lines.append(f"not a field: {name} (use {use})")
+    for r in e.rules:
+        lines.append(f"rule {r.code} {r.name} ({r.describe_status()})")
+    for u in e.unknowns:
+        lines.append(f"unknown {u.id}: {u.text}")
+    return "\n".join(lines)
+
+
+def print_fields(e: Endpoint, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps(endpoint_dict(e), indent=2, ensure_ascii=False))
         return
-    click.echo(
-        f"{e.id}  {e.route}  ({'billable' if e.billable else 'free'}; {e.describe_status()})\n"
-    )
-    width = max(len(p) for p in e.fields) + 2
-    for f in e.fields.values():
-        extra = "; ".join(f.limit_text())
-        if f.replaced_by:
-            extra = f"use {f.replaced_by}" + (f"; {extra}" if extra else "")
-        click.echo(f"{f.path:<{width}} {'|'.join(f.type):<15} {f.describe_status():<38} {extra}")
-        for v in f.values.values():
-            if v.status != f.status or v.replaced_by is not None:
-                click.echo(f"{'':<{width}}   = {json.dumps(v.value):<12} {v.describe_status()}")
-        for name, info in f.forms.items():
-            click.echo(f"{'':<{width}}   as {name:<11} {info.describe_status()}")
-    for r in e.rules:
-        click.echo(f"rule {r.code} {r.name} ({r.describe_status()})")
-    for u in e.unknowns:
-        click.echo(f"unknown {u.id}: {u.text}")
+    click.echo(fields_text(e))
 
 
-def print_field(endpoint_id: str, path: str, output_format: str, register: Path | None) -> None:
-    e = _endpoint(endpoint_id, register)
-    f = e.fields.get(jp.normalise_path(path))
-    if f is None:
-        raise ViewError(
-            f"{endpoint_id} has no field {path!r}; `kling-lint fields {endpoint_id}` lists them"
-        )
-    data = field_dict(f)
+def find_field(e: Endpoint, path: str) -> Field | None:
+    return e.fields.get(jp.normalise_path(path))
+
+
+def missing_field(e: Endpoint, path: str) -> str:
+    """Why `path` is no field of `e`, with what the user may have meant."""
+    import difflib
+
+    wanted = jp.normalise_path(path)
+    if wanted in e.misnomers:
+        hint = f"; the documented field is {e.misnomers[wanted]}"
+    else:
+        close = difflib.get_close_matches(wanted, list(e.fields), 1, 0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+    return f"{e.id} has no field {path!r}{hint} (`kling-lint fields {e.id}` lists them)"
+
+
+def print_field(e: Endpoint, f: Field, output_format: str) -> None:
     if output_format == "json":
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(field_dict(f), indent=2, ensure_ascii=False))
         return
     from kling_lint.register.docs import field_markdown
 
