@@ -246,6 +246,10 @@ ANNOTATIONS = {
     "x-kling-field",
     "x-kling-status",
     "x-kling-endpoint",
+    # what editors say about a field or a failing gate
+    "deprecationMessage",
+    "enumDescriptions",
+    "markdownEnumDescriptions",
     "properties",
     "items",
     "allOf",

@@ -177,3 +177,38 @@ def test_export_maps_the_config_endpoints_patterns(
     assert run_cli("schemas", "export", "--isolated", "plain").exit_code == 0
     plain = json.loads((tmp_path / "plain" / "settings.json").read_text())
     assert all("/payloads/omni/*.json" not in e["fileMatch"] for e in plain["json.schemas"])
+
+
+def _nodes(schema: Any) -> Any:
+    """Every schema object inside `schema`."""
+    if isinstance(schema, dict):
+        yield schema
+        for value in schema.values():
+            yield from _nodes(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _nodes(value)
+
+
+@pytest.mark.parametrize("endpoint", sorted(builtin_register().endpoints))
+def test_editors_are_told_why_not_that_a_schema_is_not_allowed(endpoint: str) -> None:
+    e = builtin_register().endpoints[endpoint]
+    schema = json.loads((SCHEMAS / schemagen.file_name(endpoint)).read_text())
+    for node in _nodes(schema):
+        if node.get("x-kling-rule") in ("KL101", "KL102", "KL103", "KL104", "KL105", "KL414"):
+            assert node.get("errorMessage"), node
+        path = node.get("x-kling-field")
+        field = e.fields.get(path) if isinstance(path, str) else None
+        if field is None:
+            continue
+        if field.blocked:
+            assert node["deprecationMessage"]
+            if field.replaced_by:
+                assert field.replaced_by in node["deprecationMessage"]
+        if "enum" in node:
+            assert len(node["enumDescriptions"]) == len(node["enum"])
+            assert len(node["markdownEnumDescriptions"]) == len(node["enum"])
+            for value, text in zip(node["enum"], node["enumDescriptions"], strict=True):
+                info = field.value_info(value)
+                if info is not None and info.meaning:
+                    assert info.meaning in text

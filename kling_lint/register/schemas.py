@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from kling_lint.register.forms import FORM_PATTERNS, MEDIA_FORMS
@@ -43,13 +44,50 @@ def _tagged(code: str, body: Schema, at: str | list[str] | None = None) -> Schem
 
 def _value_gates(f: Field) -> list[Schema]:
     gates = []
-    for code, blocked in (
-        ("KL102", [v.value for v in f.values.values() if v.rejected]),
-        ("KL105", [v.value for v in f.values.values() if v.hypothesis]),
+    for code, blocked, why in (
+        ("KL102", [v for v in f.values.values() if v.rejected], "live-rejected"),
+        ("KL105", [v for v in f.values.values() if v.hypothesis], "hypothesis-only"),
     ):
         if blocked:
-            gates.append(_tagged(code, {"not": {"enum": blocked}}))
+            # What an editor says when the gate fails (VS Code's `errorMessage`), instead of
+            # "matches a schema that is not allowed".
+            said = "; ".join(_value_and_use(v.value, v.replaced_by) for v in blocked)
+            message = f"{f.path}: {why} value: {said}"
+            gates.append(
+                _tagged(
+                    code, {"not": {"enum": [v.value for v in blocked]}, "errorMessage": message}
+                )
+            )
     return gates
+
+
+def _value_and_use(value: Any, use: Any) -> str:
+    shown = json.dumps(value, ensure_ascii=False)
+    return shown if use is None else f"{shown} (use {json.dumps(use, ensure_ascii=False)})"
+
+
+def blocked_message(f: Field) -> str:
+    """Why a blocked field is refused, for editors (`errorMessage`, `deprecationMessage`)."""
+    status = f.describe_status()
+    if f.replaced_by:
+        return f"{f.path} is {status}: use {f.replaced_by}"
+    if f.rejected:
+        return f"{f.path} is {status}: the API rejected it in live runs"
+    return f"{f.path} is {status}: no document or live run supports it; blocked unless allowlisted"
+
+
+def enum_descriptions(f: Field) -> list[tuple[str, str]]:
+    """(plain, Markdown) per enum value: its status, what it does, what replaces it."""
+    out = []
+    for value in f.enum or ():
+        info = f.value_info(value)
+        status = (info or f).describe_status()
+        meaning = f": {info.meaning}" if info is not None and info.meaning else ""
+        use = info.replaced_by if info is not None else None
+        plain = f"{status}{meaning}" + (f"; use {json.dumps(use)}" if use is not None else "")
+        rich = f"**{status}**{meaning}" + (f"; use `{json.dumps(use)}`" if use is not None else "")
+        out.append((plain, rich))
+    return out
 
 
 def _numeric_text(f: Field, bounds: dict[str, float]) -> Schema:
@@ -73,10 +111,22 @@ def is_media(f: Field) -> bool:
 
 
 def _form_gates(f: Field) -> list[Schema]:
-    gates = [_tagged("KL414", {"anyOf": [{"pattern": FORM_PATTERNS[m]} for m in MEDIA_FORMS]})]
+    gates = [
+        _tagged(
+            "KL414",
+            {
+                "anyOf": [{"pattern": FORM_PATTERNS[m]} for m in MEDIA_FORMS],
+                "errorMessage": f"{f.path} must be an http(s) URL or raw Base64",
+            },
+        )
+    ]
     for form, info in sorted(f.forms.items()):
         if info.rejected and form in FORM_PATTERNS:
-            gates.append(_tagged("KL103", {"not": {"pattern": FORM_PATTERNS[form]}}))
+            use = f": use {info.replaced_by}" if info.replaced_by else ""
+            message = f"{f.path} written as {form} is {info.describe_status()}{use}"
+            gates.append(
+                _tagged("KL103", {"not": {"pattern": FORM_PATTERNS[form]}, "errorMessage": message})
+            )
     return gates
 
 
@@ -91,12 +141,18 @@ def _field_schema(f: Field, children: dict[str, Schema], required: list[str]) ->
     if f.rejected:
         s["deprecated"] = True
     if f.blocked:
-        s["allOf"] = [_tagged("KL101" if f.rejected else "KL104", {"not": {}})]
+        message = blocked_message(f)
+        s["deprecationMessage"] = message
+        tagged = _tagged("KL101" if f.rejected else "KL104", {"not": {}, "errorMessage": message})
+        s["allOf"] = [tagged]
         return s
     if f.has_default:
         s["default"] = f.default
     if f.enum is not None:
         s["enum"] = list(f.enum)
+        described = enum_descriptions(f)
+        s["enumDescriptions"] = [plain for plain, _ in described]
+        s["markdownEnumDescriptions"] = [rich for _, rich in described]
     for name, value in f.limits().items():
         if name in _KEYWORD:
             s[_KEYWORD[name]] = value
