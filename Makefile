@@ -3,17 +3,25 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run` needs only the package; the other targets need the development tools too.
+RUN_STAMP := $(VENV)/.installed-run
 
 .PHONY: run test lint typecheck unit fuzz schemas render bench clean
+
+$(RUN_STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e .
+	@touch $(RUN_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUN_STAMP)
 
 ## Lint the bundled example payloads: good ones pass, blocked ones show why.
-run: $(STAMP)
+run: $(RUN_STAMP)
 	@echo "== examples/good: payloads the register accepts =="
 	@$(BIN)/kling-lint check examples/good
 	@echo

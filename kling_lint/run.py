@@ -300,17 +300,19 @@ def _endpoint_for(
                 ),
             )
         return Chosen(guess.endpoint, "the payload's shape", findings)
+    how = (
+        "--endpoint, the config's `endpoints` table (`[tool.kling-lint.endpoints]` in "
+        'pyproject.toml), or an envelope {"endpoint": ..., "body": ...}'
+    )
     if guess.candidates:
         message = (
             "cannot tell the endpoint from the payload's shape; it could be "
-            f"{', '.join(guess.candidates)}. Choose with --endpoint, an [endpoints] mapping in "
-            'the config, or an envelope {"endpoint": ..., "body": ...}'
+            f"{', '.join(guess.candidates)}. Choose with {how}"
         )
+    elif not payload.data:
+        message = f"an empty payload names no endpoint; name it with {how}"
     else:
-        message = (
-            "no endpoint knows these fields; name it with --endpoint, a config mapping "
-            "or an envelope"
-        )
+        message = f"no endpoint knows these fields; name it with {how}"
     return _diag(linter, "KL005", message)
 
 

@@ -438,7 +438,7 @@ def explain(code: str, register: Path | None, config: Path | None, isolated: boo
         + (f" {rule.locked}" if rule.locked else "")
         + "\n"
     )
-    click.echo(rule.doc.render())
+    click.echo(rule.render_doc())
 
 
 @main.command()

@@ -168,7 +168,7 @@ def rules_markdown(register: Register) -> str:
         )
     out.append("")
     for r in table:
-        body = r.doc.render().replace("## ", "#### ")
+        body = r.render_doc().replace("## ", "#### ")
         checked = f"Checked by the {r.checked_by}." if r.checked_by != "rule" else "A rule."
         head = f"`{r.name}`, {r.severity.label} by default. {checked} {r.locked}".rstrip()
         out += [f"## {r.code}", "", head, "", body]

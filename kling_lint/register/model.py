@@ -284,12 +284,19 @@ class RuleDoc(NamedTuple):
     fix: str
     # For a check that runs as code: why the generated schema cannot say it.
     not_in_schema: str | None = None
+    # The endpoint the example is a payload of, when it is not the rule's only endpoint
+    # (or Omni-Video, for a rule of every endpoint).
+    endpoint: str | None = None
 
-    def render(self) -> str:
+    def render(self, checked_as: str | None = None) -> str:
+        """Ruff's four headings; `checked_as` names the endpoint a payload example is for."""
         why = f"{self.why}\n\n{self.not_in_schema}" if self.not_in_schema else self.why
+        how = ""
+        if checked_as is not None:
+            how = f"\nChecked as {checked_as}: `kling-lint check -e {checked_as} example.json`.\n"
         return (
             f"## What it does\n{self.what}\n\n## Why is this bad?\n{why}\n\n"
-            f"## Example\n```json\n{self.example}\n```\n\n## Use instead\n{self.fix}\n"
+            f"## Example\n```json\n{self.example}\n```\n{how}\n## Use instead\n{self.fix}\n"
         )
 
 

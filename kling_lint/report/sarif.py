@@ -34,7 +34,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": f"{rule.doc.what} {rule.doc.why}"},
         "help": {
             "text": f"{rule.doc.why} Use instead: {rule.doc.fix}",
-            "markdown": rule.doc.render(),
+            "markdown": rule.render_doc(),
         },
         "helpUri": help_uri(rule.code),
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},

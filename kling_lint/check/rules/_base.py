@@ -111,6 +111,20 @@ class Rule:
             )
         return ""
 
+    @property
+    def example_endpoint(self) -> str | None:
+        """The endpoint the documented example is a payload of; None when the example is
+        not one (a file, a config, a command) or is about choosing the endpoint itself."""
+        if self.reported_by in ("loader", "run", "guard", "linter", "allowlist", "baseline"):
+            return None
+        if self.doc.endpoint is not None:
+            return self.doc.endpoint
+        named = [e for e in self.endpoints if e != "*"]
+        return named[0] if named else "omni-video.create"
+
+    def render_doc(self) -> str:
+        return self.doc.render(self.example_endpoint)
+
     def triggers_on(self, endpoint: Endpoint) -> frozenset[str] | None:
         """The keys that can make this rule fire on `endpoint` (empty: any payload), or
         None when nothing can."""

@@ -95,6 +95,7 @@ RULES = (
                 "A rule, not a schema constraint: JSON Schema cannot compare two values of a "
                 "payload."
             ),
+            endpoint="text2video.create",
         ),
         endpoints=("*",),
         payload=_changes_request,
@@ -114,6 +115,7 @@ RULES = (
                 "A rule, not a schema constraint: JSON Schema cannot compare two values of a "
                 "payload."
             ),
+            endpoint="text2video.create",
         ),
         endpoints=("*",),
         payload=_redundant,

@@ -96,7 +96,9 @@ RULES = (
             "Flags more than 7 references (images plus elements), or more than 4 with a reference "
             "video.",
             "Both official copies cap the references; a request over the cap fails.",
-            '{"image_list": [{"image_url": "https://e.com/1.png"}, ...8 images...]}',
+            '{"image_list": ['
+            + ", ".join(f'{{"image_url": "https://e.com/{n}.png"}}' for n in range(1, 9))
+            + "]}",
             "Keep images + elements at 7 or fewer (4 or fewer with video_list).",
             not_in_schema=(
                 "A rule, not a schema constraint: it adds the lengths of two lists, which JSON "

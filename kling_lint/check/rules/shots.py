@@ -110,7 +110,8 @@ RULES = (
         RuleDoc(
             "Flags two shots with the same index.",
             "The index orders the shots; a repeated index makes the order ambiguous.",
-            '{"multi_prompt": [{"index": 1, "prompt": "a", "duration": "2"}, '
+            '{"multi_shot": true, "shot_type": "customize", "multi_prompt": ['
+            '{"index": 1, "prompt": "a", "duration": "2"}, '
             '{"index": 1, "prompt": "b", "duration": "3"}]}',
             "Number the shots 1, 2, 3 ...",
             not_in_schema=(

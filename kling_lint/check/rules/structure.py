@@ -46,6 +46,7 @@ RULES = (
             '{"text": "hi", "voice_id": "oversea_male1", "voice_language": "en", "voice_speed": 3}',
             '{"text": "hi", "voice_id": "oversea_male1", "voice_language": "en", '
             '"voice_speed": 2.0}',
+            endpoint="tts.create",
         ),
     ),
     Rule(
@@ -58,6 +59,7 @@ RULES = (
             "The service rejects such text, or cuts it where you did not choose.",
             '{"element_name": "a name far longer than twenty characters"}',
             '{"element_name": "short name"}',
+            endpoint="elements.create",
         ),
     ),
     Rule(
@@ -108,6 +110,7 @@ RULES = (
             "The service rejects the field for that model, or ignores it while billing.",
             '{"model_name": "kling-v1", "prompt": "a cat", "sound": "on"}',
             '{"model_name": "kling-v2-6", "prompt": "a cat", "sound": "on"}',
+            endpoint="text2video.create",
         ),
     ),
     Rule(
