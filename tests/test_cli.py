@@ -260,8 +260,9 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: Any) -> None:
     bar = progress.for_terminal(screen)
     assert bar is not None
     bar(500, 1000)
+    assert "500/1000" in screen.getvalue()
     bar(1000, 1000)
-    assert "/1000 files" in screen.getvalue()
+    assert screen.getvalue().endswith("\r\033[K\033[?25h")  # cleared, the cursor back
     monkeypatch.setenv("CI", "true")
     assert progress.for_terminal(Terminal()) is None
 
@@ -348,3 +349,15 @@ def test_rules_and_explain_know_the_configs_policy_files(
     assert run_cli("explain", "std-mode-only").exit_code == 0
     isolated = json.loads(run_cli("rules", "--isolated", "--format", "json").stdout)
     assert "KL601" not in {r["code"] for r in isolated}
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_as_the_readme_gives_it(shell: str) -> None:
+    script = Path(sys.executable).parent / "kling-lint"
+    env = {**os.environ, "_KLING_LINT_COMPLETE": f"{shell}_source"}
+    source = subprocess.run([str(script)], env=env, capture_output=True, text=True, check=True)
+    assert "_KLING_LINT_COMPLETE" in source.stdout
+    asked = {**os.environ, "_KLING_LINT_COMPLETE": "bash_complete"}
+    asked |= {"COMP_WORDS": "kling-lint check --for", "COMP_CWORD": "2"}
+    words = subprocess.run([str(script)], env=asked, capture_output=True, text=True, check=True)
+    assert "--format" in words.stdout

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import os
 import sys
-import time
-from typing import TextIO
+from typing import Any, TextIO
 
 
 class Progress:
-    """Called with (done, total); redraws at most ten times a second, on stderr."""
+    """Called with (done, total): click's progress bar on `stream`, cleared at the end so
+    that the report starts on a clean line."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
-        self.last = 0.0
+        self.bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - self.last < 0.1:
-            return
-        self.last = now
-        width = 30
-        filled = width * done // max(total, 1)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        import click
+
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total, file=self.stream, label="checking", show_pos=True, width=30
+            )
+        self.bar.update(done - self.bar.pos)
         if done >= total:
-            self.stream.write("\r" + " " * (width + 30) + "\r")
-        self.stream.flush()
+            # Not click's own finish, which leaves the bar standing above the report.
+            self.stream.write("\r\033[K\033[?25h")
+            self.stream.flush()
+            self.bar = None
 
 
 def for_terminal(stream: TextIO | None = None) -> Progress | None:

@@ -108,6 +108,69 @@ def _base64() -> re.Pattern[str]:
     return re.compile(FORM_PATTERNS["base64"])
 
 
+# File name endings that say what a URL serves. One outside a field's formats is a finding;
+# a URL without one (a CDN path, a signed query) says nothing and is not judged.
+_MEDIA_SUFFIXES = frozenset(
+    [
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "webp",
+        "bmp",
+        "tif",
+        "tiff",
+        "heic",
+        "heif",
+        "avif",
+        "svg",
+        "ico",
+        "mp4",
+        "mov",
+        "avi",
+        "mkv",
+        "webm",
+        "flv",
+        "wmv",
+        "m4v",
+        "mpg",
+        "mpeg",
+        "3gp",
+        "mp3",
+        "wav",
+        "m4a",
+        "aac",
+        "ogg",
+        "flac",
+        "opus",
+    ]
+)
+
+
+def _url_suffix(url: str) -> str | None:
+    """The file name ending of a URL's path, lower case, when it names a media format."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    name = path.rsplit("/", 1)[-1]
+    if "." not in name:
+        return None
+    suffix = name.rsplit(".", 1)[-1].lower()
+    return suffix if suffix in _MEDIA_SUFFIXES else None
+
+
+def _url_format(field: Field, value: str, parts: Parts) -> Iterator[Finding]:
+    formats = (field.media or {}).get("formats") or []
+    suffix = _url_suffix(value)
+    if suffix is None or not formats:
+        return
+    allowed = {"jpg" if f == "jpeg" else f for f in formats}
+    if ("jpg" if suffix == "jpeg" else suffix) not in allowed:
+        yield Finding(
+            parts,
+            f"{field.path}: the URL names a .{suffix} file; allowed {'/'.join(formats)}",
+            field.path,
+        )
+
+
 Located = tuple[tuple[str, Field], ...]
 
 
@@ -120,9 +183,9 @@ def _fields(endpoint: Endpoint) -> tuple[Located, Located]:
         return tuple((f.path.split(".", 1)[0].removesuffix("[]"), f) for f in fields)
 
     fields = list(endpoint.fields.values())
-    images = [f for f in fields if (f.media or {}).get("kind") == "image" and not f.blocked]
+    media = [f for f in fields if (f.media or {}).get("formats") and not f.blocked]
     ids = [f for f in fields if "integer" in f.type and "string" in f.type]
-    return located(images), located(ids)
+    return located(media), located(ids)
 
 
 def _image_keys(endpoint: Endpoint) -> frozenset[str]:
@@ -137,9 +200,15 @@ def _inline_images(ctx: Context) -> Iterator[Finding]:
     for head, field in _fields(ctx.endpoint)[0]:
         if head not in ctx.payload:
             continue
+        image = (field.media or {}).get("kind") == "image"
         for parts, value in values_at(ctx.payload, field.path):
-            # Only raw Base64 is decoded; every other form is the schema's to judge.
-            if isinstance(value, str) and _base64().match(value[:64]):
+            if not isinstance(value, str):
+                continue
+            # Raw Base64 images are decoded; a URL is judged by the file it names; every
+            # other form is the schema's to judge.
+            if value[:8].lower().startswith(("http://", "https://")):
+                yield from _url_format(field, value, parts)
+            elif image and _base64().match(value[:64]):
                 yield from _inline_image(field, value, parts)
 
 
@@ -168,7 +237,8 @@ RULES = (
         RuleDoc(
             "Checks how a media field is written: an http(s) URL or raw Base64 (no data: prefix); "
             "for inline images, decodes the header to check format, byte size, pixel size and "
-            "aspect.",
+            "aspect; for a URL whose file name ends in a media format (.gif, .avi), checks it "
+            "against the field's formats.",
             "The service fetches URLs and decodes Base64 itself; a data: prefix, another URL "
             "scheme, "
             "or an image outside the documented limits fails the task after it is queued.",
@@ -177,7 +247,8 @@ RULES = (
             not_in_schema=(
                 "The form of the value (an http(s) URL or raw Base64, and the forms live runs "
                 "rejected) is a pattern in the generated schema; decoding the Base64 header is "
-                "the part that runs as code, because a schema cannot decode."
+                "the part that runs as code, because a schema cannot decode (and the URL's "
+                "file name is read with it, to say which format it names)."
             ),
         ),
         payload=_inline_images,
