@@ -15,6 +15,13 @@ requests pass untouched.
     session = requests.Session()
     session.mount("https://", ki.GuardedAdapter())
 
+With `record=` (a log file, or a callable taking each record) every Kling call, sent or
+blocked, is also appended to an exchange log (`kling_lint.evidence`), the raw material of
+`kling-lint evidence review`:
+
+    client = httpx.Client(event_hooks=ki.httpx_event_hooks(record="runs.jsonl"))
+    session.mount("https://", ki.GuardedAdapter(record="runs.jsonl"))
+
 Neither library is a dependency of kling-lint: install `kling-lint[httpx]` or
 `kling-lint[requests]`.
 """
@@ -31,9 +38,11 @@ from kling_lint.check.linter import Linter
 from kling_lint.check.routes import route_of, split_target
 from kling_lint.check.stamp import closed
 from kling_lint.config import Config
+from kling_lint.evidence.log import Recorder, recorder
 from kling_lint.register.model import Register
 
 ConfigArg = Config | str | Path | None
+RecordArg = str | Path | Recorder | None
 
 # A request body larger than this (once decompressed) is blocked rather than read.
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -160,6 +169,65 @@ def check_request(
     _check_body(linter, endpoint_id, _body_bytes(endpoint_id, body, content_encoding))
 
 
+def _parsed(body: Any, encoding: str | None) -> Any:
+    """The JSON a body holds, for the log (None when there is none to read)."""
+    import json
+
+    try:
+        raw = _body_bytes("", body, encoding)
+        return json.loads(raw) if raw else None
+    except Exception:
+        return None
+
+
+def _record(
+    rec: Recorder,
+    config: ConfigArg,
+    request: tuple[str, str, Any, str | None],
+    *,
+    blocked: tuple[str, ...] = (),
+    status: int | None = None,
+    response: bytes | None = None,
+) -> None:
+    """Append a Kling call to the log; a log that cannot be written is a warning, never a
+    failed call (the call has been made, and billed, by then)."""
+    import warnings
+
+    from kling_lint.evidence.record import exchange
+
+    method, url, body, encoding = request
+    try:
+        register = _linter(config).register
+        if route_of(register, method, split_target(url)[0]) is None:
+            return  # not a Kling call
+        rec(
+            exchange(
+                register,
+                method,
+                url,
+                _parsed(body, encoding),
+                status=status,
+                response=response,
+                blocked=blocked,
+            )
+        )
+    except Exception as exc:
+        warnings.warn(f"kling-lint: the exchange was not recorded: {exc!r}", stacklevel=3)
+
+
+def _guarded(
+    rec: Recorder | None, config: ConfigArg, request: tuple[str, str, Any, str | None]
+) -> None:
+    """Guard a request; a blocked one is recorded before PayloadBlocked leaves."""
+    method, url, body, encoding = request
+    try:
+        check_request(method, url, body, config=config, content_encoding=encoding)
+    except PayloadBlocked as exc:
+        if rec is not None:
+            _record(rec, config, request, blocked=tuple(d.code for d in exc.diagnostics))
+        raise
+
+
 def _httpx_content(request: Any) -> Any:
     """httpx's body, or the stream object itself when it was not read (then it is blocked)."""
     try:
@@ -168,32 +236,76 @@ def _httpx_content(request: Any) -> Any:
         return request.stream
 
 
-def _check_httpx(request: Any, config: ConfigArg) -> None:
-    check_request(
+def _httpx_request(request: Any) -> tuple[str, str, Any, str | None]:
+    return (
         request.method,
         str(request.url),
         _httpx_content(request),
-        config=config,
-        content_encoding=request.headers.get("content-encoding"),
+        request.headers.get("content-encoding"),
     )
 
 
-def httpx_hook(*, config: ConfigArg = None) -> Callable[[Any], None]:
-    """A request event hook for `httpx.Client(event_hooks={"request": [...]})`."""
+def httpx_hook(*, config: ConfigArg = None, record: RecordArg = None) -> Callable[[Any], None]:
+    """A request event hook for `httpx.Client(event_hooks={"request": [...]})`; with
+    `record`, blocked calls are logged (`httpx_event_hooks` logs the answered ones too)."""
+    rec = recorder(record)
 
     def hook(request: Any) -> None:
-        _check_httpx(request, config)
+        _guarded(rec, config, _httpx_request(request))
 
     return hook
 
 
-def httpx_async_hook(*, config: ConfigArg = None) -> Callable[[Any], Awaitable[None]]:
+def httpx_async_hook(
+    *, config: ConfigArg = None, record: RecordArg = None
+) -> Callable[[Any], Awaitable[None]]:
     """The same for `httpx.AsyncClient`, whose hooks are coroutines."""
+    rec = recorder(record)
 
     async def hook(request: Any) -> None:
-        _check_httpx(request, config)
+        _guarded(rec, config, _httpx_request(request))
 
     return hook
+
+
+def _record_answer(rec: Recorder, config: ConfigArg, response: Any) -> None:
+    """Log an httpx response (read already) with the request it answers."""
+    call = _httpx_request(response.request)
+    _record(rec, config, call, status=response.status_code, response=response.content)
+
+
+def httpx_event_hooks(*, config: ConfigArg = None, record: RecordArg = None) -> dict[str, Any]:
+    """`event_hooks` for `httpx.Client`: guard each request, and with `record` log every
+    Kling call with its answer."""
+    rec = recorder(record)
+    hooks: dict[str, Any] = {"request": [httpx_hook(config=config, record=rec)], "response": []}
+    if rec is not None:
+
+        def answered(response: Any) -> None:
+            response.read()
+            _record_answer(rec, config, response)
+
+        hooks["response"].append(answered)
+    return hooks
+
+
+def httpx_async_event_hooks(
+    *, config: ConfigArg = None, record: RecordArg = None
+) -> dict[str, Any]:
+    """The same for `httpx.AsyncClient`."""
+    rec = recorder(record)
+    hooks: dict[str, Any] = {
+        "request": [httpx_async_hook(config=config, record=rec)],
+        "response": [],
+    }
+    if rec is not None:
+
+        async def answered(response: Any) -> None:
+            await response.aread()
+            _record_answer(rec, config, response)
+
+        hooks["response"].append(answered)
+    return hooks
 
 
 def _build_adapter() -> type:
@@ -206,19 +318,33 @@ def _build_adapter() -> type:
         `config=` (a Config or a config file path).
         """
 
-        def __init__(self, *args: Any, config: ConfigArg = None, **kwargs: Any) -> None:
+        def __init__(
+            self, *args: Any, config: ConfigArg = None, record: RecordArg = None, **kwargs: Any
+        ) -> None:
             super().__init__(*args, **kwargs)
             self.kling_config = config
+            self.kling_record = recorder(record)
 
         def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-            check_request(
+            call = (
                 request.method,
                 request.url,
                 request.body,
-                config=self.kling_config,
-                content_encoding=request.headers.get("Content-Encoding"),
+                request.headers.get("Content-Encoding"),
             )
-            return super().send(request, *args, **kwargs)
+            _guarded(self.kling_record, self.kling_config, call)
+            response = super().send(request, *args, **kwargs)
+            if self.kling_record is not None:
+                # A streamed answer is left for the caller to read: only its status is kept.
+                body = None if kwargs.get("stream") else response.content
+                _record(
+                    self.kling_record,
+                    self.kling_config,
+                    call,
+                    status=response.status_code,
+                    response=body,
+                )
+            return response
 
     return GuardedAdapter
 

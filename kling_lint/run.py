@@ -94,6 +94,9 @@ class _Session:
         self.found_by_name: dict[str, Path | None] = {}
         self.configs: dict[Path | None, Config] = {}
         self.scopes: dict[Path | None, Scope] = {}
+        # Files named on the command line (a walk's files are not): a file whose content
+        # says it is no payload (an exchange log) is a finding when named, skipped if found.
+        self.named: set[str] = set()
 
     def _config(self, path: Path | None) -> Config:
         config = load_config(path) if path else Config()
@@ -352,6 +355,8 @@ def _check_loaded(
     fail_on = linter.config.fail_on
     if isinstance(loaded, LoadFailure):
         p = loaded.problem
+        if p.code == "KL012" and file is not None and file not in session.named:
+            return FileResult(loaded.path, None, None, (), fail_on, p.message, subject="skipped")
         failure = _selected(linter, [_diag(linter, p.code, p.message, p.pointer, p.position)])
         return FileResult(loaded.path, loaded.record, None, tuple(failure), fail_on)
     payload = unwrap_envelope(loaded)
@@ -668,6 +673,8 @@ def _check_stdin(session: _Session, options: Options) -> list[FileResult]:
             loaded_all = parse_text(text, name, kind_of(name), limits)
     # The --stdin-filename stands in for the path: config endpoint patterns see it too.
     named = options.stdin_filename
+    if named is not None:
+        session.named.add(named)  # standard input is always named
     return [_check_loaded(session, config_path, named, loaded, False) for loaded in loaded_all]
 
 
@@ -690,7 +697,10 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             result.files.append(_check_loaded(session, config_path, None, missing))
             continue
         walked = walked or path.is_dir()
-        found = discover([path], session.scope_for(path), follow_links=options.follow_links)
+        scope = session.scope_for(path)
+        found = discover([path], scope, follow_links=options.follow_links)
+        if not path.is_dir() and not scope.force_exclude:  # force-exclude: read as a walk's
+            session.named.update(found.files)
         files.extend((file, session.config_path_for_file(file)) for file in found.files)
         for skip in found.skipped:
             result.skipped.append((skip.path, skip.why))
@@ -700,7 +710,11 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
                 result.files.append(_check_loaded(session, config_path, None, failure))
     for config_path in dict.fromkeys(c for _, c in files):
         session.linter(config_path)  # compile (and fail, exit 2) before any file is read
-    result.files.extend(_run_files(session, files, progress))
+    for done in _run_files(session, files, progress):
+        if done.subject == "skipped":  # read, and found to be no payload file
+            result.skipped.append((done.path, done.endpoint_from or ""))
+        else:
+            result.files.append(done)
     if session.baseline is not None:
         result.files.extend(_settle_baseline(session, result))
     linted = {f.endpoint for f in result.files if f.endpoint is not None}

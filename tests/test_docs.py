@@ -83,8 +83,33 @@ def _sandbox(tmp_path: Path) -> Path:
     (root / "pyproject.toml").write_text('[project]\nname = "demo"\n\n[tool.kling-lint]\n')
     (root / "team").mkdir()
     (root / "team" / ".kling-lint.toml").write_text(entry.replace("tool.kling-lint.", ""))
+    _exchange_log(root / "runs.jsonl")
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     return root
+
+
+def _exchange_log(target: Path) -> None:
+    """A few recorded calls, as docs/evidence.md shows them."""
+    from kling_lint.evidence.log import append
+    from kling_lint.evidence.record import exchange
+
+    from .conftest import CLEAN_OMNI
+
+    register = builtin_register()
+    omni = "/v1/videos/omni-video"
+
+    def answer(code: int, **data: str) -> str:
+        return json.dumps({"code": code, "message": "SUCCEED" if not code else "x", "data": data})
+
+    calls = [
+        ("POST", omni, {**CLEAN_OMNI, "external_task_id": "e1"}, 200, answer(0, task_id="t1")),
+        ("POST", omni, {**CLEAN_OMNI, "aspect_ratio": "1:1"}, 400, answer(1201)),
+        ("POST", omni, {**CLEAN_OMNI, "voice_list": [{"voice_id": "v"}]}, 200, answer(0)),
+        ("POST", omni, CLEAN_OMNI, 429, answer(1302)),
+        ("GET", f"{omni}/t1", None, 200, answer(0, task_id="t1", task_status="succeed")),
+    ]
+    for method, path, body, status, response in calls:
+        append(target, exchange(register, method, path, body, status=status, response=response))
 
 
 def _env(extra: dict[str, str] | None = None, bin_dir: Path = BIN) -> dict[str, str]:

@@ -21,10 +21,19 @@ import pytest
 
 from .conftest import CLEAN_OMNI
 
+# The child's own peak: Linux's VmHWM belongs to the process image, where ru_maxrss carries
+# over the parent's peak across exec (a test run that has grown would count against it).
 _CHILD = (
     "import atexit, resource, sys\n"
-    "atexit.register(lambda: print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF)"
-    ".ru_maxrss, file=sys.stderr))\n"
+    "def peak():\n"
+    "    try:\n"
+    "        for line in open('/proc/self/status'):\n"
+    "            if line.startswith('VmHWM:'):\n"
+    "                return int(line.split()[1])\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "atexit.register(lambda: print('MAXRSS', peak(), file=sys.stderr))\n"
     "from kling_lint.cli import main\n"
     "main()\n"
 )

@@ -65,6 +65,7 @@ NOT_ENDPOINTS = {
     "register.meta.schema.json",
     "kling-lint-config.schema.json",
     "kling-lint-pyproject.schema.json",
+    "exchange-log.schema.json",
 }
 
 

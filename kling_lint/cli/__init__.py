@@ -33,6 +33,7 @@ class _Commands(click.Group):
         "registry": "register",
         "schemas": "register",
         "allowlist": "allowlist",
+        "evidence": "evidence",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

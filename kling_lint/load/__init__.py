@@ -229,6 +229,8 @@ def parse_yaml(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Loaded:
 def parse_text(text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS) -> list[Loaded]:
     """Payloads in a text of the given kind (`json`, `yaml` or `jsonl`)."""
     if kind == "jsonl":
+        if _is_exchange_log(text):
+            return [LoadFailure(path, None, LoadProblem("KL012", EXCHANGE_LOG))]
         out: list[Loaded] = []
         # Records end at "\n" only: U+2028, U+0085 and the like may sit inside strings.
         for number, line in enumerate(text.split("\n"), start=1):
@@ -238,6 +240,26 @@ def parse_text(text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS)
     if kind == "yaml":
         return [parse_yaml(text, path, limits)]
     return [parse_json(text, path, limits=limits)]
+
+
+EXCHANGE_LOG = (
+    "an exchange log (recorded API calls), not payloads: `kling-lint evidence review` "
+    "reads it; a folder walk skips it"
+)
+_EXCHANGE_KEYS = frozenset({"format", "time", "method", "path", "query", "body"})
+
+
+def _is_exchange_log(text: str) -> bool:
+    """Whether a JSON Lines text is an exchange log: its first record has the log's shape
+    (the writer puts `format` first, so most files are told apart without parsing)."""
+    first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+    if not first.startswith('{"format"'):
+        return False
+    try:
+        record = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and record.keys() >= _EXCHANGE_KEYS
 
 
 def not_a_payload(name: str) -> str | None:

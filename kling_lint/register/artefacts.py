@@ -21,7 +21,11 @@ from kling_lint.register.validate import META_SCHEMA_FILE
 # tool.kling-lint. Neither is an endpoint schema.
 CONFIG_SCHEMA_FILE = "kling-lint-config.schema.json"
 PYPROJECT_SCHEMA_FILE = "kling-lint-pyproject.schema.json"
-_NOT_ENDPOINTS = frozenset({META_SCHEMA_FILE, CONFIG_SCHEMA_FILE, PYPROJECT_SCHEMA_FILE})
+# The exchange log's schema (hand-written, like the settings'): what `evidence` reads.
+EXCHANGE_SCHEMA_FILE = "exchange-log.schema.json"
+_NOT_ENDPOINTS = frozenset(
+    {META_SCHEMA_FILE, CONFIG_SCHEMA_FILE, PYPROJECT_SCHEMA_FILE, EXCHANGE_SCHEMA_FILE}
+)
 
 
 def pyproject_schema(settings: dict[str, Any]) -> dict[str, Any]:

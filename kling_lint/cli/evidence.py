@@ -1,0 +1,87 @@
+"""`kling-lint evidence ...`: what live runs prove about the register."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded
+from kling_lint.report._common import printable
+
+_REGISTER = click.option(
+    "--register",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Use this register folder instead of the built-in one.",
+)
+_LOGS = click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+
+
+@click.group()
+def evidence() -> None:
+    """Read exchange logs and HAR files against the register."""
+
+
+@evidence.command("import")
+@_LOGS
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The exchange log to append the Kling calls to.",
+)
+@_REGISTER
+@guarded
+def import_(logs: tuple[str, ...], output: Path, register: Path | None) -> None:
+    """Append the Kling calls of HAR files (or other exchange logs) to an exchange log.
+
+    Headers are never read, so no credential reaches the log; media is kept as its form,
+    size and digest. An entry that cannot be read is reported at its place; the others are
+    imported, and the command exits 2.
+    """
+    from kling_lint.evidence.log import append
+    from kling_lint.evidence.report import read_inputs
+    from kling_lint.register import load_register
+
+    if str(output.resolve()) in {str(Path(p).resolve()) for p in logs}:
+        raise click.UsageError("--output is one of the inputs; name another file")
+    seen, problems = read_inputs(logs, load_register(register))
+    for item in seen:
+        append(output, item.record)
+    for problem in problems:
+        click.echo(printable(str(problem)), err=True)
+    click.echo(f"appended {len(seen)} exchange(s) to {printable(str(output))}", err=True)
+    if problems:
+        sys.exit(EXIT_ERROR)
+
+
+@evidence.command()
+@_LOGS
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@_REGISTER
+@guarded
+def review(logs: tuple[str, ...], output_format: str, register: Path | None) -> None:
+    """What exchange logs and HAR files show against the register, and the status change
+    each would justify. Exits 1 on a contradiction (a live-rejected field seen accepted, a
+    live-confirmed one rejected), 2 when an input could not be read."""
+    from kling_lint.evidence import report
+    from kling_lint.evidence.review import review as judge
+    from kling_lint.register import load_register
+
+    reg = load_register(register)
+    seen, problems = report.read_inputs(logs, reg)
+    done = judge(seen, reg)
+    render = {"text": report.as_text, "json": report.as_json, "markdown": report.as_markdown}
+    click.echo(render[output_format](done, problems), nl=False)
+    if problems:
+        sys.exit(EXIT_ERROR)
+    if done.contradictions:
+        sys.exit(EXIT_FINDINGS)

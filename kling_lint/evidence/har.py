@@ -1,0 +1,124 @@
+"""HAR 1.2 files (browser dev tools, mitmproxy, Playwright) read as exchange records.
+
+Only the members HAR 1.2 names are read: `log.entries[]` with `startedDateTime`,
+`request.method`, `request.url`, `request.postData.text`, `response.status` and
+`response.content.text` (Base64 when `content.encoding` says so). Entries whose route is
+not a Kling endpoint are counted, not kept; headers (and so credentials) are never read.
+A file that is not HAR, or an entry without what an exchange needs, is a located problem.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kling_lint.check.routes import route_of, split_target
+from kling_lint.evidence.log import LogProblem
+from kling_lint.evidence.record import exchange
+from kling_lint.register.model import Register
+
+
+def is_har(path: str | Path) -> bool:
+    """Whether a file is HAR by its name or its first bytes (`{"log": ...`)."""
+    if str(path).lower().endswith(".har"):
+        return True
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64).lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"{") and b'"log"' in head
+
+
+def _when(text: Any) -> _dt.datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _body(request: dict[str, Any]) -> tuple[Any, str | None]:
+    """The JSON a request sent, or why it cannot be read."""
+    post = request.get("postData")
+    if post is None:
+        return None, None
+    text = post.get("text") if isinstance(post, dict) else None
+    if not isinstance(text, str):
+        return None, "postData has no text"
+    if not text.strip():
+        return None, None
+    try:
+        return json.loads(text), None
+    except ValueError as exc:
+        return None, f"postData.text is not JSON: {exc}"
+
+
+def _answer(response: Any) -> tuple[int | None, bytes | None]:
+    if not isinstance(response, dict) or not isinstance(response.get("status"), int):
+        return None, None
+    status = response["status"]
+    if status <= 0:  # HAR's "no response" (a blocked or failed request)
+        return None, None
+    content = response.get("content")
+    if not isinstance(content, dict) or not isinstance(content.get("text"), str):
+        return status, None
+    text = content["text"]
+    if content.get("encoding") == "base64":
+        import base64
+        import binascii
+
+        try:
+            return status, base64.b64decode(text)
+        except (binascii.Error, ValueError):
+            return status, None
+    return status, text.encode("utf-8")
+
+
+def read(path: str | Path, register: Register) -> Iterator[tuple[int, dict[str, Any] | LogProblem]]:
+    """(entry number, exchange) for the Kling calls of a HAR file, in its order, and a
+    located problem for what is unusable."""
+    shown = str(path)
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        yield 1, LogProblem(shown, 1, f"not a HAR file: {exc}")
+        return
+    log = document.get("log") if isinstance(document, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
+    if not isinstance(entries, list):
+        yield 1, LogProblem(shown, 1, "not a HAR file: no log.entries array (HAR 1.2)")
+        return
+    for number, entry in enumerate(entries, start=1):
+        where = f"log.entries[{number - 1}]"
+        request = entry.get("request") if isinstance(entry, dict) else None
+        if not isinstance(request, dict):
+            yield number, LogProblem(shown, number, f"{where}: no request")
+            continue
+        method, url = request.get("method"), request.get("url")
+        if not isinstance(method, str) or not isinstance(url, str):
+            yield number, LogProblem(shown, number, f"{where}: no request.method and request.url")
+            continue
+        if route_of(register, method, split_target(url)[0]) is None:
+            continue  # not a Kling call
+        body, why = _body(request)
+        if why is not None:
+            yield number, LogProblem(shown, number, f"{where}: {why}")
+            continue
+        status, answer = _answer(entry.get("response"))
+        yield (
+            number,
+            exchange(
+                register,
+                method,
+                url,
+                body,
+                status=status,
+                response=answer,
+                when=_when(entry.get("startedDateTime")),
+            ),
+        )

@@ -1,0 +1,172 @@
+"""One API call as an exchange-log record: what was asked, what the API answered.
+
+What is kept is what evidence needs and nothing a log must not hold:
+
+- the request body as sent, with media (a Base64 string, a `data:` URI) replaced by its
+  form, size, SHA-256 and what its header says (format, width, height), never the bytes;
+- no header at all, and every query parameter or body member whose name says it is a
+  credential (`token`, `key`, `signature`, ...), in the URL and in URLs inside the body,
+  replaced by "REDACTED";
+- from the response, the envelope (`code`, `message`, `request_id`) and what a task says
+  about itself (`task_id`, `task_status`, `task_status_msg`, units deducted), not the
+  generated media URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from kling_lint.check.routes import route_of, split_target
+from kling_lint.register.model import Register
+
+FORMAT = 1
+REDACTED = "REDACTED"
+# A string this long that is all Base64 is media, not text (ids and names are shorter).
+_MEDIA_CHARS = 64
+_BASE64 = re.compile(r"^[A-Za-z0-9+/\r\n]+={0,2}$")
+_SECRET_PARTS = frozenset(
+    {"token", "key", "apikey", "secret", "signature", "sig", "password", "passwd", "auth"}
+    | {"authorization", "credential", "credentials", "session", "jwt", "bearer"}
+)
+
+
+def is_secret(name: str) -> bool:
+    """Whether a parameter or member name says its value is a credential."""
+    lowered = name.lower()
+    if lowered.startswith(("x-amz-", "x-goog-")):
+        return True
+    return any(part in _SECRET_PARTS for part in re.split(r"[_\-.\s]+", lowered))
+
+
+def _redacted_url(url: str) -> str:
+    """`url` with every credential in its query replaced (a signed storage URL, say)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(is_secret(k) for k, _ in pairs):
+        return url
+    query = urlencode([(k, REDACTED if is_secret(k) else v) for k, v in pairs])
+    return urlunsplit(parts._replace(query=query))
+
+
+def media_header(data: bytes) -> dict[str, Any]:
+    """What the first bytes of a media file say: format, and an image's pixel size."""
+    from kling_lint.check.rules.media import image_header
+
+    kind, width, height = image_header(data)
+    if kind is None and data[4:8] == b"ftyp":
+        kind = "mov" if data[8:10] == b"qt" else "mp4"
+    elif kind is None and (data[:3] == b"ID3" or data[:2] in (b"\xff\xfb", b"\xff\xf3")):
+        kind = "mp3"
+    elif kind is None and data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        kind = "wav"
+    out: dict[str, Any] = {"format": kind}
+    if width is not None and height is not None:
+        out.update(width=width, height=height)
+    return out
+
+
+def media_summary(text: str) -> dict[str, Any] | None:
+    """The `{"$media": ...}` stand-in for a media string, or None when it is not one."""
+    import base64
+    import binascii
+
+    form = "base64"
+    body = text
+    if text[:5].lower() == "data:":
+        _, comma, body = text.partition(",")
+        if not comma:
+            return None
+        form = "data-uri"
+    elif len(text) < _MEDIA_CHARS or not _BASE64.match(text[:4096]):
+        return None
+    try:
+        data = base64.b64decode(body, validate=False)
+    except (binascii.Error, ValueError):
+        data = body.encode("utf-8", "replace")
+    summary = {"form": form, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return {"$media": {**summary, **media_header(data[: 96 * 1024])}}
+
+
+def _clean(value: Any, name: str | None = None) -> Any:
+    """A body value as the log keeps it (see the module)."""
+    if name is not None and is_secret(name):
+        return REDACTED
+    if isinstance(value, str):
+        media = media_summary(value)
+        if media is not None:
+            return media
+        return (
+            _redacted_url(value) if value[:8].lower().startswith(("http://", "https://")) else value
+        )
+    if isinstance(value, dict):
+        return {k: _clean(v, k if isinstance(k, str) else None) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _response(status: int | None, body: bytes | str | None) -> dict[str, Any] | None:
+    if status is None:
+        return None
+    out: dict[str, Any] = {"http_status": status}
+    try:
+        document = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        document = None
+    if not isinstance(document, dict):
+        return out
+    for key in ("code", "message", "request_id"):
+        if isinstance(document.get(key), int | str) and not isinstance(document.get(key), bool):
+            out[key] = document[key]
+    data = document.get("data")
+    if isinstance(data, dict):
+        for key in ("task_id", "task_status", "task_status_msg"):
+            if isinstance(data.get(key), str):
+                out[key] = data[key]
+        units = data.get("final_unit_deduction")
+        if isinstance(units, int | float | str) and not isinstance(units, bool):
+            out["units"] = str(units)
+    return out
+
+
+def exchange(
+    register: Register,
+    method: str,
+    url: str,
+    body: Any,
+    *,
+    status: int | None = None,
+    response: bytes | str | None = None,
+    blocked: tuple[str, ...] = (),
+    when: _dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The log record of one call. `body` is the parsed JSON body (None for none); a call
+    kling-lint stopped has the codes that stopped it in `blocked` and no response."""
+    path, query = split_target(url)
+    found = route_of(register, method, path)
+    moment = (when or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
+    record: dict[str, Any] = {
+        "format": FORMAT,
+        "time": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "endpoint": found[0] if found else None,
+        "method": method.strip().upper(),
+        "path": path,
+        "query": {k: REDACTED if is_secret(k) else v for k, v in parse_qsl(query)},
+        "body": _clean(body),
+    }
+    if blocked:
+        record["blocked"] = list(blocked)
+    answer = _response(status, response)
+    if answer is not None:
+        record["response"] = answer
+    return record
