@@ -62,6 +62,7 @@ class Options(NamedTuple):
     fail_on: Severity | None = None
     policies: tuple[str, ...] | None = None
     register: Path | None = None
+    overlays: tuple[Path, ...] = ()  # --overlay, laid over the config's overlays
     stdin_filename: str | None = None
     jobs: int | None = None
     allow_config_plugins: bool = False
@@ -89,7 +90,7 @@ class _Session:
         self.baseline = _baseline(options)
         # Findings a baseline may hold, as this run found them (for --write-baseline).
         self.recorded: list[Key] = []
-        self.registers: dict[Path | None, Register] = {}
+        self.registers: dict[tuple[Path | None, tuple[Path, ...]], Register] = {}
         self.found: dict[Path, Path | None] = {}
         self.found_by_name: dict[str, Path | None] = {}
         self.configs: dict[Path | None, Config] = {}
@@ -128,6 +129,8 @@ class _Session:
             changes["policies"] = o.policies
         if o.register is not None:
             changes["register"] = o.register.resolve()
+        if o.overlays:
+            changes["overlays"] = (*config.overlays, *(p.resolve() for p in o.overlays))
         if o.exclude is not None:
             changes["exclude"] = o.exclude
         if o.extend_exclude:
@@ -180,10 +183,11 @@ class _Session:
     def linter(self, config_path: Path | None) -> Linter:
         if config_path not in self.linters:
             config = self.config(config_path)
-            register = self.registers.get(config.register)
+            key = (config.register, config.overlays)
+            register = self.registers.get(key)
             if register is None:
-                register = load_register(config.register)
-                self.registers[config.register] = register
+                register = load_register(config.register, config.overlays)
+                self.registers[key] = register
             linter = Linter(register, config)
             named = self.options.endpoint
             if named and resolve(register, named) is None:
@@ -754,5 +758,5 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
             )
         )
     if not session.linters:
-        result.register_digest = load_register(options.register).digest
+        result.register_digest = load_register(options.register, options.overlays).digest
     return result

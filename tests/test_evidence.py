@@ -177,9 +177,14 @@ def test_recorded_exchanges_review_as_the_evidence_justifies(
         "needs_accept": False,
     }
     voice = by_key[("voice_list", "field", None)]
-    assert voice["proposal"] == {"status": ["live-confirmed"], "needs_accept": True}
-    assert by_key[("aspect_ratio", "value", "1:1")]["proposal"]["status"] == ["live-rejected"]
-    assert by_key[("callback_url", "field", None)]["proposal"]["status"] == ["live-rejected"]
+    # A hypothesis gives way to what the run showed; documents stay beside it.
+    assert voice["proposal"] == {
+        "status": ["live-confirmed"],
+        "needs_accept": True,
+    }
+    rejected = ["doc-derived", "live-rejected"]
+    assert by_key[("aspect_ratio", "value", "1:1")]["proposal"]["status"] == rejected
+    assert by_key[("callback_url", "field", None)]["proposal"]["status"] == rejected
     assert by_key[("image_list[].image_url", "form", "base64")]["contradiction"] is None
     assert by_key[("prompt", "field", None)]["proposal"] is None  # live-confirmed already
     why = {s["why"].split(":")[0] for s in report["skipped"]}
@@ -440,3 +445,99 @@ def test_the_async_httpx_hooks_record_too(api: FakeKling, tmp_path: Path) -> Non
     ((_, record),) = list(log.read(target))
     assert record["response"]["code"] == 0
     assert SECRET not in target.read_text()
+
+
+def test_the_loop_record_review_apply_changes_verdicts_as_justified(
+    api: FakeKling, tmp_path: Path, run_cli: Any
+) -> None:
+    config = tmp_path / ".kling-lint.toml"
+    config.write_text(ALLOW_VOICE)
+    runs = tmp_path / "runs.jsonl"
+    _record_with_httpx(base_url(api), config, runs)
+    team = tmp_path / "team"
+    square = {**CLEAN_OMNI, "aspect_ratio": "1:1"}
+
+    def verdict(payload: dict[str, Any], *overlay: str) -> set[str]:
+        path = tmp_path / "p.json"
+        path.write_text(json.dumps(payload))
+        args = ["check", "--isolated", "--format", "json", "-e", "omni-video.create"]
+        args += [a for o in overlay for a in ("--overlay", o)]
+        result = run_cli(*args, str(path))
+        return {d["code"] for f in json.loads(result.stdout)["files"] for d in f["diagnostics"]}
+
+    assert "KL104" in verdict(VOICE)
+    assert verdict(square) == set()
+    dry = run_cli("evidence", "apply", str(runs), "--to", str(team), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert not team.exists()
+    assert "needs --accept omni-video.create:voice_list" in dry.stderr
+    accept = ["--accept", "omni-video.create:voice_list"]
+    accept += ["--accept", "omni-video.create:voice_list[].voice_id"]
+    done = run_cli("evidence", "apply", str(runs), "--to", str(team), *accept)
+    assert done.exit_code == 0, done.output
+    assert run_cli("registry", "validate", "--overlay", str(team)).exit_code == 0
+    assert "KL104" not in verdict(VOICE, str(team))  # accepted live: passes, with a caution
+    assert "KL109" in verdict(VOICE, str(team))
+    assert verdict(square, str(team)) == {"KL102"}  # rejected live now: blocked
+    written = (team / "endpoints" / "omni-video.create.yaml").read_text()
+    for untouched in ("prompt:", "mode:", "callback_url:\n    status: [doc-derived]"):
+        assert untouched not in written  # skipped and unproven calls changed nothing
+    # A team's edit to the overlay survives a later apply byte for byte.
+    edited = "# our probes, reviewed weekly\n" + written
+    (team / "endpoints" / "omni-video.create.yaml").write_text(edited)
+    again = run_cli("evidence", "apply", str(runs), "--to", str(team), *accept)
+    assert again.exit_code == 0, again.output
+    assert (team / "endpoints" / "omni-video.create.yaml").read_text() == edited
+    shown = run_cli("fields", "--overlay", str(team), "omni-video.create").stdout
+    assert "[team]" in shown
+
+
+def test_apply_into_a_register_folder_touches_only_what_changes(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    import shutil
+
+    from .conftest import REGISTRY
+
+    folder = tmp_path / "registry"
+    shutil.copytree(REGISTRY, folder)
+    runs = tmp_path / "runs.jsonl"
+    register = builtin_register()
+    ok = json.dumps({"code": 0, "data": {"task_id": "t1"}})
+    log.append(runs, exchange(register, "POST", OMNI, {**CLEAN_OMNI, "external_task_id": "e"},
+                              status=200, response=ok))  # fmt: skip
+    polled = json.dumps({"code": 0, "data": {"task_id": "t1", "task_status": "succeed"}})
+    log.append(runs, exchange(register, "GET", f"{OMNI}/t1", None, status=200, response=polled))
+    before = {p.name: p.read_text() for p in folder.rglob("*.yaml")}
+    done = run_cli("evidence", "apply", str(runs), "--to", str(folder))
+    assert done.exit_code == 0, done.output
+    after = {p.name: p.read_text() for p in folder.rglob("*.yaml")}
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"omni-video.create.yaml", "sources.yaml"}
+    import difflib
+
+    diff = [
+        line
+        for line in difflib.unified_diff(
+            before["omni-video.create.yaml"].splitlines(),
+            after["omni-video.create.yaml"].splitlines(),
+            lineterm="",
+        )
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert diff[0] == "-    status: [doc-derived]"
+    assert diff[1] == "+    status: [doc-derived, live-confirmed]"
+    assert all(line.startswith("+") for line in diff[2:])  # the evidence entry, added
+    assert run_cli("registry", "validate", str(folder)).exit_code == 0
+
+
+def test_apply_refuses_while_the_logs_contradict_the_register(tmp_path: Path, run_cli: Any) -> None:
+    runs = tmp_path / "runs.jsonl"
+    ok = json.dumps({"code": 0, "data": {"task_id": "t1"}})
+    sent = {**CLEAN_OMNI, "mode": "standard"}
+    log.append(runs, exchange(builtin_register(), "POST", OMNI, sent, status=200, response=ok))
+    result = run_cli("evidence", "apply", str(runs), "--to", str(tmp_path / "team"))
+    assert result.exit_code == 1
+    assert not (tmp_path / "team").exists()
+    typo = run_cli("evidence", "apply", str(runs), "--to", str(tmp_path / "t"), "--accept", "x:y")
+    assert typo.exit_code in (1, 2)

@@ -138,7 +138,7 @@ class Linter:
         today: _dt.date | None = None,
     ) -> None:
         self.config = config or Config()
-        self.register = register or load_register(self.config.register)
+        self.register = register or load_register(self.config.register, self.config.overlays)
         if self.config.policy_files:
             taken = {r.code for r in all_rules(self.register, None)}
             self.register = with_policy_files(self.register, self.config.policy_files, taken)

@@ -17,6 +17,7 @@ from kling_lint.cli._support import (
     CommandError,
     codes,
     guarded,
+    overlay_option,
     reader_gone,
 )
 from kling_lint.diagnostics import Severity
@@ -99,6 +100,9 @@ def main(debug: bool) -> None:
     "--register",
     type=click.Path(file_okay=False, path_type=Path),
     help="Use this register folder instead of the built-in one.",
+)
+@overlay_option(
+    "A register overlay folder laid over the register (repeatable; after the config's)."
 )
 @click.option(
     "--format",
@@ -202,6 +206,7 @@ def check(
     fail_on: str | None,
     policies: tuple[str, ...],
     register: Path | None,
+    overlays: tuple[Path, ...],
     output_format: str,
     verbose: bool,
     stdin_filename: str | None,
@@ -243,6 +248,7 @@ def check(
         fail_on=Severity.parse(fail_on) if fail_on else None,
         policies=tuple(policies) if policies else None,
         register=register,
+        overlays=overlays,
         stdin_filename=stdin_filename,
         jobs=jobs,
         allow_config_plugins=allow_config_plugins,
@@ -468,12 +474,27 @@ def endpoints(output_format: str) -> None:
         click.echo(f"{row['id']:<24} {row['method']:<5} {row['path']:<48} {billable}")
 
 
-def _endpoint_named(name: str, register: Path | None) -> Any:
-    """The endpoint an argument names, by id or by route, as `check --endpoint` reads it."""
-    from kling_lint.check.endpoint import resolve, suggest_endpoint
+def _view_register(register: Path | None, overlays: tuple[Path, ...]) -> Any:
+    """The register a view shows: the flags', else the nearest config's, with its overlays
+    and the flags' laid over it (so that a view says where each status comes from)."""
+    from kling_lint.config import find_config, load_config
     from kling_lint.register import load_register
 
-    reg = load_register(register)
+    config_path = find_config(Path.cwd())
+    settings = load_config(config_path) if config_path else None
+    base = register or (settings.register if settings else None)
+    layers = (*(settings.overlays if settings else ()), *overlays)
+    return load_register(base, layers)
+
+
+_VIEW_OVERLAY = overlay_option("A register overlay folder laid over the register (repeatable).")
+
+
+def _endpoint_named(name: str, register: Path | None, overlays: tuple[Path, ...] = ()) -> Any:
+    """The endpoint an argument names, by id or by route, as `check --endpoint` reads it."""
+    from kling_lint.check.endpoint import resolve, suggest_endpoint
+
+    reg = _view_register(register, overlays)
     found = resolve(reg, name)
     if found is None:
         raise CommandError(
@@ -487,12 +508,16 @@ def _endpoint_named(name: str, register: Path | None) -> Any:
 @click.argument("endpoint")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@_VIEW_OVERLAY
 @guarded
-def fields(endpoint: str, output_format: str, register: Path | None) -> None:
-    """Every field, value and form of an endpoint (id or route) with its status."""
+def fields(
+    endpoint: str, output_format: str, register: Path | None, overlays: tuple[Path, ...]
+) -> None:
+    """Every field, value and form of an endpoint (id or route) with its status (and the
+    overlay that set it, in brackets)."""
     from kling_lint.register import views
 
-    views.print_fields(_endpoint_named(endpoint, register), output_format)
+    views.print_fields(_endpoint_named(endpoint, register, overlays), output_format)
 
 
 @main.command()
@@ -500,12 +525,15 @@ def fields(endpoint: str, output_format: str, register: Path | None) -> None:
 @click.argument("path")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@_VIEW_OVERLAY
 @guarded
-def field(endpoint: str, path: str, output_format: str, register: Path | None) -> None:
+def field(
+    endpoint: str, path: str, output_format: str, register: Path | None, overlays: tuple[Path, ...]
+) -> None:
     """One field with all its values, forms, notes and evidence."""
     from kling_lint.register import views
 
-    found = _endpoint_named(endpoint, register)
+    found = _endpoint_named(endpoint, register, overlays)
     chosen = views.find_field(found, path)
     if chosen is None:
         raise CommandError(views.missing_field(found, path))

@@ -26,6 +26,7 @@ __all__ = [
     "CommandError",
     "codes",
     "guarded",
+    "overlay_option",
     "reader_gone",
 ]
 
@@ -81,6 +82,19 @@ def guarded(func: F) -> F:
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
+
+
+def overlay_option(help: str) -> Callable[[F], F]:
+    """`--overlay DIR` (repeatable): register overlays laid over the register, in order."""
+    from pathlib import Path
+
+    return click.option(
+        "--overlay",
+        "overlays",
+        multiple=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
 
 
 def codes(values: tuple[str, ...]) -> tuple[str, ...] | None:

@@ -85,3 +85,76 @@ def review(logs: tuple[str, ...], output_format: str, register: Path | None) -> 
         sys.exit(EXIT_ERROR)
     if done.contradictions:
         sys.exit(EXIT_FINDINGS)
+
+
+@evidence.command()
+@_LOGS
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The overlay folder (created if missing) or register folder to write into.",
+)
+@click.option(
+    "--accept",
+    multiple=True,
+    metavar="ENDPOINT:PATH",
+    help="Apply a proposal that needs a decision (what was accepted but not verified).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the change; write nothing.")
+@_REGISTER
+@guarded
+def apply(
+    logs: tuple[str, ...],
+    target: Path,
+    accept: tuple[str, ...],
+    dry_run: bool,
+    register: Path | None,
+) -> None:
+    """Write the status changes the logs justify into an overlay (or a register folder),
+    each with an evidence entry citing a source made for the logs. Prints the change as a
+    diff first. Refuses (exit 1) while the logs contradict the register."""
+    import difflib
+
+    from kling_lint.evidence import apply as applying
+    from kling_lint.evidence import report
+    from kling_lint.evidence.review import review as judge
+    from kling_lint.register import load_register
+
+    whole = applying.is_register_folder(target)
+    layered = () if whole or not target.exists() else (target,)
+    reg = load_register(target if whole else register, layered)
+    seen, problems = report.read_inputs(logs, reg)
+    for problem in problems:
+        click.echo(printable(str(problem)), err=True)
+    if problems:
+        sys.exit(EXIT_ERROR)
+    done = judge(seen, reg)
+    if done.contradictions:
+        for o in done.contradictions:
+            click.echo(f"{o.key.endpoint} {o.key.label}: {o.contradiction}", err=True)
+        click.echo("nothing applied: resolve the contradictions first", err=True)
+        sys.exit(EXIT_FINDINGS)
+    planned = applying.plan(
+        done, [Path(p) for p in logs], target, base=register, register=reg, accept=accept
+    )
+    for change in planned.changes:
+        shown = printable(str(change.path))
+        diff = difflib.unified_diff(
+            change.before.splitlines(keepends=True),
+            change.after.splitlines(keepends=True),
+            fromfile=f"a/{shown}",
+            tofile=f"b/{shown}",
+        )
+        click.echo("".join(diff), nl=False)
+    for o in planned.waiting:
+        click.echo(
+            f"needs --accept {o.key.endpoint}:{o.key.path}: {o.key.label} ({o.why})", err=True
+        )
+    for o, why in planned.skipped:
+        click.echo(f"not applied: {o.key.endpoint} {o.key.label}: {why}", err=True)
+    if not dry_run:
+        applying.write(planned)
+    verb = "would apply" if dry_run else "applied"
+    click.echo(f"{verb} {len(planned.applied)} change(s) to {printable(str(target))}", err=True)

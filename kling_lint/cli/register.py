@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded
+from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded, overlay_option
 
 _REGISTRY = click.option(
     "--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path)
@@ -16,11 +16,12 @@ _REGISTRY = click.option(
 _OUTPUT = click.option("--output", type=click.Path(file_okay=False, path_type=Path))
 
 
-def _exit_if_invalid(target: Path) -> None:
-    """Print every problem of the register at `target`; exit 2 when there are any."""
+def _exit_if_invalid(target: Path, overlays: tuple[Path, ...] = ()) -> None:
+    """Print every problem of the register at `target` (with `overlays` laid over it);
+    exit 2 when there are any."""
     from kling_lint.register import validate_directory
 
-    problems = validate_directory(target)
+    problems = validate_directory(target, overlays)
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -54,14 +55,18 @@ def registry() -> None:
 
 @registry.command("validate")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
+@overlay_option("Check this overlay laid over the register too (repeatable, in order).")
 @guarded
-def registry_validate(directory: Path | None) -> None:
-    """Check a register folder against the meta-schema and for consistency (exit 2 if invalid)."""
+def registry_validate(directory: Path | None, overlays: tuple[Path, ...]) -> None:
+    """Check a register folder (and overlays laid over it) against the meta-schema and for
+    consistency; an overlay must cite a live source for every live status it sets, and
+    changes fields, values and forms only (exit 2 if invalid)."""
     from kling_lint._resources import registry_dir
 
     target = directory or registry_dir()
-    _exit_if_invalid(target)
-    click.echo(f"{target}: valid")
+    _exit_if_invalid(target, overlays)
+    shown = " + ".join(str(p) for p in (target, *overlays))
+    click.echo(f"{shown}: valid")
 
 
 @registry.command("check")

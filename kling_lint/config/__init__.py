@@ -34,6 +34,7 @@ _KEYS = (
     "per-file-ignores",
     "allow-warn-days",
     "allow-max-days",
+    "overlays",
 )
 _ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner", "unknown", "paths")
 # Days ahead of its expiry date that an allow entry is a warning (KL904), by default.
@@ -81,6 +82,8 @@ class Config:
     endpoints: tuple[tuple[str, str], ...] = ()
     allow: tuple[AllowEntry, ...] = ()
     register: Path | None = None
+    # Register overlays (folders) laid over `register` (or the built-in one), in order.
+    overlays: tuple[Path, ...] = ()
     policies: tuple[str, ...] = ()
     plugins: tuple[str, ...] = ()
     policy_files: tuple[Path, ...] = ()
@@ -258,6 +261,10 @@ def parse_config(
             raise ConfigError(f"{where}: register must be a path")
         base = path.parent if path else Path.cwd()
         kwargs["register"] = (base / table["register"]).resolve()
+    if "overlays" in table:
+        base = path.parent if path else Path.cwd()
+        folders = _strings(where, "overlays", table["overlays"])
+        kwargs["overlays"] = tuple((base / f).resolve() for f in folders)
     if "limits" in table:
         kwargs["limits"] = parse_limits(where, table["limits"])
     for key in ("exclude", "extend-exclude", "include"):

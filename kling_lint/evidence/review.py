@@ -313,6 +313,17 @@ def review(exchanges: Iterable[Seen], register: Register) -> Review:
     return Review(len(seen), observations, tuple(skipped), tuple(unattributed), tuple(capability))
 
 
+_ORDER = [s.value for s in Status]
+
+
+def _with(status: tuple[str, ...], new: str) -> tuple[str, ...]:
+    """A status with one more entry: what the documents say stays, beside what live runs
+    showed (a documented value rejected live is doc-derived + live-rejected); a hypothesis
+    is replaced by what the runs showed."""
+    kept = {s for s in status if s != Status.HYPOTHESIS_ONLY.value}
+    return tuple(sorted({*kept, new}, key=_ORDER.index))
+
+
 def _judge(endpoint: Endpoint, key: Key, marks: dict[str, list[str]]) -> Observation:
     entry = _status(endpoint, key)
     status = tuple(s.value for s in entry.status) if entry is not None else ()
@@ -330,12 +341,12 @@ def _judge(endpoint: Endpoint, key: Key, marks: dict[str, list[str]]) -> Observa
         elif Status.LIVE_REJECTED in has:
             why = "rejected live, as the register says"
         else:
-            proposal, why = ("live-rejected",), "a parameter error names it"
+            proposal, why = _with(status, "live-rejected"), "a parameter error names it"
     elif Status.LIVE_REJECTED in has:
         contradiction = "live-rejected in the register, accepted live"
         why = contradiction
     elif entry is None or has <= {Status.HYPOTHESIS_ONLY}:
-        proposal, needs_accept = ("live-confirmed",), True
+        proposal, needs_accept = _with(status, "live-confirmed"), True
         what = "unknown to the register" if entry is None else "hypothesis-only"
         why = f"{what}; accepted live, effect not verified (the API accepts and ignores some keys)"
     elif Status.LIVE_CONFIRMED in has:

@@ -36,28 +36,51 @@ def _reserved_codes() -> set[str]:
     return set(BUILTIN_CODES)
 
 
-def validate_directory(directory: Path) -> list[RegisterProblem]:
-    """Every problem of the register in `directory` (empty when it is valid)."""
+def _layered(directory: Path | None, overlays: tuple[Path, ...]) -> tuple[Any, Any, Any]:
+    """The register's files with each overlay laid over them in turn, what each set, and
+    every problem of the files and of the layering."""
+    from kling_lint._resources import registry_dir
+    from kling_lint.register.overlay import live_without_live_source, merge, read_overlay
     from kling_lint.register.source import read_register
+
+    files, problems = read_register(directory or registry_dir())
+    marks: dict[Any, str] = {}
+    for overlay in overlays:
+        top, found = read_overlay(Path(overlay))
+        problems += found
+        files, set_here, found = merge(files, top, Path(overlay).name)
+        problems += found
+        marks.update(set_here)
+        sources = next((f.doc.data.get("sources") or {} for f in files if f.kind == "sources"), {})
+        problems += live_without_live_source(top, sources)
+    return files, marks, problems
+
+
+def validate_directory(directory: Path, overlays: tuple[Path, ...] = ()) -> list[RegisterProblem]:
+    """Every problem of the register in `directory`, with `overlays` laid over it (empty
+    when it is valid)."""
     from kling_lint.register.validate import validate_files
 
-    files, problems = read_register(directory)
+    files, _, problems = _layered(directory, tuple(overlays))
     if problems:
         return sorted(problems)
     return validate_files(files, _reserved_codes())
 
 
-def compile_directory(directory: Path) -> dict[str, Any]:
-    """The compiled form of a register folder; raises RegisterError when it is invalid."""
+def compile_directory(directory: Path | None, overlays: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The compiled form of a register folder (the built-in one's sources when None) with
+    `overlays` laid over it; raises RegisterError when it is invalid."""
     from kling_lint.register.compile import compile_files
-    from kling_lint.register.source import read_register
+    from kling_lint.register.overlay import mark
     from kling_lint.register.validate import validate_files
 
-    files, problems = read_register(directory)
+    files, marks, problems = _layered(directory, tuple(overlays))
     problems = problems or validate_files(files, _reserved_codes())
     if problems:
         raise RegisterError(sorted(problems))
-    return compile_files(files)
+    compiled = compile_files(files)
+    mark(compiled, marks)
+    return compiled
 
 
 @cache
@@ -74,8 +97,12 @@ def builtin_register() -> Register:
     return register
 
 
-def load_register(directory: Path | str | None = None) -> Register:
-    """The built-in register, or the one in `directory` (validated and compiled on the fly)."""
-    if directory is None:
+def load_register(
+    directory: Path | str | None = None, overlays: tuple[Path, ...] | list[Path] = ()
+) -> Register:
+    """The built-in register, or the one in `directory` (validated and compiled on the fly),
+    with `overlays` laid over it in order."""
+    if directory is None and not overlays:
         return builtin_register()
-    return Register.from_compiled(compile_directory(Path(directory)))
+    base = Path(directory) if directory is not None else None
+    return Register.from_compiled(compile_directory(base, tuple(Path(o) for o in overlays)))

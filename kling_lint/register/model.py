@@ -78,6 +78,8 @@ class Statused:
     evidence: tuple[Evidence, ...] = ()
     notes: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    # The overlay that set this status (its folder's name); None: the register's own.
+    overlay: str | None = None
 
     @staticmethod
     def common(raw: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +90,7 @@ class Statused:
             "evidence": tuple(Evidence.from_dict(e) for e in raw.get("evidence", ())),
             "notes": tuple(raw.get("notes", ())),
             "conflicts": tuple(Conflict.from_dict(c) for c in raw.get("conflicts", ())),
+            "overlay": raw.get("overlay"),
         }
 
     @property

@@ -39,13 +39,18 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_register(directory: Path) -> tuple[list[RegisterFile], list[RegisterProblem]]:
-    """Every YAML file of a register folder, parsed; unparsable files become problems."""
+def read_register(
+    directory: Path, *, partial: bool = False
+) -> tuple[list[RegisterFile], list[RegisterProblem]]:
+    """Every YAML file of a register folder, parsed; unparsable files become problems.
+    `partial` (an overlay's folder): `sources.yaml` and endpoint files are optional."""
     files: list[RegisterFile] = []
     problems: list[RegisterProblem] = []
     if not directory.is_dir():
         return [], [RegisterProblem(str(directory), 1, 1, "register folder not found")]
-    plan = [(directory / "sources.yaml", "sources")]
+    plan: list[tuple[Path, str]] = []
+    if not partial or (directory / "sources.yaml").exists():
+        plan.append((directory / "sources.yaml", "sources"))
     plan += [(p, "endpoint") for p in sorted((directory / "endpoints").glob("*.yaml"))]
     plan += [(p, "policy") for p in sorted((directory / "policies").glob("*.yaml"))]
     for path, kind in plan:
@@ -63,6 +68,6 @@ def read_register(directory: Path) -> tuple[list[RegisterFile], list[RegisterPro
         for item in doc.problems:
             problems.append(RegisterProblem(display, *item.position, item.detail, item.pointer))
         files.append(RegisterFile(path, display, kind, doc))
-    if not any(f.kind == "endpoint" for f in files) and not problems:
+    if not partial and not any(f.kind == "endpoint" for f in files) and not problems:
         problems.append(RegisterProblem(str(directory), 1, 1, "no endpoint files in endpoints/"))
     return files, problems

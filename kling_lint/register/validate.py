@@ -213,7 +213,9 @@ class _Consistency:
             vwhere = f"{where}/values/{jp.escape(key)}"
             self._statused(file, vwhere, value_info)
             literal = value_info.get("value", key)
-            accepted = bool(set(value_info["status"]) & _ACCEPTED)
+            # As the model reads it: a live rejection blocks, whatever else is known.
+            status = set(value_info["status"])
+            accepted = bool(status & _ACCEPTED) and "live-rejected" not in status
             if enum is not None and accepted and literal not in enum:
                 self._add(file, vwhere, f"value {literal!r} is accepted but missing from the enum")
             if enum is not None and not accepted and literal in enum:

@@ -14,6 +14,7 @@ from kling_lint.register.model import Endpoint, Field, Statused, ValueInfo
 def _statused(entry: Statused) -> dict[str, Any]:
     return {
         "status": list(entry.status_labels),
+        "from": entry.overlay or "register",
         "qualifiers": list(entry.qualifiers),
         "caution": entry.caution,
         "evidence": [
@@ -108,6 +109,12 @@ def value_order(field: Field) -> list[ValueInfo]:
     return [info for _, info in sorted(enumerate(field.values.values()), key=key)]
 
 
+def _status(entry: Statused) -> str:
+    """The status, and the overlay that set it when one did."""
+    text = entry.describe_status()
+    return f"{text} [{entry.overlay}]" if entry.overlay else text
+
+
 def _notes(f: Field) -> str:
     parts = []
     if f.required == "always":
@@ -125,16 +132,14 @@ def fields_text(e: Endpoint) -> str:
     lines = [f"{e.id}  {e.route}  ({'billable' if e.billable else 'free'}; {e.describe_status()})"]
     rows: list[tuple[str, str, str, str]] = [("FIELD", "TYPE", "STATUS", "NOTES")]
     for f in e.fields.values():
-        rows.append((f.path, "|".join(f.type), f.describe_status(), _notes(f)))
+        rows.append((f.path, "|".join(f.type), _status(f), _notes(f)))
         for v in value_order(f):
             use = f"use {json.dumps(v.replaced_by)}" if v.replaced_by is not None else ""
             notes = "; ".join(p for p in (v.meaning, use) if p)
-            rows.append(
-                (f"  = {json.dumps(v.value, ensure_ascii=False)}", "", v.describe_status(), notes)
-            )
+            rows.append((f"  = {json.dumps(v.value, ensure_ascii=False)}", "", _status(v), notes))
         for name, info in f.forms.items():
             use = f"use {info.replaced_by}" if info.replaced_by else ""
-            rows.append((f"  as {name}", "", info.describe_status(), use))
+            rows.append((f"  as {name}", "", _status(info), use))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines.append("")
     for row in rows:
