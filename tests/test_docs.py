@@ -84,7 +84,12 @@ def _sandbox(tmp_path: Path) -> Path:
     (root / "team").mkdir()
     (root / "team" / ".kling-lint.toml").write_text(entry.replace("tool.kling-lint.", ""))
     _exchange_log(root / "runs.jsonl")
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    shutil.copytree(ROOT / "registry", root / "registry")
+    shutil.copytree(ROOT / "registry", root / "old-registry")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(root)]
+    subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "add", "registry"], check=True)
+    subprocess.run([*git, "commit", "-qm", "the register"], check=True)
     return root
 
 

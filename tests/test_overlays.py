@@ -76,3 +76,14 @@ def test_the_config_names_overlays(tmp_path: Path, run_cli: Any) -> None:
     codes = [d["code"] for d in json.loads(result.stdout)["files"][0]["diagnostics"]]
     assert codes == ["KL101"]  # rejected live by the team: blocked
     assert run_cli("check", "--isolated", "-e", "omni-video.create", str(path)).exit_code == 0
+
+
+def test_register_and_overlay_files_are_no_payload_files(tmp_path: Path, run_cli: Any) -> None:
+    folder = _overlay(tmp_path, CONFIRM)
+    (tmp_path / "p.json").write_text(json.dumps(CLEAN_OMNI))
+    walked = json.loads(run_cli("check", "--isolated", "--format", "json", str(tmp_path)).stdout)
+    assert [Path(f["path"]).name for f in walked["files"]] == ["p.json"]
+    skipped = {Path(s["path"]).name for s in walked["skipped"]}
+    assert skipped == {"sources.yaml", "omni-video.create.yaml"}
+    named = run_cli("check", "--isolated", str(folder / "sources.yaml"))
+    assert named.exit_code == 1  # named, it is a finding (KL012), as a README would be

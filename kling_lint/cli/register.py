@@ -189,3 +189,84 @@ def schemas_check(registry_path: Path | None, output: Path | None) -> None:
     """Exit 1 when schemas/ is not what `schemas build` would write."""
     _exit_if_stale(registry_path, output, builtin=registry_path is None)
     click.echo("schemas are fresh")
+
+
+@registry.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--fail-on-demotion", is_flag=True, help="Exit 1 when a status got weaker.")
+@guarded
+def registry_diff(old: str, new: str, output_format: str, fail_on_demotion: bool) -> None:
+    """What changed between two registers: OLD and NEW are folders, or REV:PATH (a folder
+    at a git revision, e.g. main:registry). Lists fields, values and forms added or
+    removed, status promotions and demotions, changed enums and limits, and conflicts."""
+    import json
+
+    from kling_lint.register import load_register
+    from kling_lint.register.diff import VERSION, diff, folder_at
+
+    with folder_at(old) as a, folder_at(new) as b:
+        changes = diff(load_register(a), load_register(b))
+    if output_format == "json":
+        rows = [c._asdict() for c in changes]
+        click.echo(json.dumps({"version": VERSION, "changes": rows}, ensure_ascii=False))
+    elif output_format == "markdown":
+        click.echo(f"## Register changes: `{old}` → `{new}`\n")
+        if changes:
+            click.echo(
+                "| endpoint | what | change | before | after |\n| --- | --- | --- | --- | --- |"
+            )
+        for c in changes:
+            cells = [c.endpoint, f"`{c.what}`", c.kind, c.before, c.after]
+            click.echo("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+        if not changes:
+            click.echo("No changes.")
+    else:
+        for c in changes:
+            arrow = f"{c.before or '-'} -> {c.after or '-'}"
+            click.echo(f"{c.endpoint} {c.what}: {c.kind}: {arrow}")
+        demoted = sum(1 for c in changes if c.kind == "demoted")
+        click.echo(f"{len(changes)} change(s), {demoted} demotion(s)", err=True)
+    if fail_on_demotion and any(c.kind == "demoted" for c in changes):
+        sys.exit(EXIT_FINDINGS)
+
+
+@registry.command("stale")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--older-than",
+    default="180d",
+    show_default=True,
+    help="Age of the newest evidence that makes a live status stale (days: 180d or 180).",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@guarded
+def registry_stale(directory: Path | None, older_than: str, output_format: str) -> None:
+    """Live statuses whose newest evidence is older than --older-than (exit 1 if any)."""
+    import json
+
+    from kling_lint.register import load_register
+    from kling_lint.register.diff import stale
+
+    text = older_than.strip().lower().removesuffix("d")
+    if not text.isdigit():
+        raise click.BadParameter("a number of days, such as 180d", param_hint="--older-than")
+    found = stale(load_register(directory), int(text))
+    if output_format == "json":
+        click.echo(json.dumps({"version": 1, "stale": [s._asdict() for s in found]}))
+    else:
+        for s in found:
+            newest = s.newest or "no dated evidence"
+            click.echo(
+                f"{s.endpoint} {s.what}: {s.status}, newest evidence {newest} ({s.days} days)"
+            )
+        click.echo(f"{len(found)} stale live status(es)", err=True)
+    if found:
+        sys.exit(EXIT_FINDINGS)

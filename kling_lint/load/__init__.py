@@ -238,7 +238,10 @@ def parse_text(text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS)
                 out.append(parse_json(line, path, record=number, first_line=number, limits=limits))
         return out
     if kind == "yaml":
-        return [parse_yaml(text, path, limits)]
+        loaded = parse_yaml(text, path, limits)
+        if not isinstance(loaded, LoadFailure) and _is_register_file(loaded.data):
+            return [LoadFailure(path, None, LoadProblem("KL012", REGISTER_FILE))]
+        return [loaded]
     return [parse_json(text, path, limits=limits)]
 
 
@@ -247,6 +250,25 @@ EXCHANGE_LOG = (
     "reads it; a folder walk skips it"
 )
 _EXCHANGE_KEYS = frozenset({"format", "time", "method", "path", "query", "body"})
+
+
+REGISTER_FILE = (
+    "a register file (an endpoint, sources or policy of a register or overlay), not a "
+    "payload: `kling-lint registry validate` checks it; a folder walk skips it"
+)
+
+
+def _is_register_file(data: Any) -> bool:
+    """Whether YAML data is a register's (or an overlay's) endpoint, sources or policy
+    file: no request body has these top-level shapes."""
+    if not isinstance(data, dict):
+        return False
+    keys = data.keys()
+    if "id" in keys and isinstance(data.get("fields"), dict):
+        return True  # an endpoint file (an overlay's may hold only id and fields)
+    if keys == {"sources"} and isinstance(data["sources"], dict):
+        return True
+    return "id" in keys and "title" in keys and isinstance(data.get("rules"), list)
 
 
 def _is_exchange_log(text: str) -> bool:
