@@ -27,7 +27,7 @@ from kling_lint.evidence import log
 from kling_lint.evidence.record import exchange
 from kling_lint.evidence.report import read_inputs
 from kling_lint.evidence.review import review
-from kling_lint.register import builtin_register
+from kling_lint.register import builtin_register, load_register
 
 from .conftest import CLEAN_OMNI
 from .loopback import base_url, running
@@ -541,3 +541,23 @@ def test_apply_refuses_while_the_logs_contradict_the_register(tmp_path: Path, ru
     assert not (tmp_path / "team").exists()
     typo = run_cli("evidence", "apply", str(runs), "--to", str(tmp_path / "t"), "--accept", "x:y")
     assert typo.exit_code in (1, 2)
+
+
+def test_a_form_rejected_beside_a_confirmed_one_makes_the_field_partial(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    register = builtin_register()
+    runs = tmp_path / "runs.jsonl"
+    ok = json.dumps({"code": 0, "data": {"task_id": "t1"}})
+    bad = json.dumps({"code": 1201, "message": "invalid parameter"})
+    inline = {**CLEAN_OMNI, "image_list": [{"image_url": _png(400, 400)}]}
+    linked = {**CLEAN_OMNI, "image_list": [{"image_url": "https://x.test/a.png"}]}
+    log.append(runs, exchange(register, "POST", OMNI, inline, status=200, response=ok))
+    log.append(runs, exchange(register, "POST", OMNI, linked, status=400, response=bad))
+    team = tmp_path / "team"
+    done = run_cli("evidence", "apply", str(runs), "--to", str(team))
+    assert done.exit_code == 0, done.output
+    layered = load_register(None, (team,))
+    field = layered.endpoints["omni-video.create"].fields["image_list[].image_url"]
+    assert "partial" in field.qualifiers
+    assert field.forms["url"].rejected

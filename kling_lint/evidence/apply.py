@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from kling_lint.evidence.review import Observation, Review
 from kling_lint.register.errors import RegisterError, RegisterProblem
-from kling_lint.register.model import Register
+from kling_lint.register.model import Field, Register
 
 UNVERIFIED = "accepted live; its effect is not verified"
 
@@ -84,7 +84,7 @@ def _quoted(value: Any) -> Any:
     return value
 
 
-def _edit(o: Observation, source: str, day: _dt.date, enum: list[Any] | None) -> Any:
+def _edit(o: Observation, source: str, day: _dt.date, field: Field | None) -> Any:
     """The change to make in an endpoint file's document for one observation."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -97,9 +97,16 @@ def _edit(o: Observation, source: str, day: _dt.date, enum: list[Any] | None) ->
         document.setdefault("id", o.key.endpoint)
         fields = document.setdefault("fields", CommentedMap())
         entry = fields.setdefault(o.key.path, CommentedMap())
-        if o.key.kind == "value" and "live-rejected" in o.proposal and enum is not None:
+        rejected = "live-rejected" in o.proposal
+        if o.key.kind == "value" and rejected and field is not None and field.enum is not None:
             # A blocked value is no longer one the field takes.
-            entry["enum"] = flow([v for v in entry.get("enum", enum) if v != o.key.value])
+            kept = entry.get("enum", list(field.enum))
+            entry["enum"] = flow([v for v in kept if v != o.key.value])
+        if o.key.kind == "form" and rejected and field is not None and field.live_confirmed:
+            # Confirmed in one form and rejected in another: partially live-confirmed.
+            entry["qualifiers"] = flow(
+                sorted({*entry.get("qualifiers", field.qualifiers), "partial"})
+            )
         if o.key.kind != "field":
             group = entry.setdefault("values" if o.key.kind == "value" else "forms", CommentedMap())
             entry = group.setdefault(_quoted(o.key.value), CommentedMap())
@@ -156,8 +163,7 @@ def plan(
         path = target / "endpoints" / f"{o.key.endpoint}.yaml"
         before, current = texts.get(path, (_read(path), _read(path)))
         field = register.endpoints[o.key.endpoint].fields.get(o.key.path)
-        enum = list(field.enum) if field is not None and field.enum is not None else None
-        texts[path] = (before, edited(current, _edit(o, source, day, enum), str(path)))
+        texts[path] = (before, edited(current, _edit(o, source, day, field), str(path)))
     if applied:
         path = target / "sources.yaml"
         before = _read(path)
