@@ -342,6 +342,8 @@ def _selected(
 ) -> list[Diagnostic]:
     """Findings the run itself makes obey the selection and `per-file-ignores` too (load
     failures always count)."""
+    if not diagnostics:  # most files: nothing to select from
+        return []
     dropped = linter.ignored_at(at)
     return [d for d in diagnostics if linter.reports(d.code) and d.code not in dropped]
 

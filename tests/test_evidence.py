@@ -561,3 +561,28 @@ def test_a_form_rejected_beside_a_confirmed_one_makes_the_field_partial(
     field = layered.endpoints["omni-video.create"].fields["image_list[].image_url"]
     assert "partial" in field.qualifiers
     assert field.forms["url"].rejected
+
+
+@pytest.mark.parametrize(
+    ("message", "attributed"),
+    [
+        ("Video URL is invalid", True),
+        ("video_url is invalid", True),
+        ("model is not found", False),  # names no field sent ("mode" is not "model")
+        ("the mode and the duration do not fit", False),  # two fields: not guessed
+    ],
+)
+def test_a_message_names_a_field_as_a_word(message: str, attributed: bool) -> None:
+    register = builtin_register()
+    video = base64.b64encode(b"\0\0\0\x18ftypmp42" + b"\0" * 100).decode()
+    body = {**CLEAN_OMNI, "video_list": [{"video_url": video, "refer_type": "base"}]}
+    answer = json.dumps({"code": 1201, "message": message})
+    record = exchange(register, "POST", OMNI, body, status=400, response=answer)
+    done = review([log_seen(0, record)], register)
+    rejected = [o.key.label for o in done.observations if o.rejected]
+    if attributed:  # the form the video was written in, which live runs had rejected
+        assert rejected == ["video_list[].video_url as base64"]
+        assert done.unattributed == ()
+    else:
+        assert rejected == []
+        assert len(done.unattributed) == 1

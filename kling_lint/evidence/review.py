@@ -207,8 +207,15 @@ def _attribute(
 
 
 def _names(message: str, path: str) -> bool:
-    leaf = path.rsplit(".", 1)[-1].removesuffix("[]")
-    return leaf in message or (("_" in leaf) and leaf.replace("_", " ") in message)
+    """Whether a (lower-case) message names a field as a word: "mode" is not in "model",
+    and "video_url" is in "Video URL is invalid"."""
+    import re
+
+    leaf = path.rsplit(".", 1)[-1].removesuffix("[]").lower()
+    spellings = {leaf, leaf.replace("_", " ")}
+    return any(
+        re.search(rf"(?<![a-z0-9_]){re.escape(word)}(?![a-z0-9_])", message) for word in spellings
+    )
 
 
 def _register_path(body: Any, pointer: str) -> str:
