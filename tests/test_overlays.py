@@ -58,6 +58,8 @@ def test_an_overlay_that_breaks_the_rules_is_located(
     folder = _overlay(tmp_path, endpoint, sources)
     problems = validate_directory(REGISTRY, (folder,))
     assert problems, why
+    # Located in the overlay, or in the base file marked as layered with it.
+    assert all("team" in p.file for p in problems), problems
     result = run_cli("registry", "validate", "--overlay", str(folder))
     assert result.exit_code == 2
     path = tmp_path / "p.json"

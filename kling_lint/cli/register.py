@@ -26,7 +26,9 @@ def _exit_if_invalid(target: Path, overlays: tuple[Path, ...] = ()) -> None:
         click.echo(str(problem))
     if problems:
         click.echo(
-            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {target}", err=True
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in "
+            + " + ".join(str(p) for p in (target, *overlays)),
+            err=True,
         )
         sys.exit(EXIT_ERROR)
 

@@ -43,7 +43,8 @@ def field_markdown(f: Field) -> str:
     lines = [
         f"#### `{f.path}`",
         "",
-        f"- status: **{f.describe_status()}**",
+        f"- status: **{f.describe_status()}**"
+        + (f" (set by the overlay `{f.overlay}`)" if f.overlay else ""),
         f"- type: {' | '.join(f.type)}",
     ]
     if f.location != "body":

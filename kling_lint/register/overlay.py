@@ -137,6 +137,9 @@ def merge(
                 body["misnomers"] = {**body.get("misnomers", {}), **data["misnomers"]}
             merged_doc.data = body
             target.doc = merged_doc
+            # Problems of the layered file are found at the base's lines: say so.
+            if f"(+ {name})" not in target.display:
+                target.display = f"{target.display} (+ {name})"
             marks.update(_marks(name, str(data.get("id")), data.get("fields") or {}))
     return out, marks, problems
 
@@ -145,7 +148,8 @@ def live_without_live_source(
     overlay: list[RegisterFile], sources: dict[str, Any]
 ) -> list[RegisterProblem]:
     """Each live status an overlay sets that none of its own evidence from a live source
-    supports (a team's confirmation must say which run showed it)."""
+    supports (a team's confirmation must say which run showed it), and each source its
+    evidence cites that neither the register nor the overlay has, at the overlay's lines."""
     problems = []
     for file in overlay:
         if file.kind != "endpoint" or not isinstance(file.doc.data, dict):
@@ -172,6 +176,12 @@ def _unsupported(
         return []
     evidence = [e for e in entry.get("evidence") or [] if isinstance(e, dict)]
     out = []
+    for i, item in enumerate(evidence):  # at the overlay's own lines, not the base's
+        if isinstance(item.get("source"), str) and item["source"] not in sources:
+            message = (
+                f"unknown source {item['source']!r} (sources.yaml of the overlay adds sources)"
+            )
+            out.append(file.problem(f"{where}/evidence/{i}/source", message))
     for status in entry.get("status") or []:
         if status not in _LIVE:
             continue
