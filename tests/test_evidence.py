@@ -447,13 +447,15 @@ def test_the_async_httpx_hooks_record_too(api: FakeKling, tmp_path: Path) -> Non
     assert SECRET not in target.read_text()
 
 
+@pytest.mark.parametrize("client", ["httpx", "requests"])
 def test_the_loop_record_review_apply_changes_verdicts_as_justified(
-    api: FakeKling, tmp_path: Path, run_cli: Any
+    client: str, api: FakeKling, tmp_path: Path, run_cli: Any
 ) -> None:
     config = tmp_path / ".kling-lint.toml"
     config.write_text(ALLOW_VOICE)
     runs = tmp_path / "runs.jsonl"
-    _record_with_httpx(base_url(api), config, runs)
+    record = _record_with_httpx if client == "httpx" else _record_with_requests
+    record(base_url(api), config, runs)
     team = tmp_path / "team"
     square = {**CLEAN_OMNI, "aspect_ratio": "1:1"}
 
