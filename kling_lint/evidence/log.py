@@ -48,6 +48,13 @@ def _unlock(fd: int) -> None:
     fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+def _byte_at(fd: int, offset: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(fd, 1, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows; O_APPEND still appends
+    return os.read(fd, 1)  # pragma: no cover
+
+
 def append(path: str | Path, record: dict[str, Any]) -> None:
     """Append one record as one line."""
     data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
@@ -56,7 +63,7 @@ def append(path: str | Path, record: dict[str, Any]) -> None:
         _lock(fd)
         try:
             size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
+            if size and _byte_at(fd, size - 1) != b"\n":
                 data = b"\n" + data  # a line a crash cut short stays a line of its own
             view = memoryview(data)
             while view:
