@@ -40,6 +40,46 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
+def lines_of(text: str) -> list[str]:
+    """A text's lines with their endings, split at "\n" only: the other breaks
+    `str.splitlines` knows (U+2028, a form feed) may sit inside a string of the file."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def read_exact(path: Path) -> str:
+    """A text file as it is (its line endings kept), or "" when there is none: what an edit
+    starts from and must find unchanged before it writes."""
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return ""
+
+
+def replace_unchanged(path: Path, before: str, after: str) -> None:
+    """Write `after` atomically, unless the file is no longer `before` (someone else wrote
+    it meanwhile): then ConfigError, and nothing is written."""
+    if read_exact(path) != before:
+        raise ConfigError(f"{path} changed while it was read; run the command again")
+    write_text(path, after)
+
+
+def unified_diff(shown: str, before: str, after: str) -> str:
+    """The change to one file as a unified diff (`a/` and `b/` before its name)."""
+    import difflib
+
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{shown}",
+            tofile=f"b/{shown}",
+        )
+    )
+
+
 def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)

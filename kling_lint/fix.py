@@ -158,13 +158,6 @@ def write(fixes: Iterable[FileFix]) -> None:
 
 def diff(fix: FileFix) -> str:
     """A unified diff of one file's fixes."""
-    import difflib
+    from kling_lint.files import unified_diff
 
-    return "".join(
-        difflib.unified_diff(
-            fix.before.splitlines(keepends=True),
-            fix.after.splitlines(keepends=True),
-            fromfile=f"a/{fix.path}",
-            tofile=f"b/{fix.path}",
-        )
-    )
+    return unified_diff(fix.path, fix.before, fix.after)

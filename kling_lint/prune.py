@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from kling_lint.config import STANDALONE, AllowEntry, ConfigError, find_config, load_config
 from kling_lint.config.edit import without_entries
+from kling_lint.files import read_exact, replace_unchanged
 from kling_lint.run import Options, execute
 
 PRUNED_CODES = ("KL902", "KL906")
@@ -24,12 +25,6 @@ class Pruned(NamedTuple):
     before: str
     after: str
     removed: tuple[tuple[AllowEntry, str], ...]  # (entry, the code that removes it)
-
-
-def _read(path: Path) -> str:
-    # newline="": the file's line endings are kept, and the edit writes them back as found.
-    with open(path, encoding="utf-8", newline="") as handle:
-        return handle.read()
 
 
 def plan_prune(
@@ -45,7 +40,7 @@ def plan_prune(
         )
     target = target.resolve()
     try:
-        before = _read(target)
+        before = read_exact(target)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{target}: cannot read: {exc}") from None
     entries = load_config(target).allow
@@ -87,8 +82,4 @@ def plan_prune(
 
 def write_prune(pruned: Pruned) -> None:
     """Write the pruned file atomically, unless it changed since it was read."""
-    from kling_lint.files import write_text
-
-    if _read(pruned.path) != pruned.before:
-        raise ConfigError(f"{pruned.path} changed while it was checked; run prune again")
-    write_text(pruned.path, pruned.after)
+    replace_unchanged(pruned.path, pruned.before, pruned.after)

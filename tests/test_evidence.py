@@ -141,14 +141,17 @@ def _record_with_requests(base: str, config: Path, target: Path) -> None:
         )
 
 
-@pytest.mark.parametrize("client", ["httpx", "requests"])
+RECORDERS = {"httpx": _record_with_httpx, "requests": _record_with_requests}
+
+
+@pytest.mark.parametrize("client", sorted(RECORDERS))
 def test_recorded_exchanges_review_as_the_evidence_justifies(
     client: str, api: FakeKling, tmp_path: Path, run_cli: Any
 ) -> None:
     config = tmp_path / ".kling-lint.toml"
     config.write_text(ALLOW_VOICE)
     target = tmp_path / "runs.jsonl"
-    record = _record_with_httpx if client == "httpx" else _record_with_requests
+    record = RECORDERS[client]
     record(base_url(api), config, target)
     text = target.read_text()
     assert SECRET not in text  # no header, no credential in a query or a URL in the body
@@ -447,14 +450,14 @@ def test_the_async_httpx_hooks_record_too(api: FakeKling, tmp_path: Path) -> Non
     assert SECRET not in target.read_text()
 
 
-@pytest.mark.parametrize("client", ["httpx", "requests"])
+@pytest.mark.parametrize("client", sorted(RECORDERS))
 def test_the_loop_record_review_apply_changes_verdicts_as_justified(
     client: str, api: FakeKling, tmp_path: Path, run_cli: Any
 ) -> None:
     config = tmp_path / ".kling-lint.toml"
     config.write_text(ALLOW_VOICE)
     runs = tmp_path / "runs.jsonl"
-    record = _record_with_httpx if client == "httpx" else _record_with_requests
+    record = RECORDERS[client]
     record(base_url(api), config, runs)
     team = tmp_path / "team"
     square = {**CLEAN_OMNI, "aspect_ratio": "1:1"}
@@ -545,6 +548,31 @@ def test_apply_refuses_while_the_logs_contradict_the_register(tmp_path: Path, ru
     assert typo.exit_code in (1, 2)
 
 
+def test_an_accept_that_names_nothing_the_logs_sent_is_refused(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    runs = tmp_path / "runs.jsonl"
+    ok = json.dumps({"code": 0, "data": {"task_id": "t1"}})
+    log.append(runs, exchange(builtin_register(), "POST", OMNI, VOICE, status=200, response=ok))
+    team = tmp_path / "team"
+    typo = run_cli(
+        "evidence", "apply", str(runs), "--to", str(team), "--accept", "omni-video.create:voice_lst"
+    )
+    assert typo.exit_code == 2
+    assert not team.exists()
+    named = run_cli(
+        "evidence",
+        "apply",
+        str(runs),
+        "--to",
+        str(team),
+        "--accept",
+        "omni-video.create:voice_list",
+    )
+    assert named.exit_code == 0
+    assert team.exists()
+
+
 def test_a_form_rejected_beside_a_confirmed_one_makes_the_field_partial(
     tmp_path: Path, run_cli: Any
 ) -> None:
@@ -572,6 +600,7 @@ def test_a_form_rejected_beside_a_confirmed_one_makes_the_field_partial(
         ("video_url is invalid", True),
         ("model is not found", False),  # names no field sent ("mode" is not "model")
         ("the mode and the duration do not fit", False),  # two fields: not guessed
+        ("prompts are too long", False),  # "prompt" only inside another word
     ],
 )
 def test_a_message_names_a_field_as_a_word(message: str, attributed: bool) -> None:
@@ -588,3 +617,13 @@ def test_a_message_names_a_field_as_a_word(message: str, attributed: bool) -> No
     else:
         assert rejected == []
         assert len(done.unattributed) == 1
+
+
+def test_crlf_text_edits_keep_the_files_line_ending() -> None:
+    """An edit made through ruamel (evidence apply) keeps a CRLF file CRLF."""
+    from kling_lint.register.edit import edited
+
+    text = "id: x  # keep\r\nfields:\r\n  a:\r\n    status: [doc-derived]\r\n"
+    after = edited(text, lambda d: d["fields"]["a"].__setitem__("note", "n"), "x.yaml")
+    assert after.startswith("id: x  # keep\r\nfields:\r\n")
+    assert "\n" not in after.replace("\r\n", "")

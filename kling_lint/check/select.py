@@ -71,16 +71,15 @@ def _unknown(entry: str, rules: Mapping[str, Rule]) -> str:
     return f"{entry!r} matches no rule code{hint} (`kling-lint rules` lists them)"
 
 
-def _prefixes(
-    where: Callable[[str], str], key: str, raw: tuple[str, ...], rules: Mapping[str, Rule]
-) -> tuple[str, ...]:
+def _prefixes(at: str, raw: tuple[str, ...], rules: Mapping[str, Rule]) -> tuple[str, ...]:
+    """The codes and prefixes of a setting (`at` names it in messages), checked."""
     out = []
     for entry in raw:
         prefix = entry.strip().upper()
         if not prefix:
             continue  # "KL101," is a trailing comma, not a code
         if prefix != "ALL" and not any(code.startswith(prefix) for code in rules):
-            raise ConfigError(f"{where(key)}: {_unknown(entry, rules)}")
+            raise ConfigError(f"{at}: {_unknown(entry, rules)}")
         out.append(prefix)
     return tuple(out)
 
@@ -115,7 +114,7 @@ def per_file_ignores(
     out = []
     for pattern, raw in table:
         at = f"{where('per-file-ignores')}: {pattern!r}"
-        prefixes = _prefixes(lambda _key: at, "per-file-ignores", raw, rules)  # noqa: B023
+        prefixes = _prefixes(at, raw, rules)
         _no_gates(rules, prefixes, at)
         out.append((pattern, prefixes))
     return tuple(out)
@@ -133,14 +132,14 @@ def choose(
 
     `where(key)` names the setting in messages: the config file's key, or the flag.
     """
-    chosen = None if select is None else _prefixes(where, "select", select, rules)
+    chosen = None if select is None else _prefixes(where("select"), select, rules)
     if chosen == ():
         raise ConfigError(
             f"{where('select')}: names no code, so it would check nothing; leave it out to "
             "check every rule, or name codes or prefixes"
         )
-    dropped = _prefixes(where, "ignore", ignore, rules)
-    extended = _prefixes(where, "extend-select", extend, rules)
+    dropped = _prefixes(where("ignore"), ignore, rules)
+    extended = _prefixes(where("extend-select"), extend, rules)
     _no_gates(rules, dropped, where("ignore"))
     for code, level in severity.items():
         rule = rules.get(code.strip().upper())

@@ -19,6 +19,7 @@ from kling_lint.cli._support import (
     guarded,
     overlay_option,
     reader_gone,
+    register_option,
 )
 from kling_lint.diagnostics import Severity
 from kling_lint.report import FORMATS
@@ -96,11 +97,7 @@ def main(debug: bool) -> None:
 @click.option(
     "--policy", "policies", multiple=True, help="Switch on a named policy (e.g. pipeline)."
 )
-@click.option(
-    "--register",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Use this register folder instead of the built-in one.",
-)
+@register_option()
 @overlay_option(
     "A register overlay folder laid over the register (repeatable; after the config's)."
 )
@@ -363,19 +360,34 @@ def _tell_fixes(result: Any, made: list[Any], fix: bool, show: bool, unsafe: boo
         click.echo(f"fixed {len(made)} finding(s){hint}", err=True)
 
 
+def _configured(
+    register: Path | None,
+    overlays: tuple[Path, ...] = (),
+    config: Path | None = None,
+    isolated: bool = False,
+) -> tuple[Path | None, Any, Any]:
+    """(config file, its settings, the register) a command other than `check` uses: the
+    flags', else the config's register (`--config`, else the nearest config), with the
+    config's overlays and then the flags' laid over it."""
+    from kling_lint.config import find_config, load_config
+    from kling_lint.register import load_register
+
+    config_path = None if isolated else (config or find_config(Path.cwd()))
+    settings = load_config(config_path) if config_path else None
+    base = register or (settings.register if settings else None)
+    layers = (*(settings.overlays if settings else ()), *overlays)
+    return config_path, settings, load_register(base, layers)
+
+
 def _rule_table(register: Path | None, config: Path | None, isolated: bool = False) -> list[Any]:
     """Built-in, register and policy rules (the config's policy files too), and the plugins
     installed here or named by `--config`. A config found by walking up has its plugins left
     out, as `check` leaves them out: listing rules must not import code unasked."""
     from kling_lint.check.plugins import plugin_rules
     from kling_lint.check.rules import all_rules
-    from kling_lint.config import find_config, load_config
     from kling_lint.config.policies import with_policy_files
-    from kling_lint.register import load_register
 
-    config_path = None if isolated else (config or find_config(Path.cwd()))
-    settings = load_config(config_path) if config_path else None
-    reg = load_register(register or (settings.register if settings else None))
+    config_path, settings, reg = _configured(register, (), config, isolated)
     if settings is not None and settings.policy_files:
         taken = {r.code for r in all_rules(reg, None)}
         reg = with_policy_files(reg, settings.policy_files, taken)
@@ -395,7 +407,7 @@ _RULE_ISOLATED = click.option("--isolated", is_flag=True, help="Ignore all confi
 
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@register_option()
 @_RULE_CONFIG
 @_RULE_ISOLATED
 @guarded
@@ -423,7 +435,7 @@ def rules(output_format: str, register: Path | None, config: Path | None, isolat
 
 @main.command()
 @click.argument("code")
-@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@register_option()
 @_RULE_CONFIG
 @_RULE_ISOLATED
 @guarded
@@ -474,19 +486,6 @@ def endpoints(output_format: str) -> None:
         click.echo(f"{row['id']:<24} {row['method']:<5} {row['path']:<48} {billable}")
 
 
-def _view_register(register: Path | None, overlays: tuple[Path, ...]) -> Any:
-    """The register a view shows: the flags', else the nearest config's, with its overlays
-    and the flags' laid over it (so that a view says where each status comes from)."""
-    from kling_lint.config import find_config, load_config
-    from kling_lint.register import load_register
-
-    config_path = find_config(Path.cwd())
-    settings = load_config(config_path) if config_path else None
-    base = register or (settings.register if settings else None)
-    layers = (*(settings.overlays if settings else ()), *overlays)
-    return load_register(base, layers)
-
-
 _VIEW_OVERLAY = overlay_option("A register overlay folder laid over the register (repeatable).")
 
 
@@ -494,7 +493,7 @@ def _endpoint_named(name: str, register: Path | None, overlays: tuple[Path, ...]
     """The endpoint an argument names, by id or by route, as `check --endpoint` reads it."""
     from kling_lint.check.endpoint import resolve, suggest_endpoint
 
-    reg = _view_register(register, overlays)
+    reg = _configured(register, overlays)[2]
     found = resolve(reg, name)
     if found is None:
         raise CommandError(
@@ -507,7 +506,7 @@ def _endpoint_named(name: str, register: Path | None, overlays: tuple[Path, ...]
 @main.command()
 @click.argument("endpoint")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@register_option()
 @_VIEW_OVERLAY
 @guarded
 def fields(
@@ -524,7 +523,7 @@ def fields(
 @click.argument("endpoint")
 @click.argument("path")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--register", type=click.Path(file_okay=False, path_type=Path))
+@register_option()
 @_VIEW_OVERLAY
 @guarded
 def field(

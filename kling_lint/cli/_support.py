@@ -28,6 +28,7 @@ __all__ = [
     "guarded",
     "overlay_option",
     "reader_gone",
+    "register_option",
 ]
 
 
@@ -82,6 +83,17 @@ def guarded(func: F) -> F:
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
+
+
+def register_option() -> Callable[[F], F]:
+    """`--register DIR`: a register folder in place of the built-in one."""
+    from pathlib import Path
+
+    return click.option(
+        "--register",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Use this register folder instead of the built-in one.",
+    )
 
 
 def overlay_option(help: str) -> Callable[[F], F]:

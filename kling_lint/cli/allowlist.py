@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kling_lint.cli._support import EXIT_FINDINGS, guarded
+from kling_lint.cli._support import EXIT_FINDINGS, guarded, register_option
 from kling_lint.report._common import printable
 
 _WHY = {"KL902": "it lifted nothing", "KL906": "the register no longer gates what it names"}
@@ -25,11 +25,7 @@ def allowlist() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Config file to prune (default: the one the working folder uses).",
 )
-@click.option(
-    "--register",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Use this register folder instead of the built-in one.",
-)
+@register_option()
 @click.option(
     "--diff", "show_diff", is_flag=True, help="Print the change as a diff; write nothing."
 )
@@ -43,8 +39,7 @@ def prune(
     PATHS to the folders the config governs, since an entry counts as unused only when
     nothing in the run used it. Comments, order and spacing of everything else stay.
     """
-    import difflib
-
+    from kling_lint.files import unified_diff
     from kling_lint.prune import plan_prune, write_prune
 
     pruned = plan_prune(config, paths, register)
@@ -60,16 +55,6 @@ def prune(
         click.echo(f"{shown}: no allow entry to prune", err=True)
         return
     if show_diff:
-        click.echo(
-            "".join(
-                difflib.unified_diff(
-                    pruned.before.splitlines(keepends=True),
-                    pruned.after.splitlines(keepends=True),
-                    fromfile=f"a/{shown}",
-                    tofile=f"b/{shown}",
-                )
-            ),
-            nl=False,
-        )
+        click.echo(unified_diff(shown, pruned.before, pruned.after), nl=False)
         sys.exit(EXIT_FINDINGS)
     write_prune(pruned)

@@ -7,14 +7,10 @@ from pathlib import Path
 
 import click
 
-from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded
+from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded, register_option
 from kling_lint.report._common import printable
 
-_REGISTER = click.option(
-    "--register",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Use this register folder instead of the built-in one.",
-)
+_REGISTER = register_option()
 _LOGS = click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 
 
@@ -115,11 +111,10 @@ def apply(
     """Write the status changes the logs justify into an overlay (or a register folder),
     each with an evidence entry citing a source made for the logs. Prints the change as a
     diff first. Refuses (exit 1) while the logs contradict the register."""
-    import difflib
-
     from kling_lint.evidence import apply as applying
     from kling_lint.evidence import report
     from kling_lint.evidence.review import review as judge
+    from kling_lint.files import unified_diff
     from kling_lint.register import load_register
 
     whole = applying.is_register_folder(target)
@@ -140,14 +135,7 @@ def apply(
         done, [Path(p) for p in logs], target, base=register, register=reg, accept=accept
     )
     for change in planned.changes:
-        shown = printable(str(change.path))
-        diff = difflib.unified_diff(
-            change.before.splitlines(keepends=True),
-            change.after.splitlines(keepends=True),
-            fromfile=f"a/{shown}",
-            tofile=f"b/{shown}",
-        )
-        click.echo("".join(diff), nl=False)
+        click.echo(unified_diff(printable(str(change.path)), change.before, change.after), nl=False)
     for o in planned.waiting:
         click.echo(
             f"needs --accept {o.key.endpoint}:{o.key.path}: {o.key.label} ({o.why})", err=True

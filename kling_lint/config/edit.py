@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kling_lint.config import ConfigError
+from kling_lint.files import lines_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -78,11 +79,7 @@ def without_entries(text: str, header: str, positions: Iterable[int]) -> str:
     when the result would not be the same document less those entries.
     """
     doomed = sorted(set(positions))
-    # Lines end at "\n" only: other breaks splitlines() knows may sit inside a string.
-    lines = [line + "\n" for line in text.split("\n")]
-    lines[-1] = lines[-1][:-1]
-    if not lines[-1]:
-        lines.pop()
+    lines = lines_of(text)
     headers = _table_headers(lines)
     entries = [i for i, (_, name) in enumerate(headers) if name == f"[[{header}]]"]
     before = tomllib.loads(text)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kling_lint.evidence.review import Observation, Review
+from kling_lint.files import read_exact
 from kling_lint.register.errors import RegisterError, RegisterProblem
 from kling_lint.register.model import Field, Register
 
@@ -55,10 +56,6 @@ def is_register_folder(target: Path) -> bool:
         and (target / "sources.yaml").exists()
         and all("\ntitle:" in "\n" + f.read_text(encoding="utf-8") for f in files)
     )
-
-
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def _evidence(o: Observation, status: str, source: str, day: _dt.date) -> dict[str, Any]:
@@ -161,12 +158,15 @@ def plan(
     texts: dict[Path, tuple[str, str]] = {}
     for o in applied:
         path = target / "endpoints" / f"{o.key.endpoint}.yaml"
-        before, current = texts.get(path, (_read(path), _read(path)))
+        if path not in texts:
+            text = read_exact(path)
+            texts[path] = (text, text)
+        before, current = texts[path]
         field = register.endpoints[o.key.endpoint].fields.get(o.key.path)
         texts[path] = (before, edited(current, _edit(o, source, day, field), str(path)))
     if applied:
         path = target / "sources.yaml"
-        before = _read(path)
+        before = read_exact(path)
 
         def add_source(document: Any) -> None:
             from ruamel.yaml.comments import CommentedMap
@@ -208,13 +208,14 @@ def _validate(changes: tuple[FileChange, ...], target: Path, base: Path | None) 
 
 
 def write(plan: Plan) -> None:
-    """Replace each changed file atomically (unless it changed since it was read)."""
-    from kling_lint.files import write_text
+    """Replace each changed file atomically; nothing is written if one of them changed
+    since it was read."""
+    from kling_lint.files import replace_unchanged
 
     for change in plan.changes:
-        if _read(change.path) != change.before:
+        if read_exact(change.path) != change.before:
             raise RegisterError(
                 [RegisterProblem(str(change.path), 1, 1, "changed while it was read; run again")]
             )
     for change in plan.changes:
-        write_text(change.path, change.after)
+        replace_unchanged(change.path, change.before, change.after)

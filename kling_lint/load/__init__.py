@@ -249,6 +249,7 @@ EXCHANGE_LOG = (
     "an exchange log (recorded API calls), not payloads: `kling-lint evidence review` "
     "reads it; a folder walk skips it"
 )
+_LEADING = re.compile("[\ufeff \t\r\n]*")
 _EXCHANGE_KEYS = frozenset({"format", "time", "method", "path", "query", "body"})
 
 
@@ -274,9 +275,11 @@ def _is_register_file(data: Any) -> bool:
 def _is_exchange_log(text: str) -> bool:
     """Whether a JSON Lines text is an exchange log: its first record has the log's shape
     (the writer puts `format` first, so most files are told apart without parsing)."""
-    first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
-    if not first.startswith('{"format"'):
+    start = _LEADING.match(text).end()  # type: ignore[union-attr]  # matches the empty string
+    if not text.startswith('{"format"', start):  # most files: told apart here
         return False
+    end = text.find("\n", start)
+    first = text[start : end if end >= 0 else len(text)]
     try:
         record = json.loads(first)
     except ValueError:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from kling_lint.files import lines_of
 from kling_lint.register.errors import RegisterError, RegisterProblem
 
 
@@ -47,12 +48,20 @@ def edited(text: str, change: Callable[[Any], None], display: str) -> str:
         document = CommentedMap()
     change(document)
     after = _dump(yaml, document)
-    original = text.splitlines(keepends=True)
-    ours, theirs = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    original = lines_of(text)
+    ended = [line for line in original if line.endswith("\n")]
+    crlf = bool(ended) and all(line.endswith("\r\n") for line in ended)
+    # ruamel keeps a comment's "\r" but ends its own lines with "\n": compare and carry
+    # over lines without their endings, then give them the file's.
+    ours = lines_of(before.replace("\r\n", "\n"))
+    theirs = lines_of(after.replace("\r\n", "\n"))
+    if crlf:  # the lines carried over get the file's own line ending
+        theirs = [line[:-1] + "\r\n" if line.endswith("\n") else line for line in theirs]
+    bare = [line.rstrip("\r\n") for line in original]
     # Where each line of ruamel's unchanged writing stands in the original text.
     where: dict[int, int] = {}
     for a, b, size in difflib.SequenceMatcher(
-        None, original, ours, autojunk=False
+        None, bare, [line.rstrip("\r\n") for line in ours], autojunk=False
     ).get_matching_blocks():
         for k in range(size):
             where[b + k] = a + k
