@@ -6,7 +6,7 @@ import dataclasses
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -98,6 +98,9 @@ class _Session:
         # Files named on the command line (a walk's files are not): a file whose content
         # says it is no payload (an exchange log) is a finding when named, skipped if found.
         self.named: set[str] = set()
+        # The endpoint a name gives (--endpoint, a config pattern, a file name), per config:
+        # most runs give every file the same one.
+        self.chosen: dict[tuple[Path | None, str, str], Chosen] = {}
 
     def _config(self, path: Path | None) -> Config:
         config = load_config(path) if path else Config()
@@ -263,10 +266,15 @@ def _endpoint_for(
             )
     if named is not None:
         name, origin = named
+        key = (config_path, name, origin)
+        if envelope is None and key in session.chosen:
+            return session.chosen[key]
         endpoint = resolve(register, name)
         if endpoint is None:  # checked when the linter was built; kept for safety
             return _diag(linter, "KL004", f"unknown endpoint {name!r} (from {origin})")
-        if envelope is not None and envelope.id != endpoint.id:
+        if envelope is None:
+            return session.chosen.setdefault(key, Chosen(endpoint, origin))
+        if envelope.id != endpoint.id:
             return _diag(
                 linter,
                 "KL005",
@@ -323,7 +331,7 @@ def _endpoint_for(
     return _diag(linter, "KL005", message)
 
 
-def _located(diagnostics: list[Diagnostic], payload: Payload | None) -> tuple[Diagnostic, ...]:
+def _located(diagnostics: Sequence[Diagnostic], payload: Payload | None) -> tuple[Diagnostic, ...]:
     wanted = [d.pointer for d in diagnostics if d.line is None]
     if payload is None or not wanted:
         return tuple(sorted(diagnostics))
@@ -368,22 +376,30 @@ def _check_loaded(
     payload = unwrap_envelope(loaded)
     # Where the file sits for the config's path patterns (per-file-ignores, allow paths).
     at = relative(file, config_path) if file is not None and linter.per_file_paths else None
-    problems = _selected(
-        linter,
-        [_diag(linter, p.code, p.message, p.pointer, p.position) for p in payload.problems],
-        at,
+    problems = (
+        _selected(
+            linter,
+            [_diag(linter, p.code, p.message, p.pointer, p.position) for p in payload.problems],
+            at,
+        )
+        if payload.problems
+        else []
     )
     chosen = _endpoint_for(session, linter, config_path, file, payload)
     if isinstance(chosen, Diagnostic):
         diagnostics = _located(_selected(linter, [*problems, chosen], at), payload)
         return FileResult(payload.path, payload.record, None, diagnostics, fail_on)
     report = linter.lint(payload.data, chosen.endpoint, path=at)
-    session.used[config_path] |= report.allow_used
-    # What the loader already reported (NaN, say) the checker may restate: keep one.
-    said = {(d.code, d.pointer) for d in problems}
-    checked = [d for d in report.diagnostics if (d.code, d.pointer) not in said]
-    found = [*problems, *_selected(linter, list(chosen.findings), at), *checked]
-    diagnostics = _located(found, payload)
+    if report.allow_used:
+        session.used[config_path] |= report.allow_used
+    if problems or chosen.findings:
+        # What the loader already reported (NaN, say) the checker may restate: keep one.
+        said = {(d.code, d.pointer) for d in problems}
+        checked = [d for d in report.diagnostics if (d.code, d.pointer) not in said]
+        found = [*problems, *_selected(linter, list(chosen.findings), at), *checked]
+        diagnostics = _located(found, payload)
+    else:  # most payloads: what the checker found is all there is
+        diagnostics = _located(report.diagnostics, payload) if report.diagnostics else ()
     if session.baseline is not None and diagnostics:
         diagnostics = _baselined(session, linter, payload, diagnostics)
     fixes: tuple[Any, ...] = ()

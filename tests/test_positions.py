@@ -26,11 +26,19 @@ def _pointers(value: Any, parts: tuple[str | int, ...] = ()) -> list[str]:
     return out
 
 
-@given(json_values, st.sampled_from([None, 0, 2]), st.data())
+# Item and key separators with every kind of JSON whitespace around them.
+_SEPARATORS = st.sampled_from(
+    [(", ", ": "), (",", ":"), (" ,\t", " :\n "), ("\r\n,\r\n", "\t:\t"), ("\n , ", "  :")]
+)
+
+
+@given(json_values, st.sampled_from([None, 0, 2]), _SEPARATORS, st.data())
 def test_find_agrees_with_the_full_scan(
-    value: Any, indent: int | None, data: st.DataObject
+    value: Any, indent: int | None, separators: tuple[str, str], data: st.DataObject
 ) -> None:
-    text = json.dumps(value, indent=indent, ensure_ascii=data.draw(st.booleans()))
+    text = json.dumps(
+        value, indent=indent, separators=separators, ensure_ascii=data.draw(st.booleans())
+    )
     everything = scan(text).offsets
     pointers = _pointers(value)
     asked = data.draw(st.lists(st.sampled_from(pointers), max_size=5)) if pointers else []

@@ -17,7 +17,7 @@ from kling_lint.check import wording
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
 from kling_lint.register import builtin_register
 
-from .strategies import json_values
+from .strategies import json_values, near_payloads
 
 REGISTER = builtin_register()
 OMNI = REGISTER.endpoints["omni-video.create"]
@@ -117,3 +117,95 @@ def test_a_file_kind_is_told_by_its_suffix(name: str) -> None:
     suffix = os.path.splitext(name)[1].lower()
     wanted = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}.get(suffix, "json")
     assert kind_of(name) == wanted
+
+
+@given(
+    st.sampled_from(["KL101", "KL102", "KL106"]),
+    st.text(max_size=20),
+    st.sampled_from(["", "/mode", "/image_list/0/image"]),
+    st.none() | st.sampled_from(["mode", "image_list[].image"]),
+    st.none() | st.tuples(st.integers(1, 10**6), st.integers(1, 10**4)),
+    st.booleans(),
+)
+def test_a_made_finding_is_the_constructed_one(
+    code: str,
+    message: str,
+    pointer: str,
+    field_path: str | None,
+    position: tuple[int, int] | None,
+    suppressed: bool,
+) -> None:
+    line, column = position or (None, None)
+    by = Suppression("why", None, None, None) if suppressed else None
+    fields = (
+        code,
+        "rule",
+        Severity.WARNING,
+        message,
+        pointer,
+        field_path,
+        ("x",),
+        line,
+        column,
+        by,
+    )
+    made, built = Diagnostic.made(*fields), Diagnostic(*fields)
+    assert made == built
+    assert made.sort_key == built.sort_key
+    assert made.__dict__ == built.__dict__
+    assert hash(made) == hash(built)
+    assert repr(made) == repr(built)
+
+
+@given(near_payloads("omni-video.create") | near_payloads())
+def test_a_kept_schema_route_gives_the_walked_findings(drawn: tuple[str, dict[str, Any]]) -> None:
+    from kling_lint.check.linter import schema_check
+    from kling_lint.check.schema import SchemaCheck
+
+    endpoint_id, payload = drawn
+    endpoint = REGISTER.endpoints[endpoint_id]
+    shared = schema_check(REGISTER.schemas, endpoint)  # its routes kept across examples
+    walked = SchemaCheck(endpoint, shared.schema)  # none kept yet: each route walked
+    assert shared.findings(payload) == walked.findings(payload)
+
+
+def _integers(value: Any) -> list[int]:
+    if isinstance(value, dict):
+        return [n for child in value.values() for n in _integers(child)]
+    if isinstance(value, list):
+        return [n for child in value for n in _integers(child)]
+    return [value] if type(value) is int else []
+
+
+@st.composite
+def _near_the_limit(draw: st.DrawFn) -> tuple[Any, int]:
+    """A JSON value whose integers have about `limit` digits, either sign, and the limit."""
+    limit = draw(st.integers(1, 40))
+    digits = st.integers(max(1, limit - 1), limit + 1)
+    number = st.builds(
+        lambda n, first, sign: sign * int(str(first) + "0" * (n - 1)),
+        digits,
+        st.integers(1, 9),
+        st.sampled_from([1, -1]),
+    )
+    leaves = number | st.text(st.sampled_from("0123456789"), max_size=45) | st.booleans()
+    value = draw(
+        st.recursive(
+            leaves,
+            lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(), children),
+            max_leaves=8,
+        )
+    )
+    return value, limit
+
+
+@given(_near_the_limit())
+def test_an_integer_past_the_limit_is_told_by_the_parse(drawn: tuple[Any, int]) -> None:
+    from kling_lint.config.limits import Limits
+    from kling_lint.load import LoadFailure, parse_json
+
+    value, limit = drawn
+    loaded = parse_json(json.dumps(value), "p.json", limits=Limits(integer_digits=limit))
+    # Digits are counted without the sign; a run of digits in a string is no integer.
+    too_long = any(abs(n) >= 10**limit for n in _integers(value))
+    assert isinstance(loaded, LoadFailure) == too_long

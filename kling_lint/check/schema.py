@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from kling_lint import pointer as jp
 from kling_lint.check import wording
@@ -57,6 +57,18 @@ _SHADOWS = {
 }
 
 
+# A bound on the routes kept, in case a validator ever put instance data in a path.
+_MAX_ROUTES = 4096
+
+
+class _Route(NamedTuple):
+    node: Any
+    field_path: str
+    code: str | None
+    at: list[str] | None
+    keyword: Any
+
+
 class SchemaCheck:
     """One endpoint's schema, compiled once; `findings` is safe to call from any thread."""
 
@@ -68,6 +80,7 @@ class SchemaCheck:
         self._validator = jsonschema_rs().Draft202012Validator(schema)
         self._declared = {r.code: r for r in endpoint.rules}
         self._suggestible: dict[int, tuple[str, ...]] = {}
+        self._routes: dict[tuple[Any, ...], _Route] = {}
         model = endpoint.fields.get("model_name")
         self._default_model = model.default if model is not None else None
 
@@ -104,16 +117,29 @@ class SchemaCheck:
 
     # -- one validator error -> findings -------------------------------------------------
 
-    def _explain(self, error: Any, payload: Any) -> Iterator[Coded]:
+    def _route(self, schema_path: list[Any]) -> _Route:
+        """What the schema says where an error arose: the node above the failing keyword,
+        the innermost field, rule and `x-kling-at` on the way, and the keyword. Kept per
+        path (a schema has finitely many), as the same errors recur payload after payload."""
+        key = tuple(schema_path)
+        route = self._routes.get(key)
+        if route is not None:
+            return route
         node: Any = self.schema
         field_path, code, at = "", None, None
-        for step in error.schema_path[:-1]:
+        for step in key[:-1]:
             node = node[step]
             if isinstance(node, dict):
                 field_path = node.get("x-kling-field", field_path)
                 code = node.get("x-kling-rule", code)
                 at = node.get("x-kling-at", at)
-        keyword = error.schema_path[-1] if error.schema_path else ""
+        route = _Route(node, field_path, code, at, key[-1] if key else "")
+        if len(self._routes) < _MAX_ROUTES:
+            self._routes[key] = route
+        return route
+
+    def _explain(self, error: Any, payload: Any) -> Iterator[Coded]:
+        node, field_path, code, at, keyword = self._route(error.schema_path)
         parts: Parts = tuple(error.instance_path)
         # The payload's own value: the validator's copy turns NaN into null.
         value = value_at(payload, parts)
@@ -304,6 +330,8 @@ def _restates(code: str) -> bool:
 def _root_causes(found: list[Coded]) -> list[Coded]:
     """One root cause, one finding: drop what a blocked field or a more basic problem at
     the same location already says, and exact repeats."""
+    if len(found) < 2:  # nothing to restate, shadow or repeat
+        return found
     gates = [f.parts for code, f in found if code in _FIELD_GATES]
     by_place: dict[Parts, set[str]] = {}
     for code, f in found:

@@ -44,17 +44,18 @@ class Stamp:
         suppressed_by: Suppression | None = None,
     ) -> Diagnostic:
         rule = self.rules[code]
-        return Diagnostic(
-            code=rule.code,
-            rule=rule.name,
-            severity=self.severity(rule, endpoint),
-            message=message,
-            pointer=pointer,
-            field_path=field_path,
-            status=status,
-            line=position[0] if position else None,
-            column=position[1] if position else None,
-            suppressed_by=suppressed_by,
+        line, column = position if position else (None, None)
+        return Diagnostic.made(
+            rule.code,
+            rule.name,
+            self.severity(rule, endpoint),
+            message,
+            pointer,
+            field_path,
+            status,
+            line,
+            column,
+            suppressed_by,
         )
 
 

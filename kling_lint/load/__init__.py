@@ -14,7 +14,7 @@ import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -94,12 +94,21 @@ class _Flags(threading.local):
 
     duplicates = False
     non_json = False
+    long_integer = False
+    integer_digits = DEFAULT_LIMITS.integer_digits
 
     def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out = dict(pairs)
         if len(out) != len(pairs):
             self.duplicates = True
         return out
+
+    def integer(self, digits: str) -> int:
+        # Told here, where the parser holds the number's text: searching the whole text
+        # for a long digit run would cost more than the parse (payloads hold few integers).
+        if len(digits) - (digits[0] == "-") > self.integer_digits:
+            self.long_integer = True
+        return int(digits)
 
     def constant(self, name: str) -> float:
         self.non_json = True
@@ -108,15 +117,17 @@ class _Flags(threading.local):
 
 _FLAGS = _Flags()
 # One decoder for every parse (json.loads with hooks would build one per call).
-_DECODER = json.JSONDecoder(object_pairs_hook=_FLAGS.pairs, parse_constant=_FLAGS.constant)
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_FLAGS.pairs, parse_constant=_FLAGS.constant, parse_int=_FLAGS.integer
+)
 
 
 def _json_finder(text: str, first_line: int) -> Callable[[list[str]], dict[str, Position]]:
     def find(pointers: list[str]) -> dict[str, Position]:
         from kling_lint.load import json_text as jsonpos
 
-        index = jsonpos.LineIndex(text, first_line)
-        return {p: index.position(o) for p, o in jsonpos.find(text, pointers).items()}
+        at = jsonpos.position
+        return {p: at(text, o, first_line) for p, o in jsonpos.find(text, pointers).items()}
 
     return find
 
@@ -143,23 +154,13 @@ def _json_problems(text: str, first_line: int) -> tuple[list[LoadProblem], dict[
     return out, {p: index.position(o) for p, o in scan.offsets.items()}
 
 
-@lru_cache(maxsize=8)
-def _long_digits(limit: int) -> re.Pattern[str]:
-    return re.compile(f"[0-9]{{{limit + 1}}}")
-
-
-def _past_limits(data: Any, limits: Limits, text: str) -> str | None:
+def _past_limits(data: Any, limits: Limits, text: str, long_integer: bool) -> str | None:
     """Why parsed data goes past the depth or integer limit, or None. Iterative (no
-    recursion); integers are looked at only when the text has a digit run that long."""
-    bound = 10**limits.integer_digits if _long_digits(limits.integer_digits).search(text) else 0
-    if not bound and text.count("{") + text.count("[") <= limits.depth:
-        return None  # too few brackets to nest that deep
-
-    def too_long(value: Any) -> bool:
-        return bound > 0 and type(value) is int and not -bound < value < bound
-
-    if too_long(data):
+    recursion); the parse itself tells whether an integer has too many digits."""
+    if long_integer:
         return limits.hit("integer_digits", "an integer with too many digits")
+    if text.count("{") + text.count("[") <= limits.depth:
+        return None  # too few brackets to nest that deep
     if not isinstance(data, dict | list):
         return None
     stack = [(data, 0)]
@@ -170,8 +171,6 @@ def _past_limits(data: Any, limits: Limits, text: str) -> str | None:
         for child in node.values() if isinstance(node, dict) else node:
             if isinstance(child, dict | list):
                 stack.append((child, depth + 1))
-            elif too_long(child):
-                return limits.hit("integer_digits", "an integer with too many digits")
     return None
 
 
@@ -183,7 +182,8 @@ def parse_json(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Loaded:
     flags = _FLAGS
-    flags.duplicates = flags.non_json = False
+    flags.duplicates = flags.non_json = flags.long_integer = False
+    flags.integer_digits = limits.integer_digits
     try:
         data = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
@@ -197,7 +197,7 @@ def parse_json(
     except ValueError:  # an integer past Python's own digit limit (int_max_str_digits)
         message = limits.hit("integer_digits", "an integer with too many digits")
         return LoadFailure(path, record, LoadProblem("KL001", message))
-    past = _past_limits(data, limits, text)
+    past = _past_limits(data, limits, text, flags.long_integer)
     if past is not None:
         return LoadFailure(path, record, LoadProblem("KL001", past))
     if flags.duplicates or flags.non_json:
@@ -351,10 +351,13 @@ def read_file(path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS) -
         return _failure(display, f"cannot read: {exc.strerror or exc}")
     if len(raw) > limits.file_bytes:
         return _failure(display, limits.hit("file_bytes", "the file grew while read"))
+    # A byte-order mark is dropped first, so that the decode is the C codec's (the
+    # "utf-8-sig" codec is written in Python). Offsets in errors count from the file.
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = raw.decode("utf-8-sig")
+        text = (raw[bom:] if bom else raw).decode("utf-8")
     except UnicodeDecodeError as exc:
-        return _failure(display, f"not UTF-8 text (byte {exc.start})")
+        return _failure(display, f"not UTF-8 text (byte {exc.start + bom})")
     del raw  # one copy of a large file at a time
     return parse_text(text, display, kind_of(os.fspath(path)), limits)
 
