@@ -477,12 +477,14 @@ def _baselined(
     return tuple(out)
 
 
-# Workers are started only when the work left would take one process longer than this
-# (seconds): starting them costs about 30 ms, and on two cores they finish the rest in about
-# two thirds of the time, so below it one process is as fast or faster.
-PARALLEL_PAYS_FROM = 0.12
-# How long the run lints in one process to measure what a file costs before deciding.
-SAMPLE_SECONDS = 0.02
+# Files are shared out only when the work left would take one process longer than this
+# (seconds). Forking costs little, but a forked process pays again for the memory it first
+# writes, and the results it sends are pickled and read back: on two cores, 500 bench
+# files (about 25 ms) took as long either way, 1,000 a tenth less when shared.
+PARALLEL_PAYS_FROM = 0.03
+# How long the run lints in one process to measure what a file costs before deciding (the
+# first _STEP files, which pay for what loads on first use, not counted).
+SAMPLE_SECONDS = 0.005
 # Below this many files a run ends before a progress bar would help.
 SHOW_PROGRESS_FROM = 200
 # Files as the walk found them (strings: a Path per file costs more than reading it).
@@ -515,7 +517,8 @@ def _lint_batch(
 
 
 class _BatchOut(NamedTuple):
-    """What a worker hands back: its results, and what it used of the shared settings."""
+    """What a forked process hands back for one span: its results, and what it used of
+    the shared settings."""
 
     results: list[FileResult]
     used: dict[Path | None, set[int]]
@@ -524,9 +527,9 @@ class _BatchOut(NamedTuple):
     baseline_used: Any
 
 
-def _worker(span: tuple[int, int]) -> _BatchOut:
-    """Lint files[start:stop] in a forked worker, which inherited the compiled session and
-    the file list (only the span's two numbers cross the pipe)."""
+def _forked_span(span: tuple[int, int]) -> _BatchOut:
+    """Lint files[start:stop] in a forked process, which inherited the compiled session and
+    the file list (only results cross the pipe), with what it used of the settings."""
     session = _forked_session
     assert session is not None
     session.used = {key: set() for key in session.linters}
@@ -550,9 +553,7 @@ def _jobs(options: Options, count: int) -> int:
         # A host with threads (a service calling `execute`): a forked child would inherit
         # locks those threads hold, and could hang on them. One process is safe.
         return 1
-    import multiprocessing  # only runs that use workers pay for it
-
-    return min(wanted, 8) if "fork" in multiprocessing.get_all_start_methods() else 1
+    return min(wanted, 8) if hasattr(os, "fork") else 1
 
 
 def _run_files(session: _Session, files: Batch, progress: Progress | None) -> list[FileResult]:
@@ -590,36 +591,52 @@ def _sample(
 
 
 _STEP = 16
+# The most files a process takes at once when files are shared out: small enough that the
+# last span ends soon after the others, large enough that taking one costs nothing.
+_SPAN = 128
 
 
 def _in_workers(
     session: _Session, files: Batch, start: int, jobs: int, progress: Progress | None
 ) -> list[FileResult]:
-    """Lint files[start:] in forked workers."""
-    # Workers fork after every linter is compiled, so they start with nothing to load;
-    # each returns its results and the allowlist entries it used, merged in input order.
-    import multiprocessing
+    """Lint files[start:] here and in `jobs - 1` forked processes (`workers.share_out`)."""
+    # The forked processes start after every linter is compiled, with nothing to load;
+    # their results, and the allowlist entries they used, are merged in input order.
+    from kling_lint import workers
 
     global _forked_session, _forked_files
-    _forked_session, _forked_files = session, files
-    size = max(1, (len(files) - start) // (jobs * 4))
+    rest = len(files) - start
+    size = max(_STEP, min(_SPAN, rest // (jobs * 16)), -(-rest // workers.MAX_SPANS))
     spans = [(i, min(i + size, len(files))) for i in range(start, len(files), size)]
-    results: list[FileResult] = []
+    done: dict[int, list[FileResult]] = {}
+    finished = start
+
+    def finish(taken: int, results: list[FileResult]) -> None:
+        nonlocal finished
+        done[taken] = results
+        finished += spans[taken][1] - spans[taken][0]
+        if progress is not None:
+            progress(finished, len(files))
+
+    def here(taken: int) -> None:
+        low, high = spans[taken]
+        finish(taken, _lint_batch(session, files[low:high]))
+
+    def back(taken: int, out: _BatchOut) -> None:
+        for key, entries in out.used.items():
+            session.used[key] |= entries
+        session.matched |= out.matched
+        session.recorded += out.recorded
+        if session.baseline is not None:
+            session.baseline.used.update(out.baseline_used)
+        finish(taken, out.results)
+
+    _forked_session, _forked_files = session, files
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for (_, stop), out in zip(spans, pool.imap(_worker, spans), strict=True):
-                results.extend(out.results)
-                if progress is not None:
-                    progress(stop, len(files))
-                for key, entries in out.used.items():
-                    session.used[key] |= entries
-                session.matched |= out.matched
-                session.recorded += out.recorded
-                if session.baseline is not None:
-                    session.baseline.used.update(out.baseline_used)
+        workers.share_out(len(spans), jobs, here, lambda taken: _forked_span(spans[taken]), back)
     finally:
         _forked_session, _forked_files = None, []
-    return results
+    return [result for taken in range(len(spans)) for result in done[taken]]
 
 
 def _settle_baseline(session: _Session, result: RunResult) -> list[FileResult]:

@@ -4,12 +4,15 @@ same results, in the same order, however it was split."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kling_lint import run
+from kling_lint import run, workers
 from kling_lint.run import Options, execute
 
 from .conftest import CLEAN_OMNI
@@ -92,3 +95,92 @@ def test_results_do_not_depend_on_the_split(
     assert _shown(split) == _shown(alone)
     assert split.failed
     assert alone.failed
+
+
+# -- workers.share_out: every span done once, whatever happens to a forked process ----------
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+
+
+def _share(count: int, jobs: int, there: Any) -> tuple[dict[int, Any], list[int]]:
+    """Run share_out; what came back from forked processes, and the spans done here."""
+    came: dict[int, Any] = {}
+    here: list[int] = []
+    workers.share_out(count, jobs, here.append, there, came.__setitem__)
+    return came, here
+
+
+@needs_fork
+@pytest.mark.parametrize(("count", "jobs"), [(1, 2), (2, 2), (50, 2), (50, 4), (7, 8)])
+def test_every_span_is_done_once(count: int, jobs: int) -> None:
+    came, here = _share(count, jobs, lambda k: ("from", os.getpid(), k))
+    assert sorted([*came, *here]) == list(range(count))
+    assert all(result[2] == k and result[1] != os.getpid() for k, result in came.items())
+
+
+@needs_fork
+def test_results_larger_than_a_pipe_come_back_whole() -> None:
+    came, here = _share(6, 2, lambda k: str(k) * 300_000)
+    assert sorted([*came, *here]) == list(range(6))
+    assert all(result == str(k) * 300_000 for k, result in came.items())
+
+
+@needs_fork
+@pytest.mark.parametrize("how", ["raises", "exits", "killed"])
+def test_spans_a_dead_process_took_are_done_here(
+    how: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    parent = os.getpid()
+
+    def there(k: int) -> int:
+        if k % 3 == 1:  # a forked process ends at its first such span
+            if how == "raises":
+                raise RuntimeError("boom")
+            if how == "exits":
+                os._exit(3)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return k
+
+    came, here = _share(30, 3, there)
+    assert os.getpid() == parent
+    assert sorted([*came, *here]) == list(range(30))  # none lost, none twice
+    assert all(k % 3 != 1 for k in came)
+    assert "Traceback" not in capfd.readouterr().err  # a forked process prints nothing
+
+
+@needs_fork
+def test_an_interrupted_run_stops_and_reaps_its_forked_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(workers.os, "fork", fork)
+    seen: list[int] = []
+
+    def here(k: int) -> None:
+        seen.append(k)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    def there(k: int) -> int:
+        time.sleep(0.05)
+        return k
+
+    with pytest.raises(KeyboardInterrupt):
+        workers.share_out(200, 3, here, there, lambda k, r: None)
+    assert len(forked) == 2
+    for pid in forked:  # each one ended and reaped: none left running or a zombie
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_more_spans_than_tickets_are_refused() -> None:
+    with pytest.raises(ValueError, match="spans"):
+        workers.share_out(workers.MAX_SPANS + 1, 2, print, print, print)
