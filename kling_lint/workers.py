@@ -18,6 +18,7 @@ from ending without teardown (`cli/_exit.py`).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import select
@@ -53,6 +54,7 @@ def share_out(
     children: dict[int, bytearray] = {}  # a forked process's pipe, and what it sent so far
     pids: list[int] = []
     given: set[int] = set()
+    gc.freeze()  # what exists now is never traversed again, so no collection copies it
     try:
         for _ in range(min(jobs, count) - 1):
             reader, writer = os.pipe()
@@ -72,6 +74,7 @@ def share_out(
         while children:
             _collect(children, back, given, wait=True)
     finally:
+        gc.unfreeze()
         os.close(tickets)
         for reader in children:  # left only when this process was interrupted
             os.close(reader)
