@@ -209,3 +209,13 @@ def test_an_integer_past_the_limit_is_told_by_the_parse(drawn: tuple[Any, int]) 
     # Digits are counted without the sign; a run of digits in a string is no integer.
     too_long = any(abs(n) >= 10**limit for n in _integers(value))
     assert isinstance(loaded, LoadFailure) == too_long
+
+
+_PATH_PIECES = st.sampled_from(["a", "b.json", ".", "..", "/", "-x", "_y", "%", " ", "é", ":", "#"])
+
+
+@given(st.lists(_PATH_PIECES, max_size=6).map("".join))
+def test_a_plain_path_is_its_own_sarif_uri(path: str) -> None:
+    from kling_lint.report import sarif
+
+    assert sarif._location(path) == sarif._encoded(path)

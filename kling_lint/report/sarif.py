@@ -6,6 +6,7 @@ reason, so the exception stays visible in the code-scanning UI.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -42,9 +43,20 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
+# A relative path of plain segments (none "." or "..", nothing to percent-encode) is its
+# own URI reference: most paths of a folder walk, which then need no parsing.
+_PLAIN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
+
+
 def _location(path: str) -> dict[str, Any]:
     """An artifact location whose `uri` is a valid URI reference: `#`, `?`, `:`, `%`,
     spaces and non-ASCII characters in a file name are percent-encoded."""
+    if _PLAIN.fullmatch(path):
+        return {"uri": path, "uriBaseId": "%SRCROOT%"}
+    return _encoded(path)
+
+
+def _encoded(path: str) -> dict[str, Any]:
     from urllib.parse import quote
 
     target = Path(path)
