@@ -484,7 +484,7 @@ def _baselined(
 PARALLEL_PAYS_FROM = 0.03
 # How long the run lints in one process to measure what a file costs before deciding (the
 # first _STEP files, which pay for what loads on first use, not counted).
-SAMPLE_SECONDS = 0.005
+SAMPLE_SECONDS = 0.003
 # Below this many files a run ends before a progress bar would help.
 SHOW_PROGRESS_FROM = 200
 # Files as the walk found them (strings: a Path per file costs more than reading it).

@@ -219,3 +219,24 @@ def test_a_plain_path_is_its_own_sarif_uri(path: str) -> None:
     from kling_lint.report import sarif
 
     assert sarif._location(path) == sarif._encoded(path)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list(Severity)), st.booleans()),
+        max_size=4,
+    ),
+    st.sampled_from(list(Severity)),
+)
+def test_blocked_is_any_finding_that_fails(
+    found: list[tuple[Severity, bool]], fail_on: Severity
+) -> None:
+    from kling_lint.results import FileResult
+
+    by = Suppression("why", None, None, None)
+    diagnostics = tuple(
+        Diagnostic("KL101", "r", severity, "m", suppressed_by=by if lifted else None)
+        for severity, lifted in found
+    )
+    result = FileResult("p.json", None, "e", diagnostics, fail_on)
+    assert result.blocked == any(result.fails_on(d) for d in diagnostics)

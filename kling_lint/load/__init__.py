@@ -336,11 +336,12 @@ def read_file(path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS) -
                 return _failure(display, "not a regular file (a FIFO, device or socket)")
             if info.st_size > limits.file_bytes:
                 return _failure(display, limits.hit("file_bytes", f"{info.st_size} bytes"))
-            # What the size says plus one byte, then on to the end (a read may return less
-            # than asked, and a file may grow while read), never past the limit. The later
-            # reads are small: a large buffer costs more to allocate than the read itself.
+            # What the size says plus one byte. Exactly the size is the whole file (most
+            # files: no second read); less or more (a read may return less than asked, a
+            # file may grow while read), read on to the end, never past the limit. The
+            # later reads are small: a large buffer costs more to allocate than the read.
             raw = os.read(fd, info.st_size + 1)
-            while len(raw) <= limits.file_bytes:
+            while len(raw) != info.st_size and len(raw) <= limits.file_bytes:
                 more = os.read(fd, min(1 << 16, limits.file_bytes + 1 - len(raw)))
                 if not more:
                     break

@@ -103,6 +103,9 @@ class _Walk:
         self.git = scope.git_for(self.absolute) if scope.respect_gitignore else None
         self.found: list[str] = []
         self.skipped: list[Skipped] = []
+        # Files are most of a walk's entries: when names alone decide, match them directly.
+        self.included = scope.include.by_name(False)
+        self.excluded = scope.exclude.by_name(False)
 
     def _absolute(self, path: str) -> str:
         return self.absolute + path[len(self.root) :]
@@ -151,7 +154,8 @@ class _Walk:
             else:
                 self.skipped.append(Skipped(full, why))
             return
-        if not self.scope.includes(full, name):
+        included = self.included
+        if not (included(name) if included is not None else self.scope.includes(full, name)):
             return  # not a payload file: not counted as skipped
         why = self._skips_file(entry, name, full, chain)
         if why is None:
@@ -181,7 +185,8 @@ class _Walk:
     ) -> str | None:
         if name.startswith("."):
             return "a dot-file"
-        if self.scope.excludes(full, False, name):
+        excluded = self.excluded
+        if excluded(name) if excluded is not None else self.scope.excludes(full, False, name):
             return "excluded by the exclude settings"
         if chain and ignored(chain, self._absolute(full), False):
             return IGNORED_BY_GIT

@@ -93,6 +93,13 @@ class Patterns:
         self._folders = _name_matcher([*folders, *names])  # a name pattern matches folders too
         self._rules = _rules(self._rest) if self._rest else None
 
+    def by_name(self, is_dir: bool) -> Any:
+        """The matcher of entries' names, when names alone decide (no pattern needs the
+        path): a walk calls it without going through `matches`. Otherwise None."""
+        if self._rules is not None:
+            return None
+        return self._folders if is_dir else self._names
+
     def matches(self, path: str, is_dir: bool, name: str | None = None) -> bool:
         """Whether `path` (absolute, or relative to the working folder) is matched; a walk
         passes the entry's `name`, which it already has."""

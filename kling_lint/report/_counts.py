@@ -18,13 +18,18 @@ class Summary(NamedTuple):
 
     @classmethod
     def of(cls, result: RunResult) -> Summary:
-        diags = [d for f in result.files for d in f.diagnostics]
+        files = blocked = 0
+        for f in result.files:  # one pass: a run may hold many thousand payloads
+            if f.subject == "payload":
+                files += 1
+                blocked += bool(f.diagnostics) and f.blocked
+        diags = [d for f in result.files if f.diagnostics for d in f.diagnostics]
         live = [d for d in diags if d.counts]
         return cls(
-            files=sum(1 for f in result.files if f.subject == "payload"),
-            blocked=sum(1 for f in result.files if f.blocked and f.subject == "payload"),
+            files=files,
+            blocked=blocked,
             errors=sum(1 for d in live if d.severity is Severity.ERROR),
             warnings=sum(1 for d in live if d.severity is Severity.WARNING),
             infos=sum(1 for d in live if d.severity is Severity.INFO),
-            suppressed=sum(1 for d in diags if d.suppressed),
+            suppressed=len(diags) - len(live),
         )
