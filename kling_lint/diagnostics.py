@@ -16,7 +16,7 @@ class Severity(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]  # (a lookup: every line of a report asks)
 
     @classmethod
     def parse(cls, text: str) -> Severity:
@@ -25,6 +25,9 @@ class Severity(enum.IntEnum):
         except KeyError:
             choices = ", ".join(s.label for s in cls)
             raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
+
+
+_LABELS = {severity: severity.name.lower() for severity in Severity}
 
 
 class Status(str, enum.Enum):

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kling_lint import Linter
 from kling_lint.check import endpoint as inference
 from kling_lint.check import wording
 from kling_lint.diagnostics import Diagnostic, Severity, Suppression
@@ -240,3 +241,17 @@ def test_blocked_is_any_finding_that_fails(
     )
     result = FileResult("p.json", None, "e", diagnostics, fail_on)
     assert result.blocked == any(result.fails_on(d) for d in diagnostics)
+
+
+_KEPT = Linter()
+
+
+@given(near_payloads("omni-video.create") | near_payloads())
+def test_the_rules_kept_for_a_key_set_are_the_picked_ones(
+    drawn: tuple[str, dict[str, Any]],
+) -> None:
+    endpoint_id, payload = drawn
+    _KEPT.lint({}, endpoint_id)
+    plan = _KEPT._plans[endpoint_id]  # its key sets kept across examples
+    assert plan.rules_for(payload) == plan._rules_for(payload)
+    assert plan.rules_for(dict(payload)) == plan._rules_for(payload)

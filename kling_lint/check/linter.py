@@ -47,6 +47,7 @@ class Report(NamedTuple):
 _NONE_USED: frozenset[int] = frozenset()
 _NO_CODES: frozenset[str] = frozenset()
 _MAX_PLAN_NAMES = 256
+_MAX_KEY_SETS = 1024
 
 
 class UnknownEndpoint(KeyError):
@@ -65,15 +66,27 @@ class _EndpointPlan(NamedTuple):
     # any payload can: a payload with few keys looks up a few, not every rule.
     by_key: dict[str, tuple[int, ...]]
     always: frozenset[int]
+    # The rules for each set of top-level keys seen (payloads of a run share a few).
+    picks: dict[frozenset[Any], tuple[tuple[Rule, frozenset[str]], ...]]
+    clean: Report  # the verdict on every payload without a finding (immutable, shared)
 
-    def rules_for(self, payload: dict[Any, Any]) -> list[tuple[Rule, frozenset[str]]]:
+    def rules_for(self, payload: dict[Any, Any]) -> tuple[tuple[Rule, frozenset[str]], ...]:
         """The rules to run on `payload`, in their declared order."""
+        keys = frozenset(payload)
+        picked = self.picks.get(keys)
+        if picked is None:
+            picked = self._rules_for(payload)
+            if len(self.picks) < _MAX_KEY_SETS:
+                self.picks[keys] = picked
+        return picked
+
+    def _rules_for(self, payload: dict[Any, Any]) -> tuple[tuple[Rule, frozenset[str]], ...]:
         picked = set(self.always)
         by_key = self.by_key
         for key in payload if len(payload) <= len(by_key) else by_key:
             if key in by_key and key in payload:
                 picked.update(by_key[key])
-        return [self.payload_rules[i] for i in sorted(picked)]
+        return tuple(self.payload_rules[i] for i in sorted(picked))
 
 
 @lru_cache(maxsize=256)
@@ -240,6 +253,8 @@ class Linter:
             model_field,
             {key: tuple(positions) for key, positions in by_key.items()},
             always,
+            {},
+            Report(endpoint.id, (), self.config.fail_on, _NONE_USED),
         )
 
     def endpoint(self, endpoint: str) -> Endpoint:
@@ -272,7 +287,7 @@ class Linter:
         target = plan.endpoint
         found = self._findings(plan, payload)
         if not found:  # the common case: nothing to stamp, sort or allow
-            return Report(target.id, (), self.config.fail_on, _NONE_USED)
+            return plan.clean
         if self.per_file and path is not None:
             dropped = self.ignored_at(path)
             found = [(rule, finding) for rule, finding in found if rule.code not in dropped]

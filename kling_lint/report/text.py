@@ -37,9 +37,7 @@ def report(
             stream.write(f"{label(file)}: checked as {file.endpoint} ({file.endpoint_from})\n")
         if not listed:
             continue
-        for d in listed:
-            stream.write(line(file, d, color) + "\n")
-        stream.write("\n")
+        stream.write("".join([line(file, d, color) + "\n" for d in listed]) + "\n")
     footer(result, stream, verbose=verbose, color=color, quiet=quiet)
 
 
