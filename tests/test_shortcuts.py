@@ -255,3 +255,25 @@ def test_the_rules_kept_for_a_key_set_are_the_picked_ones(
     plan = _KEPT._plans[endpoint_id]  # its key sets kept across examples
     assert plan.rules_for(payload) == plan._rules_for(payload)
     assert plan.rules_for(dict(payload)) == plan._rules_for(payload)
+
+
+_NO_SURROGATES = st.characters(exclude_categories=("Cs",))
+_REPORT_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(_NO_SURROGATES) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(_NO_SURROGATES), children)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_REPORT_VALUES)
+def test_a_json_report_is_what_the_standard_encoder_writes(document: Any) -> None:
+    import io
+
+    from kling_lint.report._common import write_json
+
+    written = io.StringIO()
+    write_json(document, written)
+    expected = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert written.getvalue() == expected

@@ -51,7 +51,20 @@ def write_json(document: Any, stream: TextIO) -> None:
         utf8 = codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name == "utf-8"
     except LookupError:
         utf8 = False
-    # One line, by the C encoder: an indented dump runs the pure-Python encoder, and most
-    # of these reports are read by programs (`jq .` or `python -m json.tool` indents).
+    # One line: most of these reports are read by programs (`jq .` or `python -m
+    # json.tool` indents). orjson writes what the standard encoder writes (byte for byte,
+    # but for a float's exponent, which reports do not carry), about ten times faster: a
+    # report of 10,000 payloads is a few megabytes. What it refuses (integers past 64
+    # bits, lone surrogates), and streams that take only ASCII, go to the standard encoder.
+    if utf8:
+        import orjson
+
+        try:
+            encoded = orjson.dumps(document)
+        except TypeError:  # orjson.JSONEncodeError
+            encoded = None
+        if encoded is not None:
+            stream.write(encoded.decode("utf-8") + "\n")
+            return
     stream.write(json.dumps(document, ensure_ascii=not utf8, separators=(",", ":")))
     stream.write("\n")
