@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from kling_lint.config.limits import DEFAULT_LIMITS, Limits
 from kling_lint.load.discover import Discovery as Discovery
@@ -28,6 +28,7 @@ _KINDS = {".json": "json", ".jsonl": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
 SUFFIXES = tuple(_KINDS)
 _NOT_JSON = tuple(s for s in _KINDS if s != ".json")
 Position = tuple[int, int]
+_T = TypeVar("_T")
 
 
 class LoadProblem(NamedTuple):
@@ -51,8 +52,9 @@ class Payload:
     base: str = ""  # pointer of the body inside the file (an envelope's "/body")
     # Every position at once (YAML, and JSON the loader already scanned for problems) ...
     _positions: Callable[[], dict[str, Position]] | None = None
-    # ... or, for JSON, only those asked for: the cost grows with the findings.
-    _finder: Callable[[list[str]], dict[str, Position]] | None = None
+    # ... or, for JSON, only those asked for, in its text: the cost grows with the findings.
+    _text: str | None = None
+    _first_line: int = 1
 
     @cached_property
     def positions(self) -> dict[str, Position]:
@@ -61,17 +63,24 @@ class Payload:
     def locate_all(self, pointers: list[str]) -> dict[str, Position | None]:
         """Line and column of each pointer into the payload, or of its nearest located
         parent, found in one pass."""
-        if self._finder is not None and self._positions is None:
-            found = self._finder([self.base + p for p in pointers])
-        else:
+        text = self._text
+        if text is None or self._positions is not None:
             found = self.positions
-        return {p: _nearest(found, self.base + p) for p in pointers}
+            return {p: _nearest(found, self.base + p) for p in pointers}
+        from kling_lint.load import json_text
+
+        offsets = json_text.find(text, [self.base + p for p in pointers])
+        out: dict[str, Position | None] = {}
+        for p in pointers:  # only the offsets wanted become lines and columns
+            offset = _nearest(offsets, self.base + p)
+            out[p] = None if offset is None else json_text.position(text, offset, self._first_line)
+        return out
 
     def locate(self, pointer: str) -> Position | None:
         return self.locate_all([pointer])[pointer]
 
 
-def _nearest(found: dict[str, Position], target: str) -> Position | None:
+def _nearest(found: dict[str, _T], target: str) -> _T | None:
     while True:
         if target in found:
             return found[target]
@@ -120,16 +129,6 @@ _FLAGS = _Flags()
 _DECODER = json.JSONDecoder(
     object_pairs_hook=_FLAGS.pairs, parse_constant=_FLAGS.constant, parse_int=_FLAGS.integer
 )
-
-
-def _json_finder(text: str, first_line: int) -> Callable[[list[str]], dict[str, Position]]:
-    def find(pointers: list[str]) -> dict[str, Position]:
-        from kling_lint.load import json_text as jsonpos
-
-        at = jsonpos.position
-        return {p: at(text, o, first_line) for p, o in jsonpos.find(text, pointers).items()}
-
-    return find
 
 
 def _json_problems(text: str, first_line: int) -> tuple[list[LoadProblem], dict[str, Position]]:
@@ -203,7 +202,7 @@ def parse_json(
     if flags.duplicates or flags.non_json:
         problems, positions = _json_problems(text, first_line)
         return Payload(path, record, data, problems, _positions=lambda: positions)
-    return Payload(path, record, data, [], _finder=_json_finder(text, first_line))
+    return Payload(path, record, data, [], _text=text, _first_line=first_line)
 
 
 _YAML_CODES = {"duplicate": "KL002", "non-json": "KL003", "yaml11": "KL011"}
