@@ -172,6 +172,10 @@ class _Session:
 
     def config_path_for_file(self, file: str) -> Path | None:
         """The config file that governs `file` (as the walk names it)."""
+        if self.options.isolated:  # the same for every file: no folder needed
+            return None
+        if self.options.config is not None:
+            return self.options.config
         folder = os.path.dirname(file)
         if folder not in self.found_by_name:
             self.found_by_name[folder] = self.config_path_for(Path(folder or "."))
@@ -605,9 +609,7 @@ def _in_workers(
     from kling_lint import workers
 
     global _forked_session, _forked_files
-    rest = len(files) - start
-    size = max(_STEP, min(_SPAN, rest // (jobs * 16)), -(-rest // workers.MAX_SPANS))
-    spans = [(i, min(i + size, len(files))) for i in range(start, len(files), size)]
+    spans = _spans(start, len(files), jobs, workers.MAX_SPANS)
     done: dict[int, list[FileResult]] = {}
     finished = start
 
@@ -637,6 +639,18 @@ def _in_workers(
     finally:
         _forked_session, _forked_files = None, []
     return [result for taken in range(len(spans)) for result in done[taken]]
+
+
+def _spans(start: int, stop: int, jobs: int, most: int) -> list[tuple[int, int]]:
+    """[start, stop) cut into at most `most` spans that grow smaller toward the end, so
+    that the processes finish together: the last span taken is short."""
+    least = max(_STEP, -(-(stop - start) // most))
+    spans = []
+    while start < stop:
+        size = max(least, min(_SPAN, (stop - start) // (jobs * 8)))
+        spans.append((start, min(start + size, stop)))
+        start += size
+    return spans
 
 
 def _settle_baseline(session: _Session, result: RunResult) -> list[FileResult]:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kling_lint import run, workers
 from kling_lint.run import Options, execute
@@ -184,3 +186,19 @@ def test_an_interrupted_run_stops_and_reaps_its_forked_processes(
 def test_more_spans_than_tickets_are_refused() -> None:
     with pytest.raises(ValueError, match="spans"):
         workers.share_out(workers.MAX_SPANS + 1, 2, print, print, print)
+
+
+@given(
+    st.integers(0, 5_000),
+    st.integers(0, 300_000),
+    st.integers(2, 8),
+    st.sampled_from([1, 7, workers.MAX_SPANS]),
+)
+def test_spans_cover_the_files_once_and_shrink_toward_the_end(
+    start: int, count: int, jobs: int, most: int
+) -> None:
+    spans = run._spans(start, start + count, jobs, most)
+    assert [n for low, high in spans for n in range(low, high)] == list(range(start, start + count))
+    assert len(spans) <= most
+    sizes = [high - low for low, high in spans]
+    assert sizes == sorted(sizes, reverse=True)  # the last taken is the shortest
