@@ -277,3 +277,57 @@ def test_a_json_report_is_what_the_standard_encoder_writes(document: Any) -> Non
     write_json(document, written)
     expected = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
     assert written.getvalue() == expected
+
+
+def _walked(document: Any, path: str) -> list[Any]:
+    """Values at a register path, segment by segment (what values_at shortens)."""
+    found: list[Any] = [((), document)]
+    for segment in path.split("."):
+        name = segment.removesuffix("[]")
+        found = [
+            ((*parts, name), node[name])
+            for parts, node in found
+            if isinstance(node, dict) and name in node
+        ]
+        if segment.endswith("[]"):
+            found = [
+                ((*parts, i), item)
+                for parts, node in found
+                if isinstance(node, list)
+                for i, item in enumerate(node)
+            ]
+    return found
+
+
+_NAMES = st.sampled_from(["a", "b"])
+_DOCUMENTS = st.recursive(
+    st.none() | st.integers(0, 3) | st.text(max_size=2),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_NAMES, children),
+    max_leaves=12,
+)
+_PATHS = st.lists(st.tuples(_NAMES, st.booleans()), min_size=1, max_size=3).map(
+    lambda segments: ".".join(name + ("[]" if array else "") for name, array in segments)
+)
+
+
+@given(_DOCUMENTS, _PATHS)
+def test_values_at_a_path_are_the_walked_ones(document: Any, path: str) -> None:
+    from kling_lint.check.values import values_at
+
+    assert values_at(document, path) == _walked(document, path)
+
+
+def _split_suffix(url: str) -> str:
+    """A URL's file name ending, by splitting (what the media rule's pattern reads)."""
+    name = url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+@given(
+    st.lists(st.sampled_from(["a", ".", "/", "?", "#", "png", "JPG", "gif", "x.y"])).map("".join)
+)
+def test_a_url_names_the_file_ending_the_split_names(url: str) -> None:
+    from kling_lint.check.rules import media
+
+    ending = _split_suffix(url)
+    assert media._url_suffix(url) == (ending if ending in media._MEDIA_SUFFIXES else None)

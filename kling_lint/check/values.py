@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 Parts = tuple[str | int, ...]
@@ -15,10 +16,20 @@ def values_at(document: Any, path: str) -> list[Match]:
     if "." not in path and not path.endswith("[]"):  # the common case: a top-level field
         found_here = isinstance(document, dict) and path in document
         return [((path,), document[path])] if found_here else []
+    segments = _segments(path)
+    if len(segments) == 2 and segments[0][1] and not segments[1][1]:
+        # The next most common: a member of each item of a top-level array (`a[].b`).
+        (name, _), (member, _) = segments
+        items = document.get(name) if isinstance(document, dict) else None
+        if not isinstance(items, list):
+            return []
+        return [
+            ((name, i, member), item[member])
+            for i, item in enumerate(items)
+            if isinstance(item, dict) and member in item
+        ]
     found: list[Match] = [((), document)]
-    for segment in path.split("."):
-        is_array = segment.endswith("[]")
-        name = segment[:-2] if is_array else segment
+    for name, is_array in segments:
         step = [
             ((*parts, name), node[name])
             for parts, node in found
@@ -33,6 +44,15 @@ def values_at(document: Any, path: str) -> list[Match]:
             ]
         found = step
     return found
+
+
+@lru_cache(maxsize=1024)
+def _segments(path: str) -> tuple[tuple[str, bool], ...]:
+    """`a[].b` as (("a", True), ("b", False)): each name, and whether it is an array."""
+    return tuple(
+        (segment[:-2], True) if segment.endswith("[]") else (segment, False)
+        for segment in path.split(".")
+    )
 
 
 def is_present(value: Any) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
+from typing import NamedTuple
 
 from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display
 from kling_lint.check.values import values_at
@@ -147,49 +148,50 @@ _MEDIA_SUFFIXES = frozenset(
 )
 
 
+# A URL's last path segment's ending, before any query or fragment.
+_SUFFIX = re.compile(r"[^?#]*\.([^./?#]+)(?:[?#]|$)")
+
+
 def _url_suffix(url: str) -> str | None:
     """The file name ending of a URL's path, lower case, when it names a media format."""
-    path = url.split("?", 1)[0].split("#", 1)[0]
-    name = path.rsplit("/", 1)[-1]
-    if "." not in name:
+    found = _SUFFIX.match(url)
+    if found is None:
         return None
-    suffix = name.rsplit(".", 1)[-1].lower()
+    suffix = found.group(1).lower()
     return suffix if suffix in _MEDIA_SUFFIXES else None
 
 
-def _url_format(field: Field, value: str, parts: Parts) -> Iterator[Finding]:
-    formats = (field.media or {}).get("formats") or []
-    suffix = _url_suffix(value)
-    if suffix is None or not formats:
-        return
-    allowed = {"jpg" if f == "jpeg" else f for f in formats}
-    if ("jpg" if suffix == "jpeg" else suffix) not in allowed:
-        yield Finding(
-            parts,
-            f"{field.path}: the URL names a .{suffix} file; allowed {'/'.join(formats)}",
-            field.path,
-        )
+def _same_format(suffix: str) -> str:
+    return "jpg" if suffix == "jpeg" else suffix
 
 
-Located = tuple[tuple[str, Field], ...]
+class _Media(NamedTuple):
+    head: str  # the top-level key it sits under: a payload without it costs nothing
+    field: Field
+    image: bool
+    allowed: frozenset[str]  # the file name endings its formats allow
 
 
 @cache
-def _fields(endpoint: Endpoint) -> tuple[Located, Located]:
+def _fields(endpoint: Endpoint) -> tuple[tuple[_Media, ...], tuple[tuple[str, Field], ...]]:
     """(inline-image fields, id fields that take a number or a string) of an endpoint, each
-    with the top-level key it sits under, so that a payload without that key costs nothing."""
+    with the top-level key it sits under."""
 
-    def located(fields: list[Field]) -> Located:
-        return tuple((f.path.split(".", 1)[0].removesuffix("[]"), f) for f in fields)
+    def head(field: Field) -> str:
+        return field.path.split(".", 1)[0].removesuffix("[]")
 
     fields = list(endpoint.fields.values())
-    media = [f for f in fields if (f.media or {}).get("formats") and not f.blocked]
-    ids = [f for f in fields if "integer" in f.type and "string" in f.type]
-    return located(media), located(ids)
+    media = tuple(
+        _Media(head(f), f, f.media.get("kind") == "image", frozenset(map(_same_format, formats)))
+        for f in fields
+        if f.media and (formats := f.media.get("formats")) and not f.blocked
+    )
+    ids = tuple((head(f), f) for f in fields if "integer" in f.type and "string" in f.type)
+    return media, ids
 
 
 def _image_keys(endpoint: Endpoint) -> frozenset[str]:
-    return frozenset(head for head, _ in _fields(endpoint)[0])
+    return frozenset(media.head for media in _fields(endpoint)[0])
 
 
 def _id_keys(endpoint: Endpoint) -> frozenset[str]:
@@ -197,17 +199,21 @@ def _id_keys(endpoint: Endpoint) -> frozenset[str]:
 
 
 def _inline_images(ctx: Context) -> Iterator[Finding]:
-    for head, field in _fields(ctx.endpoint)[0]:
-        if head not in ctx.payload:
+    payload = ctx.payload
+    for head, field, image, allowed in _fields(ctx.endpoint)[0]:
+        if head not in payload:
             continue
-        image = (field.media or {}).get("kind") == "image"
-        for parts, value in values_at(ctx.payload, field.path):
+        for parts, value in values_at(payload, field.path):
             if not isinstance(value, str):
                 continue
             # Raw Base64 images are decoded; a URL is judged by the file it names; every
             # other form is the schema's to judge.
             if value[:8].lower().startswith(("http://", "https://")):
-                yield from _url_format(field, value, parts)
+                suffix = _url_suffix(value)
+                if suffix is not None and _same_format(suffix) not in allowed:
+                    formats = "/".join(field.media["formats"])  # type: ignore[index]
+                    message = f"{field.path}: the URL names a .{suffix} file; allowed {formats}"
+                    yield Finding(parts, message, field.path)
             elif image and _base64().match(value[:64]):
                 yield from _inline_image(field, value, parts)
 
