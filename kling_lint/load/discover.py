@@ -125,8 +125,22 @@ class _Walk:
             chain: Chain = ()
             if self.git is not None and self.git.active:
                 chain = self.git.chain(self._absolute(folder), parent)
+            if chain or self.included is None or self.excluded is None:
+                for entry in entries:
+                    self._entry(entry, chain, folders, seen, folder)
+                continue
+            # Most entries: a regular file (no link) that names alone decide to read.
+            included, excluded, found = self.included, self.excluded, self.found
             for entry in entries:
-                self._entry(entry, chain, folders, seen, folder)
+                name = entry.name
+                try:
+                    plain = entry.is_file(follow_symlinks=False)
+                except OSError:
+                    plain = False
+                if plain and included(name) and name[0] != "." and not excluded(name):
+                    found.append(entry.path)
+                else:
+                    self._entry(entry, chain, folders, seen, folder)
         found, skipped = self.found, self.skipped
         if self.root == os.curdir:  # "x.json", as Path("./x.json") would print it
             here = os.curdir + os.sep
