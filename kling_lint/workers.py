@@ -24,6 +24,7 @@ import pickle
 import select
 import signal
 import struct
+import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -51,10 +52,12 @@ def share_out(
     with contextlib.suppress(BlockingIOError):  # a pipe under a page: all done here, after
         os.write(writer, b"".join(_TICKET.pack(k) for k in range(count)))
     os.close(writer)  # once empty, the pipe reads as its end: no process waits on it
+    parent = os.getpid()
     children: dict[int, bytearray] = {}  # a forked process's pipe, and what it sent so far
     pids: list[int] = []
     given: set[int] = set()
     gc.freeze()  # what exists now is never traversed again, so no collection copies it
+    _flush()  # a forked copy of a buffer not yet written would be written twice
     try:
         for _ in range(min(jobs, count) - 1):
             reader, writer = os.pipe()
@@ -63,7 +66,7 @@ def share_out(
                 os.close(reader)
                 for other in children:
                     os.close(other)
-                _forked(tickets, writer, there)
+                _forked(tickets, writer, there, parent)
             os.close(writer)
             children[reader] = bytearray()
             pids.append(pid)
@@ -85,18 +88,29 @@ def share_out(
             here(k)
 
 
-def _forked(tickets: int, writer: int, there: Callable[[int], Any]) -> NoReturn:
-    """The life of a forked process: spans until the tickets run out, then `os._exit`."""
+def _forked(tickets: int, writer: int, there: Callable[[int], Any], parent: int) -> NoReturn:
+    """The life of a forked process: spans until the tickets run out, or until the process
+    that forked it is gone (no one would read the results), then `os._exit`, with what it
+    printed (a plugin may print) written out first."""
     code = 1
     try:
         for k in _taken(tickets):
+            if os.getppid() != parent:
+                break
             data = pickle.dumps((k, there(k)), protocol=pickle.HIGHEST_PROTOCOL)
             _write_all(writer, _LENGTH.pack(len(data)) + data)
         code = 0
     except BaseException:  # its spans are done by the parent instead
         pass
     finally:
+        _flush()
         os._exit(code)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # closed, detached or gone: nothing to keep
+            stream.flush()
 
 
 def _taken(tickets: int) -> Any:

@@ -202,3 +202,35 @@ def test_spans_cover_the_files_once_and_shrink_toward_the_end(
     assert len(spans) <= most
     sizes = [high - low for low, high in spans]
     assert sizes == sorted(sizes, reverse=True)  # the last taken is the shortest
+
+
+@needs_fork
+def test_what_is_printed_around_a_fork_is_written_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import time\n"
+        "from kling_lint import workers\n"
+        "print('before')\n"  # still in the buffer: stdout is a pipe
+        "def here(k):\n"
+        "    time.sleep(0.05)\n"  # so that the forked process takes spans too
+        "    print('here', k)\n"
+        "def there(k):\n"
+        "    print('there', k)\n"
+        "    return k\n"
+        "workers.share_out(6, 2, here, there, lambda k, r: None)\n"
+    )
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=buffered,
+    )
+    lines = done.stdout.splitlines()
+    assert lines.count("before") == 1
+    assert sorted(line.split()[1] for line in lines if line != "before") == list("012345")
+    assert any(line.startswith("there") for line in lines)
