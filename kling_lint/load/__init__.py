@@ -14,7 +14,7 @@ import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -248,7 +248,13 @@ EXCHANGE_LOG = (
     "an exchange log (recorded API calls), not payloads: `kling-lint evidence review` "
     "reads it; a folder walk skips it"
 )
-_LEADING = re.compile("[\ufeff \t\r\n]*")
+
+
+@cache
+def _leading() -> re.Pattern[str]:  # compiled on first use: only JSON Lines files need it
+    return re.compile("[\ufeff \t\r\n]*")
+
+
 _EXCHANGE_KEYS = frozenset({"format", "time", "method", "path", "query", "body"})
 
 
@@ -274,7 +280,7 @@ def _is_register_file(data: Any) -> bool:
 def _is_exchange_log(text: str) -> bool:
     """Whether a JSON Lines text is an exchange log: its first record has the log's shape
     (the writer puts `format` first, so most files are told apart without parsing)."""
-    start = _LEADING.match(text).end()  # type: ignore[union-attr]  # matches the empty string
+    start = _leading().match(text).end()  # type: ignore[union-attr]  # matches the empty string
     if not text.startswith('{"format"', start):  # most files: told apart here
         return False
     end = text.find("\n", start)
