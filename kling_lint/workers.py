@@ -6,9 +6,9 @@ that no process waits while another has work left and none needs a lock: a read 
 bytes from a pipe takes four bytes or none. This process works like the others instead of
 only collecting, so no core idles and its own results are never pickled. A forked process
 sends each span's result back, pickled, on a pipe of its own, and ends with `os._exit`:
-it runs nothing of its parent's at exit and flushes none of its inherited buffers. A span
-that a forked process took but did not send back (it died) is done here, so nothing is
-left undone.
+it runs nothing of its parent's at exit, and as this process writes out its buffers before
+forking, what a forked one writes out is only what it printed itself. A span that a forked
+process took but did not send back (it died) is done here, so nothing is left undone.
 
 Only `os`, `pickle` and `select` are used. With `multiprocessing`, a run that forks would
 pay about 15 ms for its import, and the exit handler it registers would keep the program
@@ -49,14 +49,18 @@ def share_out(
         raise ValueError(f"at most {MAX_SPANS} spans, not {count}")
     tickets, writer = os.pipe()
     os.set_blocking(writer, False)
-    with contextlib.suppress(BlockingIOError):  # a pipe under a page: all done here, after
+    with contextlib.suppress(BlockingIOError):  # a pipe under a page: all done here, last
         os.write(writer, b"".join(_TICKET.pack(k) for k in range(count)))
     os.close(writer)  # once empty, the pipe reads as its end: no process waits on it
     parent = os.getpid()
     children: dict[int, bytearray] = {}  # a forked process's pipe, and what it sent so far
     pids: list[int] = []
     given: set[int] = set()
-    gc.freeze()  # what exists now is never traversed again, so no collection copies it
+    # What exists now is set aside from the collector while files are shared, so that no
+    # collection in a forked process touches (and so copies) its pages. Afterwards it is
+    # given back, unless something else had frozen objects too: unfreezing is all or none.
+    thawed = gc.get_freeze_count() == 0
+    gc.freeze()
     _flush()  # a forked copy of a buffer not yet written would be written twice
     try:
         for _ in range(min(jobs, count) - 1):
@@ -77,7 +81,8 @@ def share_out(
         while children:
             _collect(children, back, given, wait=True)
     finally:
-        gc.unfreeze()
+        if thawed:
+            gc.unfreeze()
         os.close(tickets)
         for reader in children:  # left only when this process was interrupted
             os.close(reader)

@@ -234,3 +234,21 @@ def test_what_is_printed_around_a_fork_is_written_once(tmp_path: Path) -> None:
     assert lines.count("before") == 1
     assert sorted(line.split()[1] for line in lines if line != "before") == list("012345")
     assert any(line.startswith("there") for line in lines)
+
+
+@needs_fork
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_sharing_leaves_the_collector_as_it_found_it(frozen_before: bool) -> None:
+    import gc
+
+    if frozen_before:
+        gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        _share(4, 2, lambda k: k)
+        if frozen_before:
+            assert gc.get_freeze_count() >= before  # what the host froze stays frozen
+        else:
+            assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
