@@ -263,6 +263,28 @@ def test_a_fault_checking_one_file_blocks_it_and_the_run_goes_on(
     assert files["b.json"]["blocked"] is False
 
 
+def test_a_fault_reading_one_file_blocks_it_and_the_run_goes_on(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kling_lint import run
+
+    real = run.read_bytes
+
+    def read_bytes(path: Any, display: str, limits: Any) -> Any:
+        if str(path).endswith("b.json"):
+            raise RuntimeError("a bug")
+        return real(path, display, limits)
+
+    monkeypatch.setattr(run, "read_bytes", read_bytes)
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.json").write_text(json.dumps(CLEAN_OMNI))
+    result = run_cli("check", "--isolated", "-j", "1", "--format", "json", str(tmp_path))
+    assert result.exit_code == 2
+    files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert [d["code"] for d in files["b.json"]["diagnostics"]] == ["KL008"]
+    assert [files[name]["blocked"] for name in ("a.json", "c.json")] == [False, False]
+
+
 def test_an_alias_bomb_in_a_register_or_policy_file_is_bounded(tmp_path: Path) -> None:
     import shutil
 

@@ -330,6 +330,16 @@ def read_file(path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS) -
     """The payloads of one file; a file that is not a regular file (a FIFO, a device), is
     larger than the limit, cannot be read or is not UTF-8 is one KL001 failure, and one
     whose name says it is no payload (README.md) a KL012 failure, unread."""
+    raw = read_bytes(path, display, limits)
+    return raw if isinstance(raw, list) else payloads_in(raw, path, display, limits)
+
+
+def read_bytes(
+    path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS
+) -> bytes | list[Loaded]:
+    """What `read_file` reads: the file's bytes, or (as `read_file` gives them) why it
+    cannot be read. A run reads a few files ahead before it parses and checks them: the
+    system calls together, then the work in Python, is faster than one after the other."""
     wrong = not_a_payload(os.fspath(path))
     if wrong is not None:
         return [LoadFailure(display, None, LoadProblem("KL012", wrong))]
@@ -357,15 +367,31 @@ def read_file(path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS) -
         return _failure(display, f"cannot read: {exc.strerror or exc}")
     if len(raw) > limits.file_bytes:
         return _failure(display, limits.hit("file_bytes", "the file grew while read"))
+    return raw
+
+
+def payloads_in(
+    raw: bytes, path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS
+) -> list[Loaded]:
+    """The payloads in a file's bytes (`read_bytes`), read as its name's kind says."""
+    text = text_of(raw, display)
+    del raw  # one copy of a large file at a time
+    return (
+        text
+        if isinstance(text, list)
+        else parse_text(text, display, kind_of(os.fspath(path)), limits)
+    )
+
+
+def text_of(raw: bytes, display: str) -> str | list[Loaded]:
+    """A file's bytes as text, or the KL001 failure of bytes that are not UTF-8."""
     # A byte-order mark is dropped first, so that the decode is the C codec's (the
     # "utf-8-sig" codec is written in Python). Offsets in errors count from the file.
     bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = (raw[bom:] if bom else raw).decode("utf-8")
+        return (raw[bom:] if bom else raw).decode("utf-8")
     except UnicodeDecodeError as exc:
         return _failure(display, f"not UTF-8 text (byte {exc.start + bom})")
-    del raw  # one copy of a large file at a time
-    return parse_text(text, display, kind_of(os.fspath(path)), limits)
 
 
 ENVELOPE_BODY_KEYS = ("body", "params")
