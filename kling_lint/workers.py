@@ -64,8 +64,16 @@ def share_out(
     _flush()  # a forked copy of a buffer not yet written would be written twice
     try:
         for _ in range(min(jobs, count) - 1):
-            reader, writer = os.pipe()
-            pid = os.fork()
+            try:
+                reader, writer = os.pipe()
+            except OSError:  # no file numbers to spare: the processes started do it all
+                break
+            try:
+                pid = os.fork()
+            except OSError:  # no process to spare (a limit, memory): the same
+                os.close(reader)
+                os.close(writer)
+                break
             if pid == 0:
                 os.close(reader)
                 for other in children:

@@ -252,3 +252,28 @@ def test_sharing_leaves_the_collector_as_it_found_it(frozen_before: bool) -> Non
             assert gc.get_freeze_count() == 0
     finally:
         gc.unfreeze()
+
+
+@needs_fork
+@pytest.mark.parametrize("failing", ["fork", "pipe"])
+def test_a_process_that_cannot_be_forked_leaves_the_work_here(
+    failing: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_pipe = os.pipe
+    pipes = []
+
+    def refuse() -> Any:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    def pipe() -> tuple[int, int]:
+        pipes.append(1)
+        if failing == "pipe" and len(pipes) > 1:  # the first is the tickets' pipe
+            refuse()
+        return real_pipe()
+
+    monkeypatch.setattr(workers.os, "pipe", pipe)
+    if failing == "fork":
+        monkeypatch.setattr(workers.os, "fork", refuse)
+    came, here = _share(9, 3, lambda k: k)
+    assert came == {}
+    assert sorted(here) == list(range(9))
