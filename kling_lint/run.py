@@ -33,8 +33,7 @@ from kling_lint.load import (
     kind_of,
     not_a_payload,
     parse_text,
-    read_bytes,
-    text_of,
+    read_text,
     unreadable,
     unwrap_envelope,
 )
@@ -501,8 +500,8 @@ _forked_files: Batch = []
 Progress = Callable[[int, int], None]
 
 
-# A file read ahead of its check: name, config, linter, and its bytes, or why not.
-_Ahead = tuple[str, "Path | None", "Linter", "bytes | list[Loaded] | Exception"]
+# A file read ahead of its check: name, config, linter, and its text, or why not.
+_Ahead = tuple[str, "Path | None", "Linter", "str | list[Loaded] | Exception"]
 
 
 def _lint_batch(
@@ -513,37 +512,29 @@ def _lint_batch(
     while done < len(batch):
         # A few files are read before any is parsed and checked: the system calls
         # together, then the Python work, run faster than one after the other (about a
-        # tenth per file). Bounded in files and bytes: a run never holds much unread.
-        ahead: list[_Ahead | None] = []
+        # tenth per file). Bounded in files and bytes: a run never holds much unchecked.
+        ahead: list[_Ahead] = []
         held = 0
         while done + len(ahead) < len(batch) and len(ahead) < _READ_AHEAD and held < _AHEAD_BYTES:
             file, config_path = batch[done + len(ahead)]
             linter = session.linter(config_path)
-            raw: bytes | list[Loaded] | Exception
+            text: str | list[Loaded] | Exception
             try:
-                raw = read_bytes(file, file, linter.config.limits)
+                text = read_text(file, file, linter.config.limits)
             except Exception as exc:  # reported below, as a fault checking the file
-                raw = exc
-            ahead.append((file, config_path, linter, raw))
-            held += len(raw) if isinstance(raw, bytes) else 0
-        for k, item in enumerate(ahead):
-            assert item is not None
-            file, config_path, linter, raw = item
-            ahead[k] = item = None  # the bytes go once decoded: one copy of a file at a time
+                text = exc
+            ahead.append((file, config_path, linter, text))
+            held += len(text) if isinstance(text, str) else 0
+        for file, config_path, linter, text in ahead:
             done += 1
             try:
-                if isinstance(raw, Exception):
-                    raise raw
-                if isinstance(raw, bytes):
-                    text = text_of(raw, file)
-                    del raw
-                    loaded = (
-                        text
-                        if isinstance(text, list)
-                        else parse_text(text, file, kind_of(file), linter.config.limits)
-                    )
-                else:
-                    loaded = raw
+                if isinstance(text, Exception):
+                    raise text
+                loaded = (
+                    text
+                    if isinstance(text, list)
+                    else parse_text(text, file, kind_of(file), linter.config.limits)
+                )
                 out += [_check_loaded(session, config_path, file, one) for one in loaded]
             except Exception as exc:  # a fault checking one file blocks it; the others go on
                 message = f"checking this file raised {exc!r}; it is blocked (please report this)"
@@ -554,7 +545,7 @@ def _lint_batch(
     return out
 
 
-# How far a run reads ahead of its checks: files, and bytes held unparsed.
+# How far a run reads ahead of its checks: files, and characters held unchecked.
 _READ_AHEAD = 32
 _AHEAD_BYTES = 1 << 20
 

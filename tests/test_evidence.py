@@ -144,15 +144,20 @@ def _record_with_requests(base: str, config: Path, target: Path) -> None:
 RECORDERS = {"httpx": _record_with_httpx, "requests": _record_with_requests}
 
 
+def _recorded(client: str, api: FakeKling, folder: Path) -> Path:
+    """The exchange log of the fake's calls through `client`, under the voice allowance."""
+    config = folder / ".kling-lint.toml"
+    config.write_text(ALLOW_VOICE)
+    target = folder / "runs.jsonl"
+    RECORDERS[client](base_url(api), config, target)
+    return target
+
+
 @pytest.mark.parametrize("client", sorted(RECORDERS))
 def test_recorded_exchanges_review_as_the_evidence_justifies(
     client: str, api: FakeKling, tmp_path: Path, run_cli: Any
 ) -> None:
-    config = tmp_path / ".kling-lint.toml"
-    config.write_text(ALLOW_VOICE)
-    target = tmp_path / "runs.jsonl"
-    record = RECORDERS[client]
-    record(base_url(api), config, target)
+    target = _recorded(client, api, tmp_path)
     text = target.read_text()
     assert SECRET not in text  # no header, no credential in a query or a URL in the body
     assert "REDACTED" in text
@@ -454,11 +459,7 @@ def test_the_async_httpx_hooks_record_too(api: FakeKling, tmp_path: Path) -> Non
 def test_the_loop_record_review_apply_changes_verdicts_as_justified(
     client: str, api: FakeKling, tmp_path: Path, run_cli: Any
 ) -> None:
-    config = tmp_path / ".kling-lint.toml"
-    config.write_text(ALLOW_VOICE)
-    runs = tmp_path / "runs.jsonl"
-    record = RECORDERS[client]
-    record(base_url(api), config, runs)
+    runs = _recorded(client, api, tmp_path)
     team = tmp_path / "team"
     square = {**CLEAN_OMNI, "aspect_ratio": "1:1"}
 

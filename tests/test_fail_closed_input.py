@@ -268,14 +268,14 @@ def test_a_fault_reading_one_file_blocks_it_and_the_run_goes_on(
 ) -> None:
     from kling_lint import run
 
-    real = run.read_bytes
+    real = run.read_text
 
-    def read_bytes(path: Any, display: str, limits: Any) -> Any:
+    def read_text(path: Any, display: str, limits: Any) -> Any:
         if str(path).endswith("b.json"):
             raise RuntimeError("a bug")
         return real(path, display, limits)
 
-    monkeypatch.setattr(run, "read_bytes", read_bytes)
+    monkeypatch.setattr(run, "read_text", read_text)
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.json").write_text(json.dumps(CLEAN_OMNI))
     result = run_cli("check", "--isolated", "-j", "1", "--format", "json", str(tmp_path))

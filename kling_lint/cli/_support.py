@@ -109,6 +109,17 @@ def overlay_option(help: str) -> Callable[[F], F]:
     )
 
 
+def document_format_option() -> Callable[[F], F]:
+    """`--format text|json|markdown`: how a review or a diff is written (`output_format`)."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+    )
+
+
 def codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     """The values of a repeatable, comma-separated option (codes, path patterns)."""
     if not values:

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded, register_option
+from kling_lint.cli._support import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    document_format_option,
+    guarded,
+    register_option,
+)
 from kling_lint.report._common import printable
 
 _REGISTER = register_option()
@@ -55,13 +61,7 @@ def import_(logs: tuple[str, ...], output: Path, register: Path | None) -> None:
 
 @evidence.command()
 @_LOGS
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-)
+@document_format_option()
 @_REGISTER
 @guarded
 def review(logs: tuple[str, ...], output_format: str, register: Path | None) -> None:

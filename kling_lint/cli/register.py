@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded, overlay_option
+from kling_lint.cli._support import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    document_format_option,
+    guarded,
+    overlay_option,
+)
 
 _REGISTRY = click.option(
     "--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path)
@@ -196,13 +202,7 @@ def schemas_check(registry_path: Path | None, output: Path | None) -> None:
 @registry.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-)
+@document_format_option()
 @click.option("--fail-on-demotion", is_flag=True, help="Exit 1 when a status got weaker.")
 @guarded
 def registry_diff(old: str, new: str, output_format: str, fail_on_demotion: bool) -> None:

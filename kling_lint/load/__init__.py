@@ -330,16 +330,26 @@ def read_file(path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS) -
     """The payloads of one file; a file that is not a regular file (a FIFO, a device), is
     larger than the limit, cannot be read or is not UTF-8 is one KL001 failure, and one
     whose name says it is no payload (README.md) a KL012 failure, unread."""
+    text = read_text(path, display, limits)
+    if isinstance(text, list):
+        return text
+    return parse_text(text, display, kind_of(os.fspath(path)), limits)
+
+
+def read_text(
+    path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS
+) -> str | list[Loaded]:
+    """What `read_file` parses: the file's text, or (as `read_file` gives them) why it
+    cannot be read. A run reads a few files ahead before it parses and checks them: the
+    system calls together, then the work in Python, is faster than one after the other."""
     raw = read_bytes(path, display, limits)
-    return raw if isinstance(raw, list) else payloads_in(raw, path, display, limits)
+    return raw if isinstance(raw, list) else text_of(raw, display)
 
 
 def read_bytes(
     path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS
 ) -> bytes | list[Loaded]:
-    """What `read_file` reads: the file's bytes, or (as `read_file` gives them) why it
-    cannot be read. A run reads a few files ahead before it parses and checks them: the
-    system calls together, then the work in Python, is faster than one after the other."""
+    """The file's bytes, or why it cannot be read (`read_text` decodes them)."""
     wrong = not_a_payload(os.fspath(path))
     if wrong is not None:
         return [LoadFailure(display, None, LoadProblem("KL012", wrong))]
@@ -368,19 +378,6 @@ def read_bytes(
     if len(raw) > limits.file_bytes:
         return _failure(display, limits.hit("file_bytes", "the file grew while read"))
     return raw
-
-
-def payloads_in(
-    raw: bytes, path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS
-) -> list[Loaded]:
-    """The payloads in a file's bytes (`read_bytes`), read as its name's kind says."""
-    text = text_of(raw, display)
-    del raw  # one copy of a large file at a time
-    return (
-        text
-        if isinstance(text, list)
-        else parse_text(text, display, kind_of(os.fspath(path)), limits)
-    )
 
 
 def text_of(raw: bytes, display: str) -> str | list[Loaded]:
