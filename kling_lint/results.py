@@ -103,11 +103,18 @@ class RunResult:
     configs: list[ConfigUse] = field(default_factory=list)
     # (path, why) of what folder walks did not read.
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # How many of those were skipped by their content (a log, a register file), not name.
+    by_content: int = 0
 
     @property
     def notices(self) -> list[str]:
         """Warnings about the run itself, which every format shows."""
         notices = [n for c in self.configs for n in c.notices]
+        if self.by_content:
+            notices.append(
+                f"skipped {self.by_content} file(s) by their content, not their name (exchange "
+                "logs, register files, kling-lint's own output); --verbose lists them"
+            )
         if not self.files:
             found = f"; skipped {len(self.skipped)} (--verbose lists them)" if self.skipped else ""
             notices.append(f"no payloads found{found}")

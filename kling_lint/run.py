@@ -29,6 +29,7 @@ from kling_lint.load import (
     LoadProblem,
     Payload,
     Skipped,
+    by_content,
     discover,
     kind_of,
     not_a_payload,
@@ -240,6 +241,28 @@ def _named(
     return (named, "the file's name") if named else None
 
 
+def _parsed(
+    session: _Session, linter: Linter, config_path: Path | None, file: str, text: str
+) -> list[Loaded]:
+    """The payloads of a file's text. A file whose content says it is no payload is read
+    as payloads all the same when its name or a config pattern ties it to an endpoint:
+    a payload file can hold keys that make it look like a log or a register file."""
+    kind = kind_of(file)
+    loaded = parse_text(text, file, kind, linter.config.limits)
+    if by_content(loaded) and _tied(session, linter, config_path, file):
+        loaded = parse_text(text, file, kind, linter.config.limits, as_payloads=True)
+    return loaded
+
+
+def _tied(session: _Session, linter: Linter, config_path: Path | None, file: str) -> bool:
+    """Whether the file's name or a config `endpoints` pattern names its endpoint."""
+    if linter.config.endpoints:
+        at = relative(file, config_path)
+        if any(matches(at, pattern) for pattern, _ in linter.config.endpoints):
+            return True
+    return from_file_name(linter.register, file) is not None
+
+
 def _json_type(value: object) -> str:
     if isinstance(value, list):
         return "an array"
@@ -439,6 +462,11 @@ def _source(path: str, found: tuple[Diagnostic, ...]) -> tuple[tuple[int, str], 
     return tuple((n, lines[n - 1].rstrip("\r")) for n in wanted if n <= len(lines))
 
 
+def _is_the_baseline(session: _Session, path: str) -> bool:
+    book = session.baseline
+    return book is not None and os.path.abspath(path) == os.path.abspath(book.path)
+
+
 def _baseline(options: Options) -> Baseline | None:
     """The baseline this run reads, or (--write-baseline) an empty one it fills."""
     if options.write_baseline is None and options.baseline is None:
@@ -533,7 +561,7 @@ def _lint_batch(
                 loaded = (
                     text
                     if isinstance(text, list)
-                    else parse_text(text, file, kind_of(file), linter.config.limits)
+                    else _parsed(session, linter, config_path, file, text)
                 )
                 out += [_check_loaded(session, config_path, file, one) for one in loaded]
             except Exception as exc:  # a fault checking one file blocks it; the others go on
@@ -734,10 +762,27 @@ def files_to_check(options: Options) -> Discovery:
         if raw == "-" or not path.exists():
             files.append(raw)  # read (or reported missing) as named
             continue
-        found = discover([path], session.scope_for(path), follow_links=options.follow_links)
-        files += found.files
+        scope = session.scope_for(path)
+        found = discover([path], scope, follow_links=options.follow_links)
         skipped += found.skipped
-    return Discovery(files, skipped)
+        if not path.is_dir() and not scope.force_exclude:
+            files += found.files  # named: read whatever it holds
+            continue
+        # As the run does: a file its content says is no payload is skipped, unless its
+        # name ties it to an endpoint (read, so the preview is what the run will do).
+        for file in found.files:
+            config_path = session.config_path_for_file(file)
+            linter = session.linter(config_path)
+            text = read_text(file, file, linter.config.limits)
+            loaded = (
+                _parsed(session, linter, config_path, file, text) if isinstance(text, str) else []
+            )
+            if by_content(loaded):
+                assert isinstance(loaded[0], LoadFailure)
+                skipped.append(Skipped(file, loaded[0].problem.message))
+            else:
+                files.append(file)
+    return Discovery(files, sorted(skipped))
 
 
 def _check_stdin(session: _Session, options: Options) -> list[FileResult]:
@@ -753,7 +798,8 @@ def _check_stdin(session: _Session, options: Options) -> list[FileResult]:
         if len(text) > limits.file_bytes:
             loaded_all = [unreadable(name, limits.hit("file_bytes", "standard input"))]
         else:
-            loaded_all = parse_text(text, name, kind_of(name), limits)
+            linter = session.linter(config_path)
+            loaded_all = _parsed(session, linter, config_path, name, text)
     # The --stdin-filename stands in for the path: config endpoint patterns see it too.
     named = options.stdin_filename
     if named is not None:
@@ -796,6 +842,8 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
     for done in _run_files(session, files, progress):
         if done.subject == "skipped":  # read, and found to be no payload file
             result.skipped.append((done.path, done.endpoint_from or ""))
+            if not _is_the_baseline(session, done.path):  # the run knows that one
+                result.by_content += 1
         else:
             result.files.append(done)
     if session.baseline is not None:

@@ -62,3 +62,17 @@ def run_cli() -> Callable[..., Result]:
         return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
     return run
+
+
+def registry_repo(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A git repository holding a copy of the register, committed once, and the git
+    command that works in it."""
+    repo = tmp_path / "repo"
+    import shutil
+
+    shutil.copytree(REGISTRY, repo / "registry")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "one"], check=True)
+    return repo, git

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from kling_lint import files
 from kling_lint.register import artefacts
 
-from .conftest import CLEAN_OMNI, ROOT
+from .conftest import CLEAN_OMNI, ROOT, registry_repo
 
 SCHEMAS = ROOT / "schemas"
 
@@ -217,3 +218,145 @@ def test_no_fork_from_a_threaded_host(tmp_path: Path) -> None:
     finally:
         stop.set()
         other.join()
+
+
+def _git_tree(repo: Path, entries: list[tuple[bytes, bytes, str]]) -> str:
+    """A tree object written as given, names unchecked (as git takes it without fsck)."""
+    data = b"".join(mode + b" " + name + b"\0" + bytes.fromhex(sha) for mode, name, sha in entries)
+    made = subprocess.run(
+        ["git", "-C", str(repo), "hash-object", "-t", "tree", "-w", "--literally", "--stdin"],
+        input=data,
+        capture_output=True,
+        check=True,
+    )
+    return made.stdout.decode().strip()
+
+
+def test_registry_diff_of_a_revision_writes_nothing(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A revision whose register tree holds an entry named `..` (and `.`): the old reader
+    # unpacked it into a temporary folder, so `..` reached outside it. Nothing is written
+    # now; such names are not files of the register.
+    repo, git = registry_repo(tmp_path)
+    blob = subprocess.run(
+        ["git", "-C", str(repo), "hash-object", "-w", "--stdin"],
+        input=b"escaped: yes\n",
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    evil = _git_tree(repo, [(b"100644", b"ESCAPED.yaml", blob.strip())])
+    for _ in range(3):
+        evil = _git_tree(repo, [(b"40000", b"..", evil)])
+    listed = subprocess.run(
+        ["git", "-C", str(repo), "ls-tree", "HEAD:registry"], capture_output=True, check=True
+    ).stdout.decode()
+    entries = [(b"40000", b"..", evil), (b"40000", b".", evil)]
+    for line in listed.splitlines():
+        meta, name = line.split("\t")
+        mode, _, sha = meta.split()
+        entries.append((mode.encode(), name.encode(), sha))
+    top = _git_tree(repo, [(b"40000", b"registry", _git_tree(repo, sorted(entries)))])
+    commit = subprocess.run(
+        [*git, "commit-tree", top, "-m", "evil"], capture_output=True, check=True
+    ).stdout.decode()
+    subprocess.run([*git, "branch", "-f", "evil", commit.strip()], check=True)
+    scratch = tmp_path / "t" / "a" / "b"
+    scratch.mkdir(parents=True)
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.chdir(repo)
+    before = sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts)
+    result = run_cli("registry", "diff", "--format", "json", "evil:registry", "HEAD:registry")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["changes"] == []
+    assert sorted(p for p in tmp_path.rglob("*") if ".git" not in p.parts) == before
+    assert not list(tmp_path.rglob("ESCAPED.yaml"))
+
+
+_LOG_LIKE_FIRST = {
+    "format": 1,
+    "time": "x",
+    "method": "POST",
+    "path": "/v1/videos/omni-video",
+    "query": {},
+    "body": {},
+}
+_BAD = {**CLEAN_OMNI, "mode": "standard", "voice_list": [{"voice_id": "v1"}]}
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        # A JSON Lines file whose first record looks like a log's, a payload after it.
+        (
+            "batch.omni-video.create.jsonl",
+            json.dumps({**_LOG_LIKE_FIRST, **CLEAN_OMNI}) + "\n" + json.dumps(_BAD) + "\n",
+        ),
+        # The same, named for no endpoint: the first record has keys no log has.
+        ("batch.jsonl", json.dumps({**_LOG_LIKE_FIRST, **_BAD}) + "\n"),
+        # A log's first record, then a line no log writer writes.
+        ("runs.jsonl", json.dumps(_LOG_LIKE_FIRST) + "\n" + json.dumps(_BAD) + "\n"),
+        # YAML with a register endpoint file's `id` and `fields`, and payload keys beside.
+        (
+            "scene.omni-video.create.yaml",
+            "id: scene-7\nfields: {note: internal}\nmodel_name: kling-v3-omni\nprompt: a cat\n"
+            'duration: "5"\nmode: standard\naspect_ratio: "16:9"\nvoice_list: [{voice_id: v1}]\n',
+        ),
+        # Only register keys, but the name ties it to an endpoint: read as a payload.
+        ("scene.omni-video.create.yml", "id: scene-7\nfields: {mode: standard}\n"),
+        # kling-lint's own baseline shape, named for an endpoint.
+        (
+            "b.omni-video.create.json",
+            json.dumps({"version": 1, "tool": "kling-lint", "entries": []}),
+        ),
+    ],
+)
+def test_a_walk_never_skips_a_payload_by_its_shape(
+    tmp_path: Path, run_cli: Any, name: str, text: str
+) -> None:
+    (tmp_path / "payloads").mkdir()
+    (tmp_path / "payloads" / name).write_text(text)
+    result = run_cli("check", "--isolated", "--format", "json", str(tmp_path / "payloads"))
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    assert document["files"]
+    assert not document["skipped"]
+    shown = run_cli("check", "--isolated", "--show-files", str(tmp_path / "payloads"))
+    assert name in shown.stdout
+    assert "0 skipped" in shown.output
+
+
+def test_what_a_walk_skips_by_content_it_says_and_the_preview_agrees(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    (tmp_path / "p.json").write_text(json.dumps(CLEAN_OMNI))
+    (tmp_path / "runs.jsonl").write_text(json.dumps(_LOG_LIKE_FIRST) + "\n")
+    (tmp_path / "over").mkdir()
+    (tmp_path / "over" / "omni.yaml").write_text("id: omni-video.create\nfields: {}\n")
+    result = run_cli("check", "--isolated", "--format", "json", str(tmp_path))
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert len(document["skipped"]) == 2
+    assert any("by their content" in n for n in document["notices"])
+    shown = run_cli("check", "--isolated", "--show-files", str(tmp_path))
+    assert "p.json" in shown.stdout
+    assert "runs.jsonl" not in shown.stdout
+
+
+def test_the_baseline_and_reports_a_run_writes_are_not_payloads(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The documented adoption flow: write a baseline, then run with it; the baseline (and
+    # a JSON report written beside the payloads) is not linted by the next walk.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.kling-lint]\npolicy = ["pipeline"]\n')
+    legacy = {**CLEAN_OMNI, "model_name": "kling-v2-6", "mode": "pro", "duration": "10"}
+    (tmp_path / "p.text2video.create.json").write_text(json.dumps(legacy))
+    assert run_cli("check", "--write-baseline", "kling-lint-baseline.json", ".").exit_code == 0
+    for fmt in ("json", "gitlab"):
+        run_cli("check", "--format", fmt, "-o", f"report-{fmt}.json", ".")
+    again = run_cli("check", "--format", "json", "--baseline", "kling-lint-baseline.json", ".")
+    assert again.exit_code == 0, again.output
+    paths = [Path(f["path"]).name for f in json.loads(again.stdout)["files"]]
+    assert paths == ["p.text2video.create.json"]
+    assert run_cli("check", ".").exit_code == 1  # without the baseline, the finding counts

@@ -12,7 +12,7 @@ import pytest
 
 from kling_lint.register.diff import transition
 
-from .conftest import REGISTRY
+from .conftest import REGISTRY, registry_repo
 
 OMNI = "endpoints/omni-video.create.yaml"
 
@@ -66,12 +66,7 @@ def test_a_demotion_is_listed_and_can_fail_the_review(tmp_path: Path, run_cli: A
 def test_a_folder_at_two_git_revisions(
     tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(REGISTRY, repo / "registry")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "one"], check=True)
+    repo, git = registry_repo(tmp_path)
     path = repo / "registry" / OMNI
     path.write_text(path.read_text().replace("    enum: [std, pro]", "    enum: [std]", 1))
     subprocess.run([*git, "commit", "-qam", "two"], check=True)

@@ -214,8 +214,7 @@ def registry_diff(old: str, new: str, output_format: str, fail_on_demotion: bool
     from kling_lint.register import load_register
     from kling_lint.register.diff import VERSION, diff, folder_at
 
-    with folder_at(old) as a, folder_at(new) as b:
-        changes = diff(load_register(a), load_register(b))
+    changes = diff(load_register(folder_at(old)), load_register(folder_at(new)))
     if output_format == "json":
         rows = [c._asdict() for c in changes]
         click.echo(json.dumps({"version": VERSION, "changes": rows}, ensure_ascii=False))

@@ -225,10 +225,15 @@ def parse_yaml(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Loaded:
     return Payload(path, None, doc.data, problems, _positions=lambda: positions)
 
 
-def parse_text(text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS) -> list[Loaded]:
-    """Payloads in a text of the given kind (`json`, `yaml` or `jsonl`)."""
+def parse_text(
+    text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS, *, as_payloads: bool = False
+) -> list[Loaded]:
+    """Payloads in a text of the given kind (`json`, `yaml` or `jsonl`). A file whose
+    content says it is no payload (an exchange log, a register file, kling-lint's own
+    output) is one KL012 failure (`by_content`), unless `as_payloads`: a file that its name
+    or a config pattern ties to an endpoint is read as payloads whatever its shape."""
     if kind == "jsonl":
-        if _is_exchange_log(text):
+        if not as_payloads and _is_exchange_log(text):
             return [LoadFailure(path, None, LoadProblem("KL012", EXCHANGE_LOG))]
         out: list[Loaded] = []
         # Records end at "\n" only: U+2028, U+0085 and the like may sit inside strings.
@@ -238,10 +243,53 @@ def parse_text(text: str, path: str, kind: str, limits: Limits = DEFAULT_LIMITS)
         return out
     if kind == "yaml":
         loaded = parse_yaml(text, path, limits)
-        if not isinstance(loaded, LoadFailure) and _is_register_file(loaded.data):
+        if not as_payloads and type(loaded) is Payload and _is_register_file(loaded.data):
             return [LoadFailure(path, None, LoadProblem("KL012", REGISTER_FILE))]
         return [loaded]
-    return [parse_json(text, path, limits=limits)]
+    loaded = parse_json(text, path, limits=limits)
+    if not as_payloads and type(loaded) is Payload and _is_own_output(loaded.data):
+        return [LoadFailure(path, None, LoadProblem("KL012", OWN_OUTPUT))]
+    return [loaded]
+
+
+def by_content(loaded: list[Loaded]) -> bool:
+    """Whether a file's load result is a skip decided by its content (not its name)."""
+    return (
+        len(loaded) == 1
+        and isinstance(loaded[0], LoadFailure)
+        and loaded[0].problem.message in _BY_CONTENT
+    )
+
+
+OWN_OUTPUT = (
+    "kling-lint's own output (a baseline or a JSON report), not a payload; a folder walk skips it"
+)
+_REPORT_KEYS = frozenset({"version", "tool", "summary", "configs", "notices", "skipped", "files"})
+_BASELINE_KEYS = frozenset({"version", "tool", "entries"})
+_GITLAB_KEYS = frozenset({"description", "check_name", "fingerprint", "severity", "location"})
+
+
+def _is_own_output(data: Any) -> bool:
+    """Whether JSON data is a file kling-lint writes: a baseline, a `json` or a `gitlab`
+    report. Their shapes are exact, so no request body is taken for one."""
+    if type(data) is dict:
+        if "tool" not in data:  # most payloads: told apart here
+            return False
+        tool = data["tool"]
+        if tool == "kling-lint":
+            return data.keys() == _BASELINE_KEYS and isinstance(data["entries"], list)
+        return (
+            isinstance(tool, dict)
+            and tool.get("name") == "kling-lint"
+            and data.keys() <= _REPORT_KEYS
+            and "files" in data
+        )
+    if type(data) is list and data and all(type(item) is dict for item in data):
+        return all(
+            item.keys() == _GITLAB_KEYS and str(item["check_name"]).startswith("KL")
+            for item in data
+        )
+    return False
 
 
 EXCHANGE_LOG = (
@@ -264,22 +312,44 @@ REGISTER_FILE = (
 )
 
 
+# The top-level keys a register's files may have (the register's meta-schema closes them).
+_ENDPOINT_FILE_KEYS = frozenset(
+    {
+        "billable", "billing", "caution", "conflicts", "evidence", "fields", "id", "method",
+        "misnomers", "model_field", "notes", "path", "qualifiers", "rules", "status", "title",
+        "unknowns",
+    }
+)  # fmt: skip
+_POLICY_FILE_KEYS = frozenset({"description", "id", "rules", "title"})
+
+
 def _is_register_file(data: Any) -> bool:
     """Whether YAML data is a register's (or an overlay's) endpoint, sources or policy
-    file: no request body has these top-level shapes."""
+    file: only those keys, in those shapes. A payload that also has `id` and `fields` has
+    other keys beside them, and is read as a payload."""
     if not isinstance(data, dict):
         return False
     keys = data.keys()
     if "id" in keys and isinstance(data.get("fields"), dict):
-        return True  # an endpoint file (an overlay's may hold only id and fields)
+        return keys <= _ENDPOINT_FILE_KEYS  # an overlay's may hold only id and fields
     if keys == {"sources"} and isinstance(data["sources"], dict):
         return True
-    return "id" in keys and "title" in keys and isinstance(data.get("rules"), list)
+    return (
+        keys <= _POLICY_FILE_KEYS
+        and {"id", "title"} <= keys
+        and isinstance(data.get("rules"), list)
+    )
+
+
+_EXCHANGE_RECORD_KEYS = frozenset(
+    {"format", "time", "endpoint", "method", "path", "query", "body", "blocked", "response"}
+)
 
 
 def _is_exchange_log(text: str) -> bool:
-    """Whether a JSON Lines text is an exchange log: its first record has the log's shape
-    (the writer puts `format` first, so most files are told apart without parsing)."""
+    """Whether a JSON Lines text is an exchange log: its first record has the log's keys
+    and no others, and every record starts as the writer starts one (`{"format"`), so a
+    payload after a log-like first line is not taken for part of a log."""
     start = _leading().match(text).end()  # type: ignore[union-attr]  # matches the empty string
     if not text.startswith('{"format"', start):  # most files: told apart here
         return False
@@ -289,7 +359,18 @@ def _is_exchange_log(text: str) -> bool:
         record = json.loads(first)
     except ValueError:
         return False
-    return isinstance(record, dict) and record.keys() >= _EXCHANGE_KEYS
+    if not (isinstance(record, dict) and _EXCHANGE_KEYS <= record.keys() <= _EXCHANGE_RECORD_KEYS):
+        return False
+    if end < 0:
+        return True
+    return all(
+        line.lstrip(" \t\r").startswith('{"format"')
+        for line in text[end + 1 :].split("\n")
+        if line.strip()
+    )
+
+
+_BY_CONTENT = frozenset({EXCHANGE_LOG, REGISTER_FILE, OWN_OUTPUT})
 
 
 def not_a_payload(name: str) -> str | None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kling_lint._resources import schemas_dir
 from kling_lint.register.errors import RegisterError, RegisterProblem
 from kling_lint.register.model import Endpoint, Field, Register
+
+if TYPE_CHECKING:
+    from kling_lint.register.source import MemoryFolder
 
 # Reading, validating and compiling YAML (ruamel, jsonschema) is imported where it is used:
 # the lint path loads the compiled register and never needs them.
@@ -36,7 +39,9 @@ def _reserved_codes() -> set[str]:
     return set(BUILTIN_CODES)
 
 
-def _layered(directory: Path | None, overlays: tuple[Path, ...]) -> tuple[Any, Any, Any]:
+def _layered(
+    directory: Path | MemoryFolder | None, overlays: tuple[Path, ...]
+) -> tuple[Any, Any, Any]:
     """The register's files with each overlay laid over them in turn, what each set, and
     every problem of the files and of the layering."""
     from kling_lint._resources import registry_dir
@@ -67,7 +72,9 @@ def validate_directory(directory: Path, overlays: tuple[Path, ...] = ()) -> list
     return validate_files(files, _reserved_codes())
 
 
-def compile_directory(directory: Path | None, overlays: tuple[Path, ...] = ()) -> dict[str, Any]:
+def compile_directory(
+    directory: Path | MemoryFolder | None, overlays: tuple[Path, ...] = ()
+) -> dict[str, Any]:
     """The compiled form of a register folder (the built-in one's sources when None) with
     `overlays` laid over it; raises RegisterError when it is invalid."""
     from kling_lint.register.compile import compile_files
@@ -98,11 +105,12 @@ def builtin_register() -> Register:
 
 
 def load_register(
-    directory: Path | str | None = None, overlays: tuple[Path, ...] | list[Path] = ()
+    directory: Path | str | MemoryFolder | None = None,
+    overlays: tuple[Path, ...] | list[Path] = (),
 ) -> Register:
-    """The built-in register, or the one in `directory` (validated and compiled on the fly),
-    with `overlays` laid over it in order."""
+    """The built-in register, or the one in `directory` (validated and compiled on the fly;
+    a folder or one held in memory), with `overlays` laid over it in order."""
     if directory is None and not overlays:
         return builtin_register()
-    base = Path(directory) if directory is not None else None
+    base = Path(directory) if isinstance(directory, str) else directory
     return Register.from_compiled(compile_directory(base, tuple(Path(o) for o in overlays)))

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import subprocess
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 from kling_lint.register.errors import RegisterError, RegisterProblem
 from kling_lint.register.model import Endpoint, Field, Register, Statused
+from kling_lint.register.source import MemoryFolder
 
 VERSION = 1
 
@@ -30,40 +29,71 @@ class Change(NamedTuple):
     after: str
 
 
-@contextmanager
-def folder_at(spec: str) -> Iterator[Path]:
-    """A register folder: the path itself, or `REV:PATH` read from git at that revision."""
+def folder_at(spec: str) -> Path | MemoryFolder:
+    """A register folder: the path itself, or `REV:PATH` read from git at that revision
+    into memory (nothing is written, so no name in the revision's tree can reach a file)."""
     path = Path(spec)
     if path.is_dir():
-        yield path
-        return
+        return path
     revision, colon, inside = spec.partition(":")
     if not colon:
         raise RegisterError([RegisterProblem(spec, 1, 1, "no such folder (or REV:PATH)")])
-    inside = inside or "registry"
-    with tempfile.TemporaryDirectory() as scratch:
-        listed = _git(spec, "ls-tree", "-r", "--name-only", revision, "--", inside)
-        names = [n for n in listed.splitlines() if n.endswith(".yaml")]
-        if not names:
-            raise RegisterError(
-                [RegisterProblem(spec, 1, 1, f"{inside} has no YAML at {revision}")]
-            )
-        root = Path(scratch) / "register"
-        for name in names:
-            target = root / Path(name).relative_to(inside)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_git(spec, "show", f"{revision}:{name}"), encoding="utf-8")
-        yield root
+    inside = inside.strip("/") or "registry"
+    listed = _git(spec, b"", "ls-tree", "-r", "-z", revision, "--", inside)
+    blobs: dict[str, str] = {}
+    for entry in listed.split(b"\0"):
+        meta, tab, raw_name = entry.partition(b"\t")
+        if not tab:
+            continue
+        _mode, kind, sha = meta.split(b" ")
+        name = _inside(raw_name.decode("utf-8", "replace"), inside)
+        if kind == b"blob" and name is not None and name.endswith(".yaml"):
+            blobs[name] = sha.decode("ascii")
+    if not blobs:
+        raise RegisterError([RegisterProblem(spec, 1, 1, f"{inside} has no YAML at {revision}")])
+    return MemoryFolder(f"{revision}:{inside}", _cat(spec, blobs))
 
 
-def _git(spec: str, *args: str) -> str:
+def _inside(name: str, inside: str) -> str | None:
+    """`name` relative to `inside` when it lies strictly within it, else None: a tree
+    entry named `..`, `.`, empty or absolute (git accepts such trees when fsck is off)
+    never names a file of the register."""
+    parts = name.split("/")
+    top = inside.split("/")
+    rest = parts[len(top) :]
+    if parts[: len(top)] != top or not rest:
+        return None
+    if any(p in ("", ".", "..") or "\\" in p for p in rest):
+        return None
+    return "/".join(rest)
+
+
+def _cat(spec: str, blobs: dict[str, str]) -> dict[str, bytes]:
+    """The blobs' contents, read in one `git cat-file --batch`."""
+    order = list(blobs.items())
+    out = _git(spec, "".join(f"{sha}\n" for _, sha in order).encode(), "cat-file", "--batch")
+    files: dict[str, bytes] = {}
+    at = 0
+    for name, sha in order:
+        newline = out.index(b"\n", at)
+        header = out[at:newline].split(b" ")
+        if len(header) != 3 or header[1] != b"blob":
+            raise RegisterError([RegisterProblem(spec, 1, 1, f"cannot read {name} ({sha})")])
+        size = int(header[2])
+        files[name] = out[newline + 1 : newline + 1 + size]
+        at = newline + 1 + size + 1  # the content is followed by a newline
+    return files
+
+
+def _git(spec: str, stdin: bytes, *args: str) -> bytes:
     """git's output; a RegisterError located at the `REV:PATH` argument when it fails."""
     try:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", *args], input=stdin, capture_output=True, check=False)
     except OSError as exc:
         raise RegisterError([RegisterProblem(spec, 1, 1, f"cannot run git: {exc}")]) from None
     if done.returncode != 0:
-        message = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "git failed"
+        said = done.stderr.decode("utf-8", "replace").strip()
+        message = said.splitlines()[-1] if said else "git failed"
         raise RegisterError([RegisterProblem(spec, 1, 1, message)])
     return done.stdout
 

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from kling_lint.load.yaml_text import YamlDocument, YamlSyntaxError, load_yaml
 from kling_lint.register.errors import RegisterError, RegisterProblem
 
-__all__ = ["RegisterError", "RegisterFile", "RegisterProblem", "read_register"]
+__all__ = ["MemoryFolder", "RegisterError", "RegisterFile", "RegisterProblem", "read_register"]
+
+
+@dataclass(frozen=True)
+class MemoryFolder:
+    """A register folder held in memory (a folder at a git revision): file contents by
+    their POSIX path inside the folder. Nothing of it is ever written to disk."""
+
+    label: str  # how problems name the folder: "main:registry"
+    files: Mapping[str, bytes]
+
+    def names(self, folder: str) -> list[str]:
+        """The `*.yaml` files directly inside `folder` ("" for the top), sorted."""
+        return sorted(
+            name
+            for name in self.files
+            if name.endswith(".yaml") and str(PurePosixPath(name).parent) == (folder or ".")
+        )
 
 
 @dataclass
@@ -40,23 +58,21 @@ def _display(path: Path, root: Path) -> str:
 
 
 def read_register(
-    directory: Path, *, partial: bool = False
+    directory: Path | MemoryFolder, *, partial: bool = False
 ) -> tuple[list[RegisterFile], list[RegisterProblem]]:
     """Every YAML file of a register folder, parsed; unparsable files become problems.
     `partial` (an overlay's folder): `sources.yaml` and endpoint files are optional."""
     files: list[RegisterFile] = []
     problems: list[RegisterProblem] = []
-    if not directory.is_dir():
-        return [], [RegisterProblem(str(directory), 1, 1, "register folder not found")]
-    plan: list[tuple[Path, str]] = []
-    if not partial or (directory / "sources.yaml").exists():
-        plan.append((directory / "sources.yaml", "sources"))
-    plan += [(p, "endpoint") for p in sorted((directory / "endpoints").glob("*.yaml"))]
-    plan += [(p, "policy") for p in sorted((directory / "policies").glob("*.yaml"))]
-    for path, kind in plan:
-        display = _display(path, directory)
+    plan = _memory_plan(directory, partial) if isinstance(directory, MemoryFolder) else None
+    if plan is None:
+        assert isinstance(directory, Path)
+        if not directory.is_dir():
+            return [], [RegisterProblem(str(directory), 1, 1, "register folder not found")]
+        plan = _folder_plan(directory, partial)
+    for path, display, kind, read in plan:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(RegisterProblem(display, 1, 1, f"cannot read: {exc}"))
             continue
@@ -69,5 +85,37 @@ def read_register(
             problems.append(RegisterProblem(display, *item.position, item.detail, item.pointer))
         files.append(RegisterFile(path, display, kind, doc))
     if not partial and not any(f.kind == "endpoint" for f in files) and not problems:
-        problems.append(RegisterProblem(str(directory), 1, 1, "no endpoint files in endpoints/"))
+        where = directory.label if isinstance(directory, MemoryFolder) else str(directory)
+        problems.append(RegisterProblem(where, 1, 1, "no endpoint files in endpoints/"))
     return files, problems
+
+
+_Plan = list[tuple[Path, str, str, Callable[[], bytes]]]  # path, display, kind, reader
+
+
+def _folder_plan(directory: Path, partial: bool) -> _Plan:
+    plan: list[tuple[Path, str]] = []
+    if not partial or (directory / "sources.yaml").exists():
+        plan.append((directory / "sources.yaml", "sources"))
+    plan += [(p, "endpoint") for p in sorted((directory / "endpoints").glob("*.yaml"))]
+    plan += [(p, "policy") for p in sorted((directory / "policies").glob("*.yaml"))]
+    return [(p, _display(p, directory), kind, p.read_bytes) for p, kind in plan]
+
+
+def _memory_plan(folder: MemoryFolder, partial: bool) -> _Plan:
+    plan: list[tuple[str, str]] = []
+    if not partial or "sources.yaml" in folder.files:
+        plan.append(("sources.yaml", "sources"))
+    plan += [(n, "endpoint") for n in folder.names("endpoints")]
+    plan += [(n, "policy") for n in folder.names("policies")]
+
+    def reader(name: str) -> Callable[[], bytes]:
+        def read() -> bytes:
+            if name not in folder.files:
+                raise FileNotFoundError(f"no {name} in {folder.label}")
+            return folder.files[name]
+
+        return read
+
+    # The path is only a label here: nothing reads or writes it.
+    return [(Path(name), f"{folder.label}/{name}", kind, reader(name)) for name, kind in plan]

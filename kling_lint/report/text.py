@@ -21,9 +21,10 @@ def line(result: FileResult, d: Diagnostic, color: bool) -> str:
     where = f"{printable(result.path)}:{d.line or 1}:{d.column or 1}"
     message = printable(d.message)
     if d.suppressed_by is not None:
-        tag = _paint("allowed", "2", color)
+        by = d.suppressed_by.by
+        tag = _paint("baselined" if by == "baseline" else "allowed", "2", color)
         reason = printable(d.suppressed_by.reason)
-        return f"{where}: {d.code} {tag} {message} [{d.suppressed_by.by}: {reason}]"
+        return f"{where}: {d.code} {tag} {message} [{by}: {reason}]"
     tag = _paint(d.severity.label, _COLOURS[d.severity], color)
     return f"{where}: {d.code} {tag} {message}"
 
