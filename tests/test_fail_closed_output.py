@@ -11,10 +11,12 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .conftest import CLEAN_OMNI
 
@@ -124,3 +126,74 @@ def test_a_hostile_config_path_is_escaped_on_stderr(tmp_path: Path, run_cli: Any
     result = run_cli("check", str(folder / "p.json"))
     assert result.exit_code == 2
     assert not any(line.startswith("::") for line in result.stderr.splitlines())
+
+
+# Exchange logs are committed and reviewed in pull requests: no credential may reach them,
+# whatever the name of the parameter or member that holds it, and wherever a URL sits.
+_SECRET_STEMS = [
+    "token", "secret", "key", "sig", "auth", "password", "credential", "signature", "apikey",
+]  # fmt: skip
+_SEPARATORS = ["", "_", "-", ".", " "]
+SECRET = "S3CR3T-VALUE-9"
+
+
+@st.composite
+def _secret_names(draw: st.DrawFn) -> str:
+    """A name that says it holds a credential: a secret word in any case, with words of
+    any case around it, joined by any separator (or camelCase)."""
+    word = st.text(alphabet="abcdefghxyz", min_size=1, max_size=6)
+    stem = draw(st.sampled_from(_SECRET_STEMS))
+    before = draw(st.lists(word, max_size=2))
+    after = draw(st.lists(word, max_size=2))
+    case = draw(st.sampled_from([str.lower, str.upper, str.capitalize]))
+    sep = draw(st.sampled_from(_SEPARATORS))
+    words = [*before, case(stem), *after]
+    if sep == "" and draw(st.booleans()):  # camelCase: each later word capitalised
+        return words[0] + "".join(w.capitalize() if w is not words[0] else w for w in words[1:])
+    return sep.join(words)
+
+
+def _urls(raw: str) -> list[str]:
+    name = quote(raw)  # as a URL carries it
+    return [
+        f"https://x.example/p?{name}={SECRET}&a=1",
+        f"  https://x.example/p?{name}={SECRET}",
+        f"https://user:{SECRET}@x.example/p",
+        f"https://x.example/p#{name}={SECRET}",
+        f"see https://x.example/p?q=1&{name}={SECRET} now",
+        f"https://x.example/p?next={quote(f'https://y/?{name}={SECRET}', safe='')}",
+        f"http://[::1/{SECRET}",  # a URL no reader takes apart
+    ]
+
+
+@given(name=_secret_names())
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_no_credential_reaches_an_exchange_log(name: str) -> None:
+    from kling_lint.evidence.record import exchange
+    from kling_lint.register import builtin_register
+
+    body = {
+        **CLEAN_OMNI,
+        name: SECRET,
+        "callback_url": _urls(name)[0],
+        "nested": [{name: SECRET, "u": u} for u in _urls(name)],
+    }
+    url = f"https://api.example/v1/videos/omni-video?{quote(name)}={SECRET}"
+    record = exchange(builtin_register(), "POST", url, body, status=200, response=b"{}")
+    assert SECRET not in json.dumps(record, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["accessToken", "sessionToken", "clientSecret", "privateKey", "apiToken", "OSSAccessKeyId",
+     "X-Amz-Signature", "sig", "client_secret", "PASSWORD", "x.auth", "Credential"],
+)  # fmt: skip
+def test_named_credentials_are_redacted(name: str) -> None:
+    test_no_credential_reaches_an_exchange_log.hypothesis.inner_test(name)  # type: ignore[attr-defined]
+
+
+def test_ordinary_names_are_kept() -> None:
+    from kling_lint.evidence.record import is_secret
+
+    for name in ["prompt", "mode", "callback_url", "external_task_id", "image_url", "aspect_ratio"]:
+        assert not is_secret(name)

@@ -5,8 +5,10 @@ What is kept is what evidence needs and nothing a log must not hold:
 - the request body as sent, with media (a Base64 string, a `data:` URI) replaced by its
   form, size, SHA-256 and what its header says (format, width, height), never the bytes;
 - no header at all, and every query parameter or body member whose name says it is a
-  credential (`token`, `key`, `signature`, ...), in the URL and in URLs inside the body,
-  replaced by "REDACTED";
+  credential (it contains `token`, `key`, `secret`, `auth`, `password`, `signature`, ...
+  in any case and with any separator), in the URL and in every URL inside a body string,
+  replaced by "REDACTED"; a URL's user and password, and its fragment's parameters,
+  are dropped;
 - from the response, the envelope (`code`, `message`, `request_id`) and what a task says
   about itself (`task_id`, `task_status`, `task_status_msg`, units deducted), not the
   generated media URLs.
@@ -29,33 +31,55 @@ REDACTED = "REDACTED"
 # A string this long that is all Base64 is media, not text (ids and names are shorter).
 _MEDIA_CHARS = 64
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\r\n]+={0,2}$")
-_SECRET_PARTS = frozenset(
-    {"token", "key", "apikey", "secret", "signature", "sig", "password", "passwd", "auth"}
-    | {"authorization", "credential", "credentials", "session", "jwt", "bearer"}
-)
+# A name that contains one of these (any case, any separator) names a credential. Broad on
+# purpose: a member redacted by mistake costs a line of evidence, a leaked one a key.
+_SECRET_INSIDE = (
+    "token", "secret", "passw", "pwd", "credential", "auth", "key", "sig", "session",
+    "cookie", "bearer", "jwt",
+)  # fmt: skip
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
 
 
 def is_secret(name: str) -> bool:
-    """Whether a parameter or member name says its value is a credential."""
+    """Whether a parameter or member name says its value is a credential: it contains
+    token, secret, key, sig, auth, password, credential (...) in any case and with any
+    separator (`X-Amz-Signature`, `accessToken`, `OSSAccessKeyId`, `client_secret`)."""
     lowered = name.lower()
     if lowered.startswith(("x-amz-", "x-goog-")):
         return True
-    return any(part in _SECRET_PARTS for part in re.split(r"[_\-.\s]+", lowered))
+    squeezed = "".join(c for c in lowered if c.isalnum())
+    return any(part in squeezed for part in _SECRET_INSIDE)
 
 
 def _redacted_url(url: str) -> str:
-    """`url` with every credential in its query replaced (a signed storage URL, say)."""
+    """`url` without what can carry a credential: its user and password (`user:pw@`),
+    the parameters of its fragment (`#access_token=...`), and the value of every query
+    parameter whose name says it is one (a signed storage URL, say)."""
     try:
         parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
     except ValueError:
-        return url
-    if not parts.query:
-        return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    if not any(is_secret(k) for k, _ in pairs):
-        return url
-    query = urlencode([(k, REDACTED if is_secret(k) else v) for k, v in pairs])
-    return urlunsplit(parts._replace(query=query))
+        return REDACTED  # a URL this reader cannot take apart cannot be shown safely
+    if "@" in parts.netloc:
+        where = f"[{host}]" if host and ":" in host else (host or "")
+        parts = parts._replace(netloc=where + (f":{port}" if port is not None else ""))
+    if "=" in parts.fragment or "&" in parts.fragment:
+        parts = parts._replace(fragment=REDACTED)
+    if parts.query:
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        if any(is_secret(k) or _URL.search(v) for k, v in pairs):
+            query = [(k, REDACTED if is_secret(k) else _redacted_text(v)) for k, v in pairs]
+            parts = parts._replace(query=urlencode(query))
+    return urlunsplit(parts)
+
+
+def _redacted_text(text: str) -> str:
+    """`text` with every URL in it redacted (a URL may sit anywhere in a string: after
+    spaces, inside a prompt, as a query value of another URL)."""
+    if "://" not in text:  # most strings: told apart here
+        return text
+    return _URL.sub(lambda m: _redacted_url(m.group(0)), text)
 
 
 def media_header(data: bytes) -> dict[str, Any]:
@@ -105,9 +129,7 @@ def _clean(value: Any, name: str | None = None) -> Any:
         media = media_summary(value)
         if media is not None:
             return media
-        return (
-            _redacted_url(value) if value[:8].lower().startswith(("http://", "https://")) else value
-        )
+        return _redacted_text(value)
     if isinstance(value, dict):
         return {k: _clean(v, k if isinstance(k, str) else None) for k, v in value.items()}
     if isinstance(value, list):
@@ -161,7 +183,7 @@ def exchange(
         "endpoint": found[0] if found else None,
         "method": method.strip().upper(),
         "path": path,
-        "query": {k: REDACTED if is_secret(k) else v for k, v in parse_qsl(query)},
+        "query": {k: REDACTED if is_secret(k) else _redacted_text(v) for k, v in parse_qsl(query)},
         "body": _clean(body),
     }
     if blocked:
