@@ -187,3 +187,33 @@ def test_guard_never_returns_for_what_lint_blocks(extra: dict[str, Any], merge: 
             kling_lint.guard(payload, "omni-video.create")
     else:
         assert kling_lint.guard(payload, "omni-video.create").ok
+
+
+_VOICE_PROBE = {**CLEAN_OMNI, "prompt": "<<<voice_1>>> hi", "voice_list": [{"voice_id": "v1"}]}
+
+
+@pytest.mark.parametrize(
+    ("expires", "lifts"),
+    [
+        (None, False),  # the cap asks every entry for an end
+        ("2099-12-31", False),  # past the cap
+        ("2026-01-20", True),  # within 30 days of the run
+    ],
+)
+def test_an_entry_that_breaks_allow_max_days_lifts_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, run_cli: Any, expires: str | None, lifts: bool
+) -> None:
+    from kling_lint.check import linter as module
+
+    monkeypatch.setattr(module._dt, "date", _Clock)
+    _Clock.now = dt.date(2026, 1, 1)
+    entry: dict[str, Any] = {"endpoint": "omni-video.create", "field": "voice_list"}
+    entry["reason"] = "probe"
+    if expires:
+        entry["expires"] = expires
+    shared = Linter(config=parse_config({"allow-max-days": 30, "allow": [entry]}))
+    if lifts:
+        assert shared.guard(_VOICE_PROBE, "omni-video.create").ok
+    else:
+        with pytest.raises(kling_lint.PayloadBlocked):
+            shared.guard(_VOICE_PROBE, "omni-video.create")

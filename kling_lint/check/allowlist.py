@@ -5,7 +5,8 @@ reports on the entries of the config it used, each at the entry's line:
 
 - KL901: past its `expires` date (it lifts nothing any more);
 - KL904: within `allow-warn-days` of that date;
-- KL905: without an `expires`, or expiring later than `allow-max-days` allows;
+- KL905: without an `expires`, or expiring later than `allow-max-days` allows (it lifts
+  nothing, as an expired entry does);
 - KL906: what it names is no longer gated (the register now holds it live-confirmed or
   doc-derived), so it lifts nothing and can go;
 - KL902: it matched nothing in a run that walked folders (a run of a few named files, as
@@ -118,9 +119,9 @@ def remarks(
             )
             continue
         if covered:
-            lifetime = _lifetime(config, entry, today)
+            lifetime = breaks_cap(config, entry, today)
             if lifetime:
-                yield "KL905", f"{where} {lifetime}", entry
+                yield "KL905", f"{where} {lifetime}; it lifts nothing until it does", entry
             elif entry.expires is not None:
                 left = (entry.expires - today).days
                 if config.allow_warn_days and left <= config.allow_warn_days:
@@ -130,7 +131,13 @@ def remarks(
             yield "KL902", f"{where} matched nothing in this run", entry
 
 
-def _lifetime(config: Config, entry: AllowEntry, today: _dt.date) -> str:
+def lifts(config: Config, entry: AllowEntry, today: _dt.date) -> bool:
+    """Whether the entry may lift a finding today: not expired, and within the team's
+    `allow-max-days` (an entry that breaks the cap lifts nothing, in the library too)."""
+    return not entry.expired(today) and not breaks_cap(config, entry, today)
+
+
+def breaks_cap(config: Config, entry: AllowEntry, today: _dt.date) -> str:
     """What breaks `allow-max-days`, if anything."""
     most = config.allow_max_days
     if most is None:

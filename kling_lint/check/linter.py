@@ -206,11 +206,12 @@ class Linter:
         return self._fixed_today or _dt.date.today()
 
     def _active_allow(self) -> tuple[AllowEntry, ...]:
-        """The entries not expired today, recomputed when the day changes."""
+        """The entries that may lift a finding today (not expired, within
+        `allow-max-days`), recomputed when the day changes."""
         today = self.today
         active = self._active
         if active is None or active[0] != today:
-            active = (today, tuple(e for e in self.allow if not e.expired(today)))
+            active = (today, tuple(e for e in self.allow if allowlist.lifts(self.config, e, today)))
             self._active = active
         return active[1]
 

@@ -244,7 +244,8 @@ _ALLOWLIST = (
         Severity.ERROR,
         RuleDoc(
             "With allow-max-days set, reports an allowlist entry that has no expires date or "
-            "expires more than that many days after the day of the run.",
+            "expires more than that many days after the day of the run. Such an entry lifts "
+            "nothing, in the CLI and the library alike, as an expired one.",
             "A team that wants every exception revisited says how long one may live; an "
             "entry without an end would outlive the probe it was written for.",
             "[tool.kling-lint]\nallow-max-days = 90\n\n[[tool.kling-lint.allow]]\n"
