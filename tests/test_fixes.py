@@ -29,6 +29,8 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 # (file name, text before, text after --fix, text after --fix --unsafe-fixes)
+# A double-quoted scalar past 80 columns, with escapes and invisible characters in it.
+_LONG = '"a \\u00e9 \\u200b cat\u00a0' + " and a long prompt" * 6 + '"'
 CASES = [
     (
         "values.json",
@@ -96,7 +98,8 @@ CASES = [
         "scene.yaml",
         '# the pilot\nmodel_name: kling-v3-omni\nprompt: "a cat"   # short\nduration: 5\n'
         "mode: standard\nsound: on\naspect_ratio: '16:9'\n",
-        "# the pilot\nmodel_name: kling-v3-omni\nprompt: \"a cat\"   # short\nduration: '5'\n"
+        # A string a fix writes is quoted as every other one it writes: double quotes.
+        '# the pilot\nmodel_name: kling-v3-omni\nprompt: "a cat"   # short\nduration: "5"\n'
         "mode: std\nsound: \"on\"\naspect_ratio: '16:9'\n",
         None,
     ),
@@ -106,8 +109,18 @@ CASES = [
         "image_list:\n- image: https://x.test/a.png  # the first frame\n",
         None,
         "model_name: kling-v3-omni\nprompt: a\nduration: '5'\nmode: std\naspect_ratio: '16:9'\n"
-        # ruamel keeps the comment; it keeps its column where the longer key leaves room
-        "image_list:\n- image_url: https://x.test/a.png # the first frame\n",
+        # the key is replaced where it stands: the rest of the line is as it was
+        "image_list:\n- image_url: https://x.test/a.png  # the first frame\n",
+    ),
+    (
+        # CRLF, a comment, a long plain scalar, escapes and invisible characters: only the
+        # value fixed changes; every other byte (line endings included) stays.
+        "crlf.yaml",
+        "model_name: kling-v3-omni   # the model\r\nprompt: " + _LONG + "\r\n"
+        'duration: "5"\r\nmode: standard  # legacy\r\naspect_ratio: "16:9"\r\n',
+        "model_name: kling-v3-omni   # the model\r\nprompt: " + _LONG + "\r\n"
+        'duration: "5"\r\nmode: std  # legacy\r\naspect_ratio: "16:9"\r\n',
+        None,
     ),
     (
         "crlf.json",
@@ -283,3 +296,32 @@ def test_standard_input_is_never_fixed_into_the_file_it_is_named_after(
         result = run_cli("check", "--fix", "--unsafe-fixes", *args, input=text)
         assert result.exit_code == 1  # the finding stands: nothing was fixed
     assert {p.name: p.read_bytes() for p in here.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # A YAML 1.1 look-alike as a key: the key is quoted, not the value.
+        ("callback_url: {N: ''}\n", "callback_url: {\"N\": ''}\n"),
+        ("callback_url:\n  on: x\n", 'callback_url:\n  "on": x\n'),
+        # An anchor no alias uses stays; the value after it is fixed.
+        ("mode: &m standard\n", "mode: &m std\n"),
+        # A tag would retype the new value: it goes with the old one.
+        ("mode: !!str standard  # x\r\n", "mode: std  # x\r\n"),
+        # A value an alias shares would change in both places: left undone.
+        ("mode: &m standard\nnegative_prompt: *m\n", None),
+    ],
+)
+def test_yaml_fixes_edit_only_what_they_fix(before: str, after: str | None) -> None:
+    from kling_lint.check.fixes import Edit
+    from kling_lint.fix import apply_yaml
+
+    quote = "callback_url" in before
+    edit = (
+        Edit("KL011", "/callback_url/" + ("N" if "N" in before else "on"), "q", True, quote=True)
+        if quote
+        else Edit("KL102", "/mode", "std", True, "std")
+    )
+    text, made = apply_yaml(before, [edit])
+    assert text == (after or before)
+    assert bool(made) == (after is not None)

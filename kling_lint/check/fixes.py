@@ -82,9 +82,9 @@ def propose(d: Diagnostic, data: Any, endpoint: Endpoint) -> Edit | None:
             value = jp.resolve(data, d.pointer)
         except (KeyError, IndexError, ValueError):
             return None
-        if isinstance(value, str):  # quoted, it reads the same in YAML 1.1 and 1.2
-            return Edit(d.code, d.pointer, f"quote {display(value)}", True, value, quote=True)
-        return None
+        # Quoted, the key or the value reads the same in YAML 1.1 and 1.2 (the edit quotes
+        # whichever of the two is plain text a 1.1 reader would retype).
+        return Edit(d.code, d.pointer, "quote the YAML 1.1 look-alike", True, value, quote=True)
     if not d.pointer or d.field_path is None:
         return None
     if d.code == "KL106" and d.field_path in endpoint.misnomers:
