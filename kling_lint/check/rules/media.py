@@ -9,6 +9,7 @@ Only the start of a Base64 image is decoded (enough for the PNG or JPEG header),
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -231,6 +232,16 @@ def _precision(ctx: Context) -> Iterator[Finding]:
                     parts,
                     f"{field.path} {shown} is above 2^53 as a JSON number: JavaScript clients "
                     f"change its last digits; send it as a string{fix}",
+                    field.path,
+                )
+            elif isinstance(value, float) and math.isfinite(value) and abs(value) > SAFE_INTEGER:
+                # Written with a fraction or an exponent (9007199254740993.0, 1e16): every
+                # reader, Python's too, keeps only the nearest double, so its digits are lost.
+                yield Finding(
+                    parts,
+                    f"{field.path} {value!r} is above 2^53 as a JSON number with a fraction or "
+                    "an exponent: every reader keeps only the nearest double, so the id sent is "
+                    "not the one written; send the id's digits as a string",
                     field.path,
                 )
 
