@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kling_lint.load import LoadFailure, Payload, parse_text, unwrap_envelope
 
 
@@ -69,3 +71,24 @@ def test_a_second_yaml_document_is_its_own_load_failure(tmp_path: Path) -> None:
     assert isinstance(failure, LoadFailure)
     assert failure.problem.code == "KL001"
     assert failure.problem.position == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "l: !!omap\n  - a: 1\n",
+        "l: !!pairs\n  - a: 1\n  - a: 2\n",
+        "l: !!set\n  ? a\n",
+        "l: !local [1]\n",
+        "l: !!python/tuple [1]\n",
+    ],
+)
+def test_a_tag_on_a_collection_is_non_json(text: str) -> None:
+    # A YAML 1.1 reader builds another shape (a list of pairs, a set, a tuple) than the
+    # mapping or list read here: the request sent is not the one checked.
+    payload = _one(text, "yaml")
+    assert ("KL003", "/l") in {(p.code, p.pointer) for p in payload.problems}
+
+
+def test_the_plain_tags_of_collections_are_json() -> None:
+    assert not _one("l: !!seq [1]\nm: !!map {a: 1}\n", "yaml").problems

@@ -22,6 +22,7 @@ from kling_lint.load.yaml11 import differs
 
 Position = tuple[int, int]
 
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _JSON_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -85,6 +86,13 @@ class _Builder:
         if depth >= self._limits.depth:
             message = self._limits.hit("depth", "mappings and sequences nested too deeply")
             raise YamlSyntaxError(message, _mark(node))
+        if isinstance(node, MappingNode | SequenceNode):
+            tag = str(node.tag)
+            if tag not in _COLLECTION_TAGS:
+                # !!omap, !!pairs, !!set or a local tag: a YAML 1.1 reader builds another
+                # shape (a list of pairs, a set) than the mapping or list read here.
+                detail = f"YAML type {tag} has no JSON form; remove the tag"
+                self.problems.append(Problem("non-json", ptr, _mark(node), detail))
         if isinstance(node, MappingNode):
             return self._mapping(node, parts, depth)
         if isinstance(node, SequenceNode):
