@@ -127,3 +127,18 @@ def test_a_baseline_is_never_written_onto_an_input(here: Path, run_cli: Any) -> 
     before = (here / "p" / "a.json").read_text()
     assert run_cli("check", "--write-baseline", "p/a.json", "p").exit_code == 2
     assert (here / "p" / "a.json").read_text() == before
+
+
+def test_how_a_file_was_read_is_never_recorded(here: Path, run_cli: Any) -> None:
+    # KL011: PyYAML would send `sound: true`; KL010: the endpoint was a guess. Neither is
+    # a finding about the payload as the API gets it, so no baseline vouches for them.
+    (here / "p" / "a.omni-video.create.yaml").write_text(
+        'model_name: kling-v3-omni\nprompt: a cat\nduration: "5"\nmode: std\n'
+        'aspect_ratio: "16:9"\nsound: on\n'
+    )
+    _put(here, "guess.json", {**CLEAN_OMNI, "negative_prompt": "dogs"})
+    code, found = _check(run_cli, "--write-baseline", "base.json", "p")
+    assert code == 1
+    assert {c for _, c, suppressed in found if suppressed} == set()
+    assert {"KL011", "KL010"} <= {c for _, c, _ in found}
+    assert json.loads((here / "base.json").read_text())["entries"] == []

@@ -100,6 +100,17 @@ class Rule:
         return "rule" if self.payload is not None else self.reported_by
 
     @property
+    def baselinable(self) -> bool:
+        """Whether a baseline may record this rule's findings: those of a payload check
+        (the schema's or a rule's), never a gate (an allowlist entry lifts one, with a
+        reason) nor what the loader or the run says about how the file was read or which
+        endpoint it is (KL001-KL012: a file read differently elsewhere cannot be vouched
+        for, as a YAML 1.1 look-alike)."""
+        if self.liftable or self.always_on:
+            return False
+        return self.payload is not None or self.reported_by == "schema"
+
+    @property
     def locked(self) -> str:
         """What configuration cannot do to this rule, as a sentence ("" when it can do all)."""
         if self.always_on:
