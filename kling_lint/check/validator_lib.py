@@ -27,11 +27,23 @@ _DATE = re.compile(
 _NO_ZONE = ("-", "00", "00")
 
 
+_loaded: Any = None
+_loading = threading.Lock()
+
+
 def jsonschema_rs() -> Any:
-    """The `jsonschema_rs` module."""
-    loaded = sys.modules.get("jsonschema_rs")
-    if loaded is not None:
-        return loaded
+    """The `jsonschema_rs` module, once its import has finished: a thread never sees it
+    half-initialised while another thread imports it (`sys.modules` holds it from the
+    start of its import)."""
+    global _loaded
+    if _loaded is None:
+        with _loading:
+            if _loaded is None:
+                _loaded = _import()
+    return _loaded
+
+
+def _import() -> Any:
     # Another thread could import `email.utils` while the stand-in is in place: only a
     # process with one thread takes the short way.
     if "email.utils" in sys.modules or threading.active_count() > 1:
