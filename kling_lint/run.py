@@ -416,7 +416,7 @@ def _check_loaded(
     if isinstance(chosen, Diagnostic):
         diagnostics = _located(_selected(linter, [*problems, chosen], at), payload)
         return FileResult(payload.path, payload.record, None, diagnostics, fail_on)
-    report = linter.lint(payload.data, chosen.endpoint, path=at)
+    report = linter.lint_loaded(payload.data, chosen.endpoint, path=at)
     if report.allow_used:
         session.used[config_path] |= report.allow_used
     if problems or chosen.findings:

@@ -246,14 +246,14 @@ def test_a_fault_checking_one_file_blocks_it_and_the_run_goes_on(
 ) -> None:
     from kling_lint.check.linter import Linter
 
-    real = Linter.lint
+    real = Linter.lint_loaded
 
     def lint(self: Linter, payload: Any, endpoint: Any, **kwargs: Any) -> Any:
         if isinstance(payload, dict) and "boom" in payload.get("prompt", ""):
             raise RuntimeError("a bug")
         return real(self, payload, endpoint, **kwargs)
 
-    monkeypatch.setattr(Linter, "lint", lint)
+    monkeypatch.setattr(Linter, "lint_loaded", lint)
     (tmp_path / "a.json").write_text(json.dumps({**CLEAN_OMNI, "prompt": "boom"}))
     (tmp_path / "b.json").write_text(json.dumps(CLEAN_OMNI))
     result = run_cli("check", "--isolated", "--format", "json", str(tmp_path))

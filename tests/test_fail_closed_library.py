@@ -3,8 +3,10 @@ Linter offers the same fail-closed verdict as the module functions."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
+import json
 import math
 from typing import Any
 
@@ -42,6 +44,16 @@ class KeysRaise(dict):  # type: ignore[type-arg]
 
     def items(self) -> Any:
         raise RuntimeError("no items")
+
+
+class ItemsLiar(dict):  # type: ignore[type-arg]
+    def items(self) -> Any:
+        return [*dict.items(self), ("voice_list", [{"voice_id": "x"}])]
+
+
+class ValueLiar(collections.OrderedDict):  # type: ignore[type-arg]
+    def items(self) -> Any:
+        return [(k, "standard" if k == "mode" else v) for k, v in dict.items(self)]
 
 
 class ReprRaises:
@@ -91,6 +103,13 @@ HOSTILE_PAYLOADS = {
     "100,000 levels deep": lambda: _deep(100_000),
     "bytes": lambda: {**CLEAN_OMNI, "prompt": b"a cat"},
     "set": lambda: {**CLEAN_OMNI, "prompt": {"a cat"}},
+    # Stores a clean payload, sends more: json.dumps (every HTTP client) reads items().
+    "dict whose items() adds a member": lambda: ItemsLiar(CLEAN_OMNI),
+    "dict whose items() changes a value": lambda: ValueLiar(CLEAN_OMNI),
+    "nested dict whose items() lies": lambda: {
+        **CLEAN_OMNI,
+        "image_list": [ItemsLiar({"image_url": "https://x.test/a.png"})],
+    },
 }
 HOSTILE_ENDPOINTS = [None, 123, ["omni-video.create"], b"omni-video.create", object()]
 
@@ -217,3 +236,84 @@ def test_an_entry_that_breaks_allow_max_days_lifts_nothing(
     else:
         with pytest.raises(kling_lint.PayloadBlocked):
             shared.guard(_VOICE_PROBE, "omni-video.create")
+
+
+_COLD_THREADS = """
+import sys, threading
+import kling_lint
+shared = kling_lint.Linter()
+clean = {clean!r}
+wrong = []
+start = threading.Barrier(8)
+def work():
+    start.wait()
+    for _ in range(200):
+        try:
+            shared.guard(clean, "omni-video.create")
+        except Exception as exc:
+            wrong.append(repr(exc)[:200])
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(len(wrong), wrong[:1])
+sys.exit(1 if wrong else 0)
+"""
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_cold_linter_shared_by_threads_passes_clean_payloads(attempt: int) -> None:
+    # From a cold start, eight threads check at once: none may see the validator library
+    # half-imported by another (which blocked clean payloads with KL007).
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _COLD_THREADS.format(clean=CLEAN_OMNI)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+_ODD = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.floats()
+    | st.text(max_size=12)
+    | st.binary(max_size=4)
+    | st.decimals(allow_nan=False, places=2)
+    | st.sampled_from(["std", "5", "16:9", "kling-v3-omni"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(KEYS, inner, max_size=4)
+        | st.dictionaries(KEYS, inner, max_size=4).map(ItemsLiar)
+        | st.dictionaries(KEYS, inner, max_size=4).map(ValueLiar)
+        | st.dictionaries(KEYS, inner, max_size=4).map(collections.OrderedDict)
+    ),
+    max_leaves=15,
+)
+
+
+@given(st.dictionaries(KEYS, _ODD, max_size=6), st.booleans())
+def test_what_guard_passes_is_what_a_json_client_sends(extra: dict[str, Any], merge: bool) -> None:
+    # Whatever the objects: guard raises PayloadBlocked or returns, and when it returns,
+    # the JSON a client would send for the payload passes too.
+    _passes_only_what_is_sent({**CLEAN_OMNI, **extra} if merge else extra)
+
+
+def _passes_only_what_is_sent(payload: Any) -> None:
+    try:
+        kling_lint.guard(payload, "omni-video.create")
+    except kling_lint.PayloadBlocked:
+        return
+    sent = json.loads(json.dumps(payload))
+    assert kling_lint.lint(sent, "omni-video.create").ok
+
+
+def test_numpy_scalars_are_checked_as_sent() -> None:
+    numpy = pytest.importorskip("numpy")
+    for odd in (numpy.int64(5), numpy.bool_(True), numpy.float64(5.0), numpy.str_("std")):
+        _passes_only_what_is_sent({**CLEAN_OMNI, "mode": odd})

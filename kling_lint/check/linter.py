@@ -17,6 +17,7 @@ from kling_lint.check.rules import Context, Finding, Rule, all_rules
 from kling_lint.check.schema import SchemaCheck
 from kling_lint.check.select import choose, per_file_ignores, selected
 from kling_lint.check.stamp import Stamp, closed
+from kling_lint.check.values import as_sent, plain_json
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.config.paths import matches
 from kling_lint.config.policies import with_policy_files
@@ -275,6 +276,19 @@ class Linter:
         `path` names the file the payload comes from, relative to the config's folder, for
         `per-file-ignores` and allow entries limited to `paths`.
         """
+        if not plain_json(payload):
+            # A dict subclass may store one thing and send another (its `items()` is what
+            # `json.dumps` and so every HTTP client reads): check what would be sent.
+            sent = as_sent(payload)
+            if sent is not None:
+                payload = sent
+        return self.lint_loaded(payload, endpoint, path=path)
+
+    def lint_loaded(
+        self, payload: Any, endpoint: str | Endpoint, *, path: str | None = None
+    ) -> Report:
+        """`lint` for a payload the loader made from JSON or YAML text: built of plain
+        dicts, lists, strings, numbers, booleans and None only, so it is what is sent."""
         # Plans are found by the name the caller gives (an id or a route) as well as by id,
         # so that the common call resolves nothing.
         plan = self._plans.get(endpoint) if isinstance(endpoint, str) else None

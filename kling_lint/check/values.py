@@ -63,6 +63,33 @@ def is_present(value: Any) -> bool:
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def plain_json(payload: Any, limit: int = 100_000) -> bool:
+    """Whether the payload is made of exactly dict, list, str, int, float, bool and None
+    (no subclass, tuple or other type), so that it is what `json.dumps` sends. Past
+    `limit` values (or in a cycle) it is not taken for plain."""
+    stack = [payload]
+    seen = 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > limit:
+            return False
+        kind = type(node)
+        if kind is dict:
+            for key in node:
+                if type(key) is not str:
+                    return False
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind not in _PLAIN_SCALARS:
+            return False
+    return True
+
+
 def as_sent(payload: Any) -> Any:
     """The payload as a JSON client would send it, or None when it cannot be sent."""
     import json
