@@ -197,3 +197,67 @@ def test_ordinary_names_are_kept() -> None:
 
     for name in ["prompt", "mode", "callback_url", "external_task_id", "image_url", "aspect_ratio"]:
         assert not is_secret(name)
+
+
+HOSTILE_MESSAGE = f"bad\x1b[2J\x1b]0;owned\x07\n{FORGED}\n| fake | row |\n[link](https://x.test)"
+
+
+def _hostile_log(path: Path) -> None:
+    from kling_lint.evidence import log
+    from kling_lint.evidence.record import exchange
+    from kling_lint.register import builtin_register
+
+    register = builtin_register()
+    url = "https://api.example/v1/videos/omni-video"
+    ok = json.dumps({"code": 0, "message": HOSTILE_MESSAGE, "data": {"task_id": "t"}})
+    bad = json.dumps({"code": 1201, "message": HOSTILE_MESSAGE})
+    body = {**CLEAN_OMNI, HOSTILE_KEYS[0]: "x", "mode": f"std|`{FORGED}"}
+    log.append(path, exchange(register, "POST", url, body, status=200, response=ok))
+    log.append(path, exchange(register, "POST", url, body, status=400, response=bad))
+
+
+def _forged_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith(("::", "| fake"))]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_evidence_review_shows_log_text_escaped(fmt: str, tmp_path: Path, run_cli: Any) -> None:
+    target = tmp_path / "runs.jsonl"
+    _hostile_log(target)
+    result = run_cli("evidence", "review", "--format", fmt, str(target))
+    assert result.exit_code in (0, 1), result.output
+    assert not [line for line in result.stdout.splitlines() if _unsafe(line)]
+    assert not _forged_lines(result.stdout)
+    if fmt == "markdown":
+        rows = [line for line in result.stdout.splitlines() if line.startswith("|")]
+        assert all(_cells(row) == 4 for row in rows)
+        assert "](" not in result.stdout.replace("\\](", "")
+
+
+def _cells(row: str) -> int:
+    """Cells of a GFM table row: pipes not escaped with a backslash."""
+    import re
+
+    return len(re.findall(r"(?<!\\)\|", row)) - 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_registry_diff_shows_register_text_escaped(fmt: str, tmp_path: Path, run_cli: Any) -> None:
+    import shutil
+
+    from .conftest import REGISTRY
+
+    new = tmp_path / "registry"
+    shutil.copytree(REGISTRY, new)
+    omni = new / "endpoints" / "omni-video.create.yaml"
+    text = omni.read_text()
+    hostile = json.dumps(f"x\x1b[2J\x1b]0;owned\x07\n{FORGED}|`")
+    assert "    enum: [std, pro]" in text
+    omni.write_text(text.replace("    enum: [std, pro]", f"    enum: [std, pro, {hostile}]", 1))
+    result = run_cli("registry", "diff", "--format", fmt, str(REGISTRY), str(new))
+    assert result.exit_code == 0, result.output
+    assert not [line for line in result.stdout.splitlines() if _unsafe(line)]
+    assert not _forged_lines(result.stdout)
+    if fmt == "markdown":
+        rows = [line for line in result.stdout.splitlines() if line.startswith("|")]
+        assert all(_cells(row) == 5 for row in rows)

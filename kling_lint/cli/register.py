@@ -219,20 +219,26 @@ def registry_diff(old: str, new: str, output_format: str, fail_on_demotion: bool
         rows = [c._asdict() for c in changes]
         click.echo(json.dumps({"version": VERSION, "changes": rows}, ensure_ascii=False))
     elif output_format == "markdown":
-        click.echo(f"## Register changes: `{old}` → `{new}`\n")
+        # A register's text is data from whoever wrote it (a pull request): escaped.
+        from kling_lint.report._common import markdown_code as code
+        from kling_lint.report._common import markdown_text as md
+
+        click.echo(f"## Register changes: {code(old)} → {code(new)}\n")
         if changes:
             click.echo(
                 "| endpoint | what | change | before | after |\n| --- | --- | --- | --- | --- |"
             )
         for c in changes:
-            cells = [c.endpoint, f"`{c.what}`", c.kind, c.before, c.after]
-            click.echo("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+            cells = [md(c.endpoint), code(c.what), md(c.kind), md(c.before), md(c.after)]
+            click.echo("| " + " | ".join(cells) + " |")
         if not changes:
             click.echo("No changes.")
     else:
+        from kling_lint.report._common import printable as p
+
         for c in changes:
-            arrow = f"{c.before or '-'} -> {c.after or '-'}"
-            click.echo(f"{c.endpoint} {c.what}: {c.kind}: {arrow}")
+            arrow = f"{p(c.before) or '-'} -> {p(c.after) or '-'}"
+            click.echo(f"{p(c.endpoint)} {p(c.what)}: {p(c.kind)}: {arrow}")
         demoted = sum(1 for c in changes if c.kind == "demoted")
         click.echo(f"{len(changes)} change(s), {demoted} demotion(s)", err=True)
     if fail_on_demotion and any(c.kind == "demoted" for c in changes):

@@ -90,23 +90,30 @@ def _change(o: Observation) -> str:
     return f"propose {target}{ask}: {o.why}"
 
 
+# Logs are data from whoever made the calls (a pull request's, say): every piece of one
+# is shown escaped, so that no text in it can repaint a terminal, forge a CI workflow
+# command on a line of its own, or add rows and links to a pull-request comment.
+
+
 def as_text(done: Review, problems: list[LogProblem]) -> str:
-    lines = [str(p) for p in problems]
+    from kling_lint.report._common import printable as p
+
+    lines = [p(str(problem)) for problem in problems]
     endpoint = None
     for o in done.observations:
         if o.key.endpoint != endpoint:
             endpoint = o.key.endpoint
-            lines.append(f"\n{endpoint}")
+            lines.append(f"\n{p(endpoint)}")
         seen = (
             f"accepted {len(o.accepted)}, succeeded {len(o.succeeded)}, rejected {len(o.rejected)}"
         )
-        lines.append(f"  {o.key.label}  [{_status(o)}]  {seen}\n    {_change(o)}")
+        lines.append(f"  {p(o.key.label)}  [{p(_status(o))}]  {seen}\n    {p(_change(o))}")
     for where, about, message in done.capability:
-        lines.append(f"{where}: capability limit on {about}, not a rejection: {message}")
+        lines.append(f"{p(where)}: capability limit on {p(about)}, not a rejection: {p(message)}")
     for where, endpoint_id, message in done.unattributed:
-        lines.append(f"{where}: unattributed parameter error on {endpoint_id}: {message}")
+        lines.append(f"{p(where)}: unattributed parameter error on {p(endpoint_id)}: {p(message)}")
     for where, why in done.skipped:
-        lines.append(f"{where}: skipped: {why}")
+        lines.append(f"{p(where)}: skipped: {p(why)}")
     proposals = sum(1 for o in done.observations if o.proposal)
     lines.append(
         f"\n{done.exchanges} exchanges: {proposals} proposed changes, "
@@ -118,21 +125,23 @@ def as_text(done: Review, problems: list[LogProblem]) -> str:
 
 def as_markdown(done: Review, problems: list[LogProblem]) -> str:
     """A table per endpoint, ready for a pull request."""
+    from kling_lint.report._common import markdown_code as code
+    from kling_lint.report._common import markdown_text as md
+
     out = [f"## Evidence review: {done.exchanges} exchanges", ""]
     endpoint = None
     for o in done.observations:
         if o.key.endpoint != endpoint:
             endpoint = o.key.endpoint
-            out += ["", f"### `{endpoint}`", "", "| what | register | seen | change |"]
+            out += ["", f"### {code(endpoint)}", "", "| what | register | seen | change |"]
             out.append("| --- | --- | --- | --- |")
         seen = (
             f"{len(o.accepted)} accepted, {len(o.succeeded)} succeeded, {len(o.rejected)} rejected"
         )
-        label = o.key.label.replace("|", "\\|")
-        out.append(f"| `{label}` | {_status(o)} | {seen} | {_change(o).replace('|', '/')} |")
+        out.append(f"| {code(o.key.label)} | {md(_status(o))} | {seen} | {md(_change(o))} |")
     if done.skipped or done.unattributed or problems:
         out += ["", "### Not evidence", ""]
-        out += [f"- `{w}`: {why}" for w, why in done.skipped]
-        out += [f"- `{w}`: unattributed ({e}): {m}" for w, e, m in done.unattributed]
-        out += [f"- `{p.path}:{p.line}`: {p.message}" for p in problems]
+        out += [f"- {code(w)}: {md(why)}" for w, why in done.skipped]
+        out += [f"- {code(w)}: unattributed ({md(e)}): {md(m)}" for w, e, m in done.unattributed]
+        out += [f"- {code(f'{p.path}:{p.line}')}: {md(p.message)}" for p in problems]
     return "\n".join(out) + "\n"

@@ -21,6 +21,27 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
+# What starts or changes markdown inside a line (emphasis, links, HTML, entities, code,
+# table cells): escaped with a backslash, which CommonMark allows before ASCII punctuation.
+# Newlines never reach it (printable escapes them), so no block (heading, list, table row)
+# can start.
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>|~!&]")
+
+
+def markdown_text(text: str) -> str:
+    """`text` for one line of markdown (a table cell, a list item), shown as it is."""
+    return _MARKDOWN.sub(lambda m: "\\" + m.group(0), printable(text))
+
+
+def markdown_code(text: str) -> str:
+    """`text` as a code span that no backtick or `|` in it can end (a table cell too)."""
+    shown = printable(text).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if shown[:1] == "`" or shown[-1:] == "`" else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
 def findings(
     result: RunResult, *, suppressed: bool = False
 ) -> Iterator[tuple[FileResult, Diagnostic]]:
