@@ -92,6 +92,8 @@ def load(path: Path) -> Baseline:
         raise ConfigError(f"{where}: cannot read the baseline: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise ConfigError(f"{where}: the baseline is not JSON: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: the baseline is nested too deeply to read") from None
     if not isinstance(document, dict) or document.get("version") != VERSION:
         raise ConfigError(f"{where}: not a kling-lint baseline (version {VERSION})")
     raw = document.get("entries")

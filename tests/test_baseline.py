@@ -142,3 +142,11 @@ def test_how_a_file_was_read_is_never_recorded(here: Path, run_cli: Any) -> None
     assert {c for _, c, suppressed in found if suppressed} == set()
     assert {"KL011", "KL010"} <= {c for _, c, _ in found}
     assert json.loads((here / "base.json").read_text())["entries"] == []
+
+
+def test_a_baseline_too_deep_to_read_is_a_configuration_error(here: Path, run_cli: Any) -> None:
+    _put(here, "shots.json", SHOTS)
+    (here / "base.json").write_text("[" * 50_000)
+    result = run_cli("check", "--baseline", "base.json", "p")
+    assert result.exit_code == 2
+    assert "internal error" not in result.output

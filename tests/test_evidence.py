@@ -18,11 +18,13 @@ from typing import Any
 import httpx
 import pytest
 import requests
-from hypothesis import given
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kling_lint
 import kling_lint.integrations as ki
+from kling_lint.cli import main
 from kling_lint.evidence import log
 from kling_lint.evidence.record import exchange
 from kling_lint.evidence.report import read_inputs
@@ -31,6 +33,7 @@ from kling_lint.register import builtin_register, load_register
 
 from .conftest import CLEAN_OMNI
 from .loopback import base_url, running
+from .strategies import json_values
 
 OMNI = "/v1/videos/omni-video"
 SECRET = "sk-do-not-log-me"
@@ -628,3 +631,98 @@ def test_crlf_text_edits_keep_the_files_line_ending() -> None:
     after = edited(text, lambda d: d["fields"]["a"].__setitem__("note", "n"), "x.yaml")
     assert after.startswith("id: x  # keep\r\nfields:\r\n")
     assert "\n" not in after.replace("\r\n", "")
+
+
+def _har_text(entries: list[Any]) -> str:
+    return json.dumps({"log": {"version": "1.2", "entries": entries}})
+
+
+def _har_entry(url: str, text: str, status: Any = 200) -> dict[str, Any]:
+    return {
+        "startedDateTime": "2026-12-01T10:00:00Z",
+        "request": {"method": "POST", "url": url, "postData": {"text": text}},
+        "response": {"status": status, "content": {"text": "{}"}},
+    }
+
+
+def test_one_unreadable_har_entry_is_reported_and_the_rest_imported(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    good = _har_entry(OMNI, json.dumps(CLEAN_OMNI))
+    entries = [
+        good,
+        _har_entry(OMNI, "[" * 100_000),  # too deep for any reader
+        _har_entry("http://[::1/v1/videos/omni-video", json.dumps(CLEAN_OMNI)),  # bad IPv6
+        _har_entry(OMNI, '{"prompt": 1e400, "a": NaN}'),  # not finite: kept as a stand-in
+        _har_entry(OMNI, json.dumps(CLEAN_OMNI), status=True),  # a boolean is no status
+        good,
+    ]
+    (tmp_path / "s.har").write_text(_har_text(entries))
+    out = tmp_path / "runs.jsonl"
+    result = run_cli("evidence", "import", str(tmp_path / "s.har"), "-o", str(out))
+    assert result.exit_code == 2, result.output  # some entries were not readable
+    records = list(log.read(out))
+    assert len(records) == 4
+    assert all(isinstance(r, dict) and not log.problems_of(r) for _, r in records)
+    assert "http_status" not in records[2][1].get("response", {})
+    review = run_cli("evidence", "review", str(out))
+    assert review.exit_code in (0, 1), review.output
+
+
+def test_a_har_file_too_deep_to_read_is_a_problem(tmp_path: Path, run_cli: Any) -> None:
+    (tmp_path / "deep.har").write_text("[" * 100_000)
+    for args in (("import", "-o", str(tmp_path / "o.jsonl")), ("review",)):
+        command, *rest = args
+        result = run_cli("evidence", command, str(tmp_path / "deep.har"), *rest)
+        assert result.exit_code == 2
+        assert "internal error" not in result.output
+    (tmp_path / "deep.jsonl").write_text('{"format": ' + "[" * 100_000 + "\n")
+    result = run_cli("evidence", "review", str(tmp_path / "deep.jsonl"))
+    assert result.exit_code == 2
+    assert "internal error" not in result.output
+
+
+_URLS = st.sampled_from(
+    [OMNI, "http://[::1/v1/videos/omni-video", "https://x/v1/videos/omni-video?token=s", "x"]
+)
+_ENTRIES = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {
+            "request": st.fixed_dictionaries(
+                {
+                    "method": st.sampled_from(["POST", "GET", 1]),
+                    "url": _URLS,
+                    "postData": st.fixed_dictionaries(
+                        {"text": st.one_of(st.text(max_size=20), json_values.map(json.dumps))}
+                    ),
+                }
+            ),
+            "response": st.fixed_dictionaries({"status": json_values, "content": json_values}),
+            "startedDateTime": json_values,
+        }
+    ),
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=st.lists(_ENTRIES, max_size=4), lines=st.lists(json_values, max_size=3))
+def test_any_har_entries_and_log_lines_import_and_review_without_an_internal_error(
+    tmp_path_factory: Any, entries: list[Any], lines: list[Any], run_cli: Any
+) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "s.har").write_text(json.dumps({"log": {"entries": entries}}))
+    (folder / "in.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    out = folder / "runs.jsonl"
+    for args in (
+        ("import", str(folder / "s.har"), str(folder / "in.jsonl"), "-o", str(out)),
+        ("review", str(folder / "s.har"), str(folder / "in.jsonl")),
+    ):
+        result = CliRunner().invoke(main, ["evidence", *args])
+        assert result.exit_code in (0, 1, 2)
+        assert "internal error" not in result.output
+        assert not isinstance(result.exception, Exception) or isinstance(
+            result.exception, SystemExit
+        )
+    if out.exists():
+        assert all(isinstance(r, dict) and not log.problems_of(r) for _, r in log.read(out))

@@ -43,18 +43,24 @@ def import_(logs: tuple[str, ...], output: Path, register: Path | None) -> None:
     size and digest. An entry that cannot be read is reported at its place; the others are
     imported, and the command exits 2.
     """
-    from kling_lint.evidence.log import append
+    from kling_lint.evidence.log import LogProblem, append
     from kling_lint.evidence.report import read_inputs
     from kling_lint.register import load_register
 
     if str(output.resolve()) in {str(Path(p).resolve()) for p in logs}:
         raise click.UsageError("--output is one of the inputs; name another file")
     seen, problems = read_inputs(logs, load_register(register))
+    appended = 0
     for item in seen:
-        append(output, item.record)
+        try:
+            append(output, item.record)  # validated first: no record its reader refuses
+        except ValueError as exc:
+            problems.append(LogProblem(item.where, 1, str(exc)))
+            continue
+        appended += 1
     for problem in problems:
         click.echo(printable(str(problem)), err=True)
-    click.echo(f"appended {len(seen)} exchange(s) to {printable(str(output))}", err=True)
+    click.echo(f"appended {appended} exchange(s) to {printable(str(output))}", err=True)
     if problems:
         sys.exit(EXIT_ERROR)
 

@@ -56,12 +56,14 @@ def _body(request: dict[str, Any]) -> tuple[Any, str | None]:
         return json.loads(text), None
     except ValueError as exc:
         return None, f"postData.text is not JSON: {exc}"
+    except RecursionError:
+        return None, "postData.text is nested too deeply to read"
 
 
 def _answer(response: Any) -> tuple[int | None, bytes | None]:
-    if not isinstance(response, dict) or not isinstance(response.get("status"), int):
+    status = response.get("status") if isinstance(response, dict) else None
+    if not isinstance(status, int) or isinstance(status, bool):
         return None, None
-    status = response["status"]
     if status <= 0:  # HAR's "no response" (a blocked or failed request)
         return None, None
     content = response.get("content")
@@ -88,6 +90,9 @@ def read(path: str | Path, register: Register) -> Iterator[tuple[int, dict[str, 
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         yield 1, LogProblem(shown, 1, f"not a HAR file: {exc}")
         return
+    except RecursionError:
+        yield 1, LogProblem(shown, 1, "not a HAR file: nested too deeply to read")
+        return
     log = document.get("log") if isinstance(document, dict) else None
     entries = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(entries, list):
@@ -95,30 +100,38 @@ def read(path: str | Path, register: Register) -> Iterator[tuple[int, dict[str, 
         return
     for number, entry in enumerate(entries, start=1):
         where = f"log.entries[{number - 1}]"
-        request = entry.get("request") if isinstance(entry, dict) else None
-        if not isinstance(request, dict):
-            yield number, LogProblem(shown, number, f"{where}: no request")
-            continue
-        method, url = request.get("method"), request.get("url")
-        if not isinstance(method, str) or not isinstance(url, str):
-            yield number, LogProblem(shown, number, f"{where}: no request.method and request.url")
-            continue
-        if route_of(register, method, split_target(url)[0]) is None:
-            continue  # not a Kling call
-        body, why = _body(request)
-        if why is not None:
-            yield number, LogProblem(shown, number, f"{where}: {why}")
-            continue
-        status, answer = _answer(entry.get("response"))
-        yield (
-            number,
-            exchange(
-                register,
-                method,
-                url,
-                body,
-                status=status,
-                response=answer,
-                when=_when(entry.get("startedDateTime")),
-            ),
-        )
+        try:
+            found = _entry(where, entry, register)
+        except (ValueError, TypeError, RecursionError) as exc:
+            # One entry no reader can take (a malformed URL, a body too deep to copy) is
+            # reported at its place; the others are read.
+            found = f"{where}: cannot be read: {type(exc).__name__}: {str(exc)[:200]}"
+        if isinstance(found, str):
+            yield number, LogProblem(shown, number, found)
+        elif found is not None:
+            yield number, found
+
+
+def _entry(where: str, entry: Any, register: Register) -> dict[str, Any] | str | None:
+    """The exchange of one HAR entry, why it is unusable, or None for no Kling call."""
+    request = entry.get("request") if isinstance(entry, dict) else None
+    if not isinstance(request, dict):
+        return f"{where}: no request"
+    method, url = request.get("method"), request.get("url")
+    if not isinstance(method, str) or not isinstance(url, str):
+        return f"{where}: no request.method and request.url"
+    if route_of(register, method, split_target(url)[0]) is None:
+        return None  # not a Kling call
+    body, why = _body(request)
+    if why is not None:
+        return f"{where}: {why}"
+    status, answer = _answer(entry.get("response"))
+    return exchange(
+        register,
+        method,
+        url,
+        body,
+        status=status,
+        response=answer,
+        when=_when(entry.get("startedDateTime")),
+    )

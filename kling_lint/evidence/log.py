@@ -56,8 +56,14 @@ def _byte_at(fd: int, offset: int) -> bytes:
 
 
 def append(path: str | Path, record: dict[str, Any]) -> None:
-    """Append one record as one line."""
-    data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    """Append one record as one line. A record the log's own reader would refuse (not
+    finite, not of the schema) is never written: ValueError."""
+    data = (
+        json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+    ).encode("utf-8", "surrogatepass")
+    found = problems_of(json.loads(data))
+    if found:
+        raise ValueError("not an exchange record: " + "; ".join(found[:3]))
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
     try:
         _lock(fd)
@@ -99,6 +105,10 @@ def problems_of(record: Any) -> list[str]:
     return out
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def read(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | LogProblem]]:
     """(line number, record) for each record of a log, or a located problem for a line
     that holds none."""
@@ -114,10 +124,13 @@ def read(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | LogProblem]]:
             continue
         last = number == len(lines)  # no newline after it: the write may have been cut
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_constant=_no_constant)
         except ValueError as exc:
             why = "the line was cut short (a write did not finish)" if last else f"not JSON: {exc}"
             yield number, LogProblem(shown, number, why)
+            continue
+        except RecursionError:
+            yield number, LogProblem(shown, number, "nested too deeply to read")
             continue
         found = problems_of(record)
         if found:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import math
 import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -134,6 +135,8 @@ def _clean(value: Any, name: str | None = None) -> Any:
         return {k: _clean(v, k if isinstance(k, str) else None) for k, v in value.items()}
     if isinstance(value, list):
         return [_clean(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"$number": repr(value)}  # NaN or an infinity: not JSON, so not written raw
     return value
 
 
