@@ -182,3 +182,23 @@ def test_whatever_fails_the_run_is_listed(fmt: str, tmp_path: Path, run_cli: Any
     )
     assert failing.exit_code == 1
     assert "KL108" in failing.stdout
+
+
+def test_each_register_problem_is_a_line_of_its_own(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = tmp_path / "ov" / "endpoints"
+    overlay.mkdir(parents=True)
+    (tmp_path / ".kling-lint.toml").write_text('overlays = ["ov"]\n')
+    (tmp_path / "ov" / "sources.yaml").write_text("sources: {}\n")
+    (overlay / "omni-video.create.yaml").write_text(
+        "id: omni-video.create\nfields:\n  mode:\n    status: [live-confirmed]\n"
+        "  prompt:\n    status: [live-rejected]\n"
+    )
+    (tmp_path / "p.json").write_text('{"prompt": "x"}')
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", "p.json")
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if "omni-video.create.yaml" in line]
+    assert [line.split(":")[2] for line in lines] == ["4", "6"]
+    assert "\\n" not in result.stderr

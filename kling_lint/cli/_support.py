@@ -63,7 +63,10 @@ def guarded(func: F) -> F:
             reader_gone()
             sys.exit(EXIT_OK)
         except (ConfigError, RegisterError, CommandError) as exc:
-            click.echo(f"kling-lint: {printable(str(exc))}", err=True)
+            # A register or overlay with several problems: one located line each.
+            lines = [str(p) for p in exc.problems] if isinstance(exc, RegisterError) else []
+            for line in lines or str(exc).split("\n"):
+                click.echo(f"kling-lint: {printable(line)}", err=True)
             sys.exit(EXIT_ERROR)
         except OSError as exc:  # a write the disk refused; what was there is kept
             where = f"{exc.filename}: " if exc.filename else ""
