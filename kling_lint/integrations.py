@@ -12,15 +12,14 @@ requests pass untouched.
     client = httpx.Client(event_hooks={"request": [ki.httpx_hook()]})
 
     import requests, kling_lint.integrations as ki
-    session = requests.Session()
-    session.mount("https://", ki.GuardedAdapter())
+    session = ki.guard_session(requests.Session())  # https:// and http:// alike
 
 With `record=` (a log file, or a callable taking each record) every Kling call, sent or
 blocked, is also appended to an exchange log (`kling_lint.evidence`), the raw material of
 `kling-lint evidence review`:
 
     client = httpx.Client(event_hooks=ki.httpx_event_hooks(record="runs.jsonl"))
-    session.mount("https://", ki.GuardedAdapter(record="runs.jsonl"))
+    ki.guard_session(session, record="runs.jsonl")
 
 Neither library is a dependency of kling-lint: install `kling-lint[httpx]` or
 `kling-lint[requests]`.
@@ -28,6 +27,7 @@ Neither library is a dependency of kling-lint: install `kling-lint[httpx]` or
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,18 @@ def _unreadable(endpoint_id: str, why: str) -> PayloadBlocked:
     return PayloadBlocked(endpoint_id, (closed("KL001", f"request body not checked: {why}"),))
 
 
+_LOG = logging.getLogger("kling_lint")
+
+
+def _log_findings(report: Any, endpoint_id: str) -> None:
+    """What did not block a request (a warning, an info, an allowed finding) is logged, as
+    HTTP libraries log what they do not raise: `logging.getLogger("kling_lint")`."""
+    for d in report.diagnostics:
+        level = logging.WARNING if d.severity.label == "warning" else logging.INFO
+        note = " (allowed)" if d.suppressed else ""
+        _LOG.log(level, "%s %s%s: %s", endpoint_id, d.code, note, d.message)
+
+
 def _check_body(linter: Linter, endpoint_id: str, raw: bytes) -> None:
     """Read the body as the server will (duplicate keys and NaN included) and guard it."""
     from kling_lint.load import LoadFailure, parse_json
@@ -132,7 +144,7 @@ def _check_body(linter: Linter, endpoint_id: str, raw: bytes) -> None:
         raise _unreadable(endpoint_id, loaded.problem.message)
     problems = tuple(closed(p.code, p.message, pointer=p.pointer) for p in loaded.problems)
     if not problems:
-        linter.guard(loaded.data, endpoint_id)
+        _log_findings(linter.guard(loaded.data, endpoint_id), endpoint_id)
         return
     try:
         report = linter.lint(loaded.data, endpoint_id)
@@ -164,7 +176,7 @@ def check_request(
         return
     endpoint_id, params = found
     if method.strip().upper() == "GET":
-        linter.guard(params, endpoint_id)
+        _log_findings(linter.guard(params, endpoint_id), endpoint_id)
         return
     _check_body(linter, endpoint_id, _body_bytes(endpoint_id, body, content_encoding))
 
@@ -347,6 +359,18 @@ def _build_adapter() -> type:
             return response
 
     return GuardedAdapter
+
+
+def guard_session(
+    session: Any, *, config: ConfigArg = None, record: RecordArg = None, **adapter: Any
+) -> Any:
+    """Guard a `requests.Session` for every scheme it sends Kling calls over (https and
+    plain http, as a gateway or a local mock uses): one GuardedAdapter mounted on both.
+    Returns the session. `adapter` takes HTTPAdapter's arguments."""
+    guarded = __getattr__("GuardedAdapter")(config=config, record=record, **adapter)
+    for scheme in ("https://", "http://"):
+        session.mount(scheme, guarded)
+    return session
 
 
 def __getattr__(name: str) -> Any:

@@ -120,3 +120,29 @@ def test_route_matching() -> None:
     )
     assert ki.match("DELETE", "https://h/v1/videos/omni-video") is None
     assert ki.match("POST", "https://h/v1/videos/omni-video/extra") is None
+
+
+def test_guard_session_guards_plain_http_too(server: _Server) -> None:
+    # The recipe mounted the guard on https:// only, so a plain-HTTP gateway went unguarded.
+    base = _base(server)
+    assert base.startswith("http://")
+    with ki.guard_session(requests.Session()) as session:
+        assert session.get_adapter("https://api.example").__class__.__name__ == "GuardedAdapter"
+        with pytest.raises(kling_lint.PayloadBlocked):
+            session.post(f"{base}/kling/v1/videos/omni-video", json=BLOCKED, timeout=5)
+        assert session.post(f"{base}/v1/videos/omni-video", json=CLEAN_OMNI, timeout=5).ok
+    assert [p for _, p, _ in server.seen] == ["/v1/videos/omni-video"]
+
+
+def test_what_does_not_block_a_request_is_logged(
+    server: _Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    base = _base(server)
+    hooks = {"request": [ki.httpx_hook()]}
+    with (
+        caplog.at_level("INFO", logger="kling_lint"),
+        httpx.Client(event_hooks=hooks, timeout=5) as client,
+    ):
+        client.get(f"{base}/v1/videos/omni-video?pageNum=1&page_size=30")
+    assert server.seen  # sent: a warning does not block
+    assert any("KL106" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
