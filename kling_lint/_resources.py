@@ -25,5 +25,9 @@ def registry_dir() -> Path:
     return data_root() / "registry"
 
 
+#: The register's meta-schema, in schemas_dir().
+META_SCHEMA_FILE = "register.meta.schema.json"
+
+
 def schemas_dir() -> Path:
     return data_root() / "schemas"

@@ -38,6 +38,7 @@ from kling_lint.check.linter import Linter
 from kling_lint.check.routes import route_of, split_target
 from kling_lint.check.stamp import closed
 from kling_lint.config import Config
+from kling_lint.diagnostics import Severity
 from kling_lint.evidence.log import Recorder, recorder
 from kling_lint.register.model import Register
 
@@ -126,7 +127,7 @@ def _log_findings(report: Any, endpoint_id: str) -> None:
     """What did not block a request (a warning, an info, an allowed finding) is logged, as
     HTTP libraries log what they do not raise: `logging.getLogger("kling_lint")`."""
     for d in report.diagnostics:
-        level = logging.WARNING if d.severity.label == "warning" else logging.INFO
+        level = logging.WARNING if d.severity is Severity.WARNING else logging.INFO
         note = " (allowed)" if d.suppressed else ""
         _LOG.log(level, "%s %s%s: %s", endpoint_id, d.code, note, d.message)
 

@@ -229,6 +229,13 @@ def _named(
     standard input, the --stdin-filename), and where from."""
     if session.options.endpoint:
         return session.options.endpoint, "--endpoint"
+    return _named_for_file(session, linter, config_path, file)
+
+
+def _named_for_file(
+    session: _Session, linter: Linter, config_path: Path | None, file: str | None
+) -> tuple[str, str] | None:
+    """The endpoint a config `endpoints` pattern or the file's name gives it."""
     if file is None:
         return None
     if linter.config.endpoints:
@@ -249,18 +256,9 @@ def _parsed(
     a payload file can hold keys that make it look like a log or a register file."""
     kind = kind_of(file)
     loaded = parse_text(text, file, kind, linter.config.limits)
-    if by_content(loaded) and _tied(session, linter, config_path, file):
+    if by_content(loaded) and _named_for_file(session, linter, config_path, file) is not None:
         loaded = parse_text(text, file, kind, linter.config.limits, as_payloads=True)
     return loaded
-
-
-def _tied(session: _Session, linter: Linter, config_path: Path | None, file: str) -> bool:
-    """Whether the file's name or a config `endpoints` pattern names its endpoint."""
-    if linter.config.endpoints:
-        at = relative(file, config_path)
-        if any(matches(at, pattern) for pattern, _ in linter.config.endpoints):
-            return True
-    return from_file_name(linter.register, file) is not None
 
 
 def _json_type(value: object) -> str:

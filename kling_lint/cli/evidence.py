@@ -53,7 +53,7 @@ def import_(logs: tuple[str, ...], output: Path, register: Path | None) -> None:
     appended = 0
     for item in seen:
         try:
-            append(output, item.record)  # validated first: no record its reader refuses
+            append(output, item.record, validate=True)  # none its reader refuses
         except ValueError as exc:
             problems.append(LogProblem(item.where, 1, str(exc)))
             continue

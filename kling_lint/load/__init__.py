@@ -303,24 +303,38 @@ def _leading() -> re.Pattern[str]:  # compiled on first use: only JSON Lines fil
     return re.compile("[\ufeff \t\r\n]*")
 
 
-_EXCHANGE_KEYS = frozenset({"format", "time", "method", "path", "query", "body"})
-
-
 REGISTER_FILE = (
     "a register file (an endpoint, sources or policy of a register or overlay), not a "
     "payload: `kling-lint registry validate` checks it; a folder walk skips it"
 )
 
 
-# The top-level keys a register's files may have (the register's meta-schema closes them).
-_ENDPOINT_FILE_KEYS = frozenset(
-    {
-        "billable", "billing", "caution", "conflicts", "evidence", "fields", "id", "method",
-        "misnomers", "model_field", "notes", "path", "qualifiers", "rules", "status", "title",
-        "unknowns",
-    }
-)  # fmt: skip
-_POLICY_FILE_KEYS = frozenset({"description", "id", "rules", "title"})
+class _Shapes(NamedTuple):
+    """The top-level keys of the files a walk tells apart from payloads, read from the
+    schemas that define those files (on first use: most runs meet none)."""
+
+    endpoint: frozenset[str]  # an endpoint file of a register or an overlay
+    policy: frozenset[str]
+    log_required: frozenset[str]  # an exchange-log record
+    log_allowed: frozenset[str]
+
+
+@cache
+def _shapes() -> _Shapes:
+    from kling_lint._resources import META_SCHEMA_FILE, schemas_dir
+    from kling_lint.evidence.log import SCHEMA_FILE
+
+    def read(name: str) -> Any:
+        return json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
+
+    meta = read(META_SCHEMA_FILE)["$defs"]
+    log = read(SCHEMA_FILE)
+    return _Shapes(
+        frozenset(meta["endpoint"]["properties"]),
+        frozenset(meta["policy"]["properties"]),
+        frozenset(log["required"]),
+        frozenset(log["properties"]),
+    )
 
 
 def _is_register_file(data: Any) -> bool:
@@ -331,19 +345,12 @@ def _is_register_file(data: Any) -> bool:
         return False
     keys = data.keys()
     if "id" in keys and isinstance(data.get("fields"), dict):
-        return keys <= _ENDPOINT_FILE_KEYS  # an overlay's may hold only id and fields
+        return keys <= _shapes().endpoint  # an overlay's may hold only id and fields
     if keys == {"sources"} and isinstance(data["sources"], dict):
         return True
     return (
-        keys <= _POLICY_FILE_KEYS
-        and {"id", "title"} <= keys
-        and isinstance(data.get("rules"), list)
+        {"id", "title"} <= keys and keys <= _shapes().policy and isinstance(data.get("rules"), list)
     )
-
-
-_EXCHANGE_RECORD_KEYS = frozenset(
-    {"format", "time", "endpoint", "method", "path", "query", "body", "blocked", "response"}
-)
 
 
 def _is_exchange_log(text: str) -> bool:
@@ -359,7 +366,10 @@ def _is_exchange_log(text: str) -> bool:
         record = json.loads(first)
     except ValueError:
         return False
-    if not (isinstance(record, dict) and _EXCHANGE_KEYS <= record.keys() <= _EXCHANGE_RECORD_KEYS):
+    shapes = _shapes()
+    if not (
+        isinstance(record, dict) and shapes.log_required <= record.keys() <= shapes.log_allowed
+    ):
         return False
     if end < 0:
         return True

@@ -8,13 +8,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from kling_lint._resources import registry_dir, schemas_dir
+from kling_lint._resources import META_SCHEMA_FILE, registry_dir, schemas_dir
 from kling_lint.files import WriteRefused, refuse_package_write, write_text
 from kling_lint.register import COMPILED_FILE, compile_directory
 from kling_lint.register.compile import dumps
 from kling_lint.register.model import Register
 from kling_lint.register.schemas import endpoint_schema, file_name
-from kling_lint.register.validate import META_SCHEMA_FILE
 
 # The settings' schema (hand-written: it mirrors the config parser, which a test holds it
 # to) and the one generated from it for pyproject.toml, where the settings sit under

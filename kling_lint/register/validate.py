@@ -11,12 +11,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from kling_lint import pointer as jp
-from kling_lint._resources import schemas_dir
+from kling_lint._resources import META_SCHEMA_FILE, schemas_dir
 from kling_lint.register.errors import RegisterProblem
 from kling_lint.register.model import numeric_range
 from kling_lint.register.source import RegisterFile
 
-META_SCHEMA_FILE = "register.meta.schema.json"
 _ACCEPTED = {"doc-derived", "live-confirmed"}
 _SOURCE_KIND = {"doc-derived": "doc", "live-confirmed": "live", "live-rejected": "live"}
 
