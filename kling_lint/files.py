@@ -19,8 +19,12 @@ class WriteRefused(ConfigError):
     """A write the command does not own: into the installed package, or onto an input."""
 
 
-def write_text(path: Path, text: str) -> None:
-    """Replace `path` with `text` atomically (UTF-8; a file's mode is kept)."""
+def write_text(path: Path, text: str, *, within: Path | None = None) -> None:
+    """Replace `path` with `text` atomically (UTF-8; a file's mode is kept). With `within`
+    (the folder the command owns), the write goes where the path's links lead, and is
+    refused when they lead outside that folder (`owned`)."""
+    if within is not None:
+        path = owned(path, within)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o777
@@ -58,17 +62,41 @@ def read_exact(path: Path) -> str:
         return ""
 
 
-def replace_unchanged(path: Path, before: str, after: str) -> None:
+def replace_unchanged(path: Path, before: str, after: str, *, within: Path | None = None) -> None:
     """Write `after` atomically, unless the file is no longer `before` (someone else wrote
-    it meanwhile): then ConfigError, and nothing is written."""
+    it meanwhile): then ConfigError, and nothing is written. `within` as for write_text."""
     if read_exact(path) != before:
         raise ConfigError(f"{path} changed while it was read; run the command again")
-    write_text(path, after)
+    write_text(path, after, within=within)
+
+
+def owned(path: Path, within: Path) -> Path:
+    """Where a write to `path` lands, following its links (a link's target is written, the
+    link kept), when that lies inside the folder `within`; WriteRefused when a link leads
+    outside it: a command writes only what it owns (a linked config, overlay folder or
+    log would otherwise rewrite another project's file)."""
+    real = Path(os.path.realpath(path))
+    home = os.path.realpath(within)
+    if str(real) != home and not str(real).startswith(home.rstrip(os.sep) + os.sep):
+        raise WriteRefused(
+            f"{path}: a symbolic link leads to {real}, outside {within}; kling-lint does not "
+            "write through it (replace the link with the file, or name the file itself)"
+        )
+    return real
 
 
 def unified_diff(shown: str, before: str, after: str) -> str:
-    """The change to one file as a unified diff (`a/` and `b/` before its name)."""
+    """The change to one file as a unified diff (`a/` and `b/` before its name). A path
+    under the working folder is named relative to it, and an absolute one without its
+    leading slash, so that `git apply` (from the working folder, or from `/`) takes it."""
     import difflib
+
+    if os.path.isabs(shown):
+        try:
+            inside = os.path.relpath(shown)
+        except ValueError:  # another drive
+            inside = shown
+        shown = inside if not inside.startswith(os.pardir) else shown.lstrip("/\\")
 
     return "".join(
         difflib.unified_diff(

@@ -249,7 +249,8 @@ def write(fixes: Iterable[FileFix]) -> None:
     from kling_lint.files import write_text
 
     for fix in fixes:
-        write_text(Path(fix.path), fix.after)
+        path = Path(fix.path)
+        write_text(path, fix.after, within=path.parent)
 
 
 def diff(fix: FileFix) -> str:

@@ -7,6 +7,7 @@ names). Expired entries (KL901) stay: whether a probe is done is a person's call
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,7 +39,10 @@ def plan_prune(
             "no config file here (.kling-lint.toml, or pyproject.toml with [tool.kling-lint]);"
             " name one with --config"
         )
-    target = target.resolve()
+    # Named as found, not resolved: a linked config is written only where it may be
+    # (`write_prune`); the run's findings are matched by the file the name resolves to.
+    target = Path(os.path.abspath(target))
+    resolved = target.resolve()
     try:
         before = read_exact(target)
     except (OSError, UnicodeDecodeError) as exc:
@@ -59,7 +63,7 @@ def plan_prune(
     said = [
         d
         for f in result.files
-        if f.subject == "config" and Path(f.path).resolve() == target
+        if f.subject == "config" and Path(f.path).resolve() == resolved
         for d in f.diagnostics
         if d.code in PRUNED_CODES
     ]
@@ -82,4 +86,4 @@ def plan_prune(
 
 def write_prune(pruned: Pruned) -> None:
     """Write the pruned file atomically, unless it changed since it was read."""
-    replace_unchanged(pruned.path, pruned.before, pruned.after)
+    replace_unchanged(pruned.path, pruned.before, pruned.after, within=pruned.path.parent)

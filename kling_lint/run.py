@@ -718,14 +718,14 @@ def _settle_baseline(session: _Session, result: RunResult) -> list[FileResult]:
     assert book is not None
     if session.options.write_baseline is not None:
         refuse_input_write(book.path, [f.path for f in result.files])
-        write_text(book.path, baseline.dump(session.recorded))
+        write_text(book.path, baseline.dump(session.recorded), within=book.path.parent)
         return []
     linted = {book.relative(f.path) for f in result.files}
     stale = book.stale(linted)
     if session.options.prune_baseline and stale:
         left = book.entries.copy()
         left.subtract(stale)
-        write_text(book.path, baseline.dump(list(left.elements())))
+        write_text(book.path, baseline.dump(list(left.elements())), within=book.path.parent)
         return []
     linter = session.linter(None) if not session.linters else next(iter(session.linters.values()))
     if not stale or not linter.reports("KL903"):

@@ -361,3 +361,96 @@ def test_the_baseline_and_reports_a_run_writes_are_not_payloads(
     paths = [Path(f["path"]).name for f in json.loads(again.stdout)["files"]]
     assert paths == ["p.text2video.create.json"]
     assert run_cli("check", ".").exit_code == 1  # without the baseline, the finding counts
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
+def test_allowlist_prune_never_rewrites_a_config_a_link_leads_to(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    victim = tmp_path / "victim" / ".kling-lint.toml"
+    victim.parent.mkdir()
+    original = '[[allow]]\nendpoint = "omni-video.create"\nfield = "voice_list"\nreason = "probe"\n'
+    victim.write_text(original)
+    (tmp_path / "pr").mkdir()
+    (tmp_path / "pr" / ".kling-lint.toml").symlink_to("../victim/.kling-lint.toml")
+    (tmp_path / "pr" / "p.json").write_text(json.dumps(CLEAN_OMNI))
+    monkeypatch.chdir(tmp_path / "pr")
+    result = run_cli("allowlist", "prune", ".")
+    assert result.exit_code == 2
+    assert victim.read_text() == original
+    assert (tmp_path / "pr" / ".kling-lint.toml").is_symlink()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
+def test_a_link_inside_the_folder_is_written_where_it_leads(tmp_path: Path) -> None:
+    from kling_lint.files import WriteRefused, write_text
+
+    (tmp_path / "real.txt").write_text("old")
+    (tmp_path / "link.txt").symlink_to("real.txt")
+    write_text(tmp_path / "link.txt", "new", within=tmp_path)
+    assert (tmp_path / "link.txt").is_symlink()
+    assert (tmp_path / "real.txt").read_text() == "new"
+    (tmp_path / "inner").mkdir()
+    with pytest.raises(WriteRefused):
+        write_text(tmp_path / "inner" / "x.txt", "x", within=tmp_path / "inner" / "sub")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
+def test_evidence_import_and_apply_never_write_through_a_link_out(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    from kling_lint.evidence import log
+    from kling_lint.evidence.record import exchange
+    from kling_lint.register import builtin_register
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "notes.jsonl").write_text("mine\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "runs.jsonl").symlink_to(outside / "notes.jsonl")
+    url = "https://api.example/v1/videos/omni-video"
+    answer = json.dumps({"code": 0, "message": "SUCCEED", "data": {"task_id": "t"}})
+    record = exchange(builtin_register(), "POST", url, CLEAN_OMNI, status=200, response=answer)
+    with pytest.raises(files.WriteRefused):
+        log.append(repo / "runs.jsonl", record)
+    good = tmp_path / "good.jsonl"
+    # callback_url is doc-derived: a succeeded call would promote it in the overlay.
+    sent = {**CLEAN_OMNI, "callback_url": "https://x.test/cb"}
+    log.append(good, exchange(builtin_register(), "POST", url, sent, status=200, response=answer))
+    entry = {
+        "request": {"method": "POST", "url": url, "postData": {"text": json.dumps(CLEAN_OMNI)}},
+        "response": {"status": 200, "content": {"text": answer}},
+    }
+    har = {"log": {"entries": [entry]}}
+    (tmp_path / "s.har").write_text(json.dumps(har))
+    result = run_cli("evidence", "import", str(tmp_path / "s.har"), "-o", str(repo / "runs.jsonl"))
+    assert result.exit_code == 2
+    assert (outside / "notes.jsonl").read_text() == "mine\n"
+    # An overlay folder whose endpoints/ is a link out of it.
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "endpoints").symlink_to(outside, target_is_directory=True)
+    poll = json.dumps({"code": 0, "data": {"task_id": "t", "task_status": "succeed"}})
+    log.append(
+        good, exchange(builtin_register(), "GET", url + "/t", None, status=200, response=poll)
+    )
+    result = run_cli("evidence", "apply", str(good), "--to", str(team))
+    assert result.exit_code == 2
+    assert sorted(p.name for p in outside.iterdir()) == ["notes.jsonl"]
+
+
+def test_diffs_of_absolute_paths_are_taken_by_git_apply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kling_lint.files import unified_diff
+
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "x.toml"
+    target.write_text("a = 1\n")
+    patch = unified_diff(str(target), "a = 1\n", "a = 2\n")
+    (tmp_path / "p.diff").write_text(patch)
+    subprocess.run(["git", "apply", "p.diff"], cwd=tmp_path, check=True, capture_output=True)
+    assert target.read_text() == "a = 2\n"
+    elsewhere = unified_diff("/elsewhere/y.toml", "a\n", "b\n")
+    assert elsewhere.splitlines()[:2] == ["--- a/elsewhere/y.toml", "+++ b/elsewhere/y.toml"]

@@ -149,6 +149,6 @@ def apply(
     for o, why in planned.skipped:
         click.echo(f"not applied: {o.key.endpoint} {o.key.label}: {why}", err=True)
     if not dry_run:
-        applying.write(planned)
+        applying.write(planned, target)
     verb = "would apply" if dry_run else "applied"
     click.echo(f"{verb} {len(planned.applied)} change(s) to {printable(str(target))}", err=True)

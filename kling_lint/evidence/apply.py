@@ -207,15 +207,16 @@ def _validate(changes: tuple[FileChange, ...], target: Path, base: Path | None) 
         raise RegisterError(problems)
 
 
-def write(plan: Plan) -> None:
+def write(plan: Plan, target: Path) -> None:
     """Replace each changed file atomically; nothing is written if one of them changed
-    since it was read."""
-    from kling_lint.files import replace_unchanged
+    since it was read, or if a link would take a write outside `target`."""
+    from kling_lint.files import owned, replace_unchanged
 
     for change in plan.changes:
+        owned(change.path, target)  # WriteRefused before anything is written
         if read_exact(change.path) != change.before:
             raise RegisterError(
                 [RegisterProblem(str(change.path), 1, 1, "changed while it was read; run again")]
             )
     for change in plan.changes:
-        replace_unchanged(change.path, change.before, change.after)
+        replace_unchanged(change.path, change.before, change.after, within=target)

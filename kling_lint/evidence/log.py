@@ -66,6 +66,11 @@ def append(path: str | Path, record: dict[str, Any], *, validate: bool = False) 
         found = problems_of(json.loads(data))
         if found:
             raise ValueError("not an exchange record: " + "; ".join(found[:3]))
+    from kling_lint.files import owned
+
+    # A log that is a link leading out of its folder is not appended to (it would add
+    # lines to another project's file); one that stays inside is appended where it leads.
+    path = owned(Path(path), Path(os.path.abspath(path)).parent)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
     try:
         _lock(fd)

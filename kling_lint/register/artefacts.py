@@ -92,7 +92,7 @@ def build(registry: Path | None = None, output: Path | None = None) -> list[Path
     for name, text in sorted(files.items()):
         path = target / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            write_text(path, text)
+            write_text(path, text, within=target)
         written.append(path)
     return written
 
@@ -174,7 +174,7 @@ def export(
         if source.name == META_SCHEMA_FILE:
             continue
         copy = target / source.name
-        write_text(copy, source.read_text(encoding="utf-8"))
+        write_text(copy, source.read_text(encoding="utf-8"), within=target)
         written.append(copy)
         if source.name in _NOT_ENDPOINTS:
             continue
@@ -204,14 +204,14 @@ def export(
         "evenBetterToml.schema.associations": toml,
     }
     if not settings.exists():
-        write_text(settings, dumps(fragment))
+        write_text(settings, dumps(fragment), within=target)
         return Export(written, settings, "wrote")
     merged = _merged(settings, fragment)
     if merged is None:
         beside = target / "settings.kling-lint.json"
-        write_text(beside, dumps(fragment))
+        write_text(beside, dumps(fragment), within=target)
         return Export(written, beside, "beside")
-    write_text(settings, json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+    write_text(settings, json.dumps(merged, indent=2, ensure_ascii=False) + "\n", within=target)
     return Export(written, settings, "merged")
 
 
