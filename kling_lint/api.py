@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,12 @@ from kling_lint.config.paths import relative
 __all__ = ["AUTO", "PayloadBlocked", "guard", "lint"]
 
 _lock = threading.Lock()
-_linters: dict[str, Linter] = {}
+# Per config file: the Linter, what its files looked like when it was built, and when
+# that was last compared with the disk (time.monotonic).
+_linters: dict[str, tuple[Linter, tuple[Any, ...], float]] = {}
+#: How often a long-lived process looks at a config's files again (seconds): a revoked
+#: allow entry, or a value `evidence apply` just marked live-rejected, counts within it.
+RECHECK_SECONDS = 1.0
 
 
 _by_object: dict[int, tuple[Config, Linter]] = {}
@@ -39,18 +46,50 @@ def _linter(config: Config | str | Path | None) -> Linter:
         # As `kling-lint check` finds it: the nearest config from the working folder up.
         config, discovered = find_config(Path.cwd()), True
     key = str(Path(config).resolve()) if config is not None else ""
+    now = time.monotonic()
+    cached = _linters.get(key)
+    if cached is not None and (not key or now - cached[2] < RECHECK_SECONDS):
+        return cached[0]  # most calls: no look at the disk
     with _lock:
-        if key not in _linters:
-            loaded = load_config(Path(config)) if config is not None else None
-            if discovered and loaded is not None and loaded.plugins:
-                # As on the command line: a config found by walking up may have come with
-                # the code around it, so the plugins it names are not imported unasked.
-                raise ConfigError(
-                    f"{loaded.where('plugins')}: plugins named by a config file found by "
-                    "walking up are not loaded; pass config=<that file> to load them"
-                )
-            _linters[key] = Linter(config=loaded)
-        return _linters[key]
+        cached = _linters.get(key)
+        if cached is not None:
+            stamp = _stamp(cached[0].config)
+            if stamp == cached[1]:
+                _linters[key] = (cached[0], stamp, now)
+                return cached[0]
+        # New, or its config, allowlist, policies, register or overlays changed: built
+        # again (a config that no longer loads raises, so guard blocks).
+        loaded = load_config(Path(config)) if config is not None else None
+        if discovered and loaded is not None and loaded.plugins:
+            # As on the command line: a config found by walking up may have come with
+            # the code around it, so the plugins it names are not imported unasked.
+            raise ConfigError(
+                f"{loaded.where('plugins')}: plugins named by a config file found by "
+                "walking up are not loaded; pass config=<that file> to load them"
+            )
+        linter = Linter(config=loaded)
+        _linters[key] = (linter, _stamp(linter.config), now)
+        return linter
+
+
+def _stamp(config: Config) -> tuple[Any, ...]:
+    """What the files a config reads look like now: (path, mtime, size) of the config
+    file, its policy files and every YAML file of its register and overlay folders."""
+    if config.path is None:
+        return ()
+    paths = [config.path, *config.policy_files]
+    for folder in (config.register, *config.overlays):
+        if folder is not None:
+            paths += sorted(Path(folder).rglob("*.yaml"))
+    out: list[tuple[Any, ...]] = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            out.append((str(path), None))
+            continue
+        out.append((str(path), info.st_mtime_ns, info.st_size))
+    return tuple(out)
 
 
 #: `config=AUTO`: the configuration `kling-lint check` would use from the working folder.

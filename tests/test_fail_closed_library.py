@@ -317,3 +317,32 @@ def test_numpy_scalars_are_checked_as_sent() -> None:
     numpy = pytest.importorskip("numpy")
     for odd in (numpy.int64(5), numpy.bool_(True), numpy.float64(5.0), numpy.str_("std")):
         _passes_only_what_is_sent({**CLEAN_OMNI, "mode": odd})
+
+
+def test_a_long_lived_process_sees_its_config_and_overlays_change(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kling_lint import api
+
+    monkeypatch.setattr(api, "RECHECK_SECONDS", 0.0)
+    config = tmp_path / ".kling-lint.toml"
+    allow = '[[allow]]\nendpoint = "omni-video.create"\nfield = "voice_list"\nreason = "probe"\n'
+    config.write_text('overlays = ["team"]\n' + allow)
+    (tmp_path / "team" / "endpoints").mkdir(parents=True)
+    (tmp_path / "team" / "sources.yaml").write_text(
+        "sources:\n  TEAM-1:\n    title: Our runs\n    kind: live\n    captured: '2026-12-01'\n"
+    )
+    assert kling_lint.guard(_VOICE_PROBE, "omni-video.create", config=config).ok
+    config.write_text('overlays = ["team"]\n')  # the entry is revoked
+    with pytest.raises(kling_lint.PayloadBlocked):
+        kling_lint.guard(_VOICE_PROBE, "omni-video.create", config=config)
+    sent = {**CLEAN_OMNI, "callback_url": "https://x.test/cb"}
+    assert kling_lint.guard(sent, "omni-video.create", config=config).ok
+    # The team learns that callback_url is rejected: an overlay file appears.
+    (tmp_path / "team" / "endpoints" / "omni-video.create.yaml").write_text(
+        "id: omni-video.create\nfields:\n  callback_url:\n"
+        "    status: [doc-derived, live-rejected]\n    evidence:\n"
+        "      - {status: live-rejected, source: TEAM-1, date: '2026-12-01', observed: x}\n"
+    )
+    with pytest.raises(kling_lint.PayloadBlocked):
+        kling_lint.guard(sent, "omni-video.create", config=config)
