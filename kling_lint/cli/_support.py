@@ -67,6 +67,14 @@ def guarded(func: F) -> F:
             lines = [str(p) for p in exc.problems] if isinstance(exc, RegisterError) else []
             for line in lines or str(exc).split("\n"):
                 click.echo(f"kling-lint: {printable(line)}", err=True)
+            if lines:
+                # Under pre-commit the cause may be in files the commit does not touch (an
+                # overlay half staged): say that the fault lies in the files named above.
+                click.echo(
+                    "kling-lint: nothing was checked: the register or overlay files above are "
+                    "not valid (a change to them left unstaged is not seen by a commit hook)",
+                    err=True,
+                )
             sys.exit(EXIT_ERROR)
         except OSError as exc:  # a write the disk refused; what was there is kept
             where = f"{exc.filename}: " if exc.filename else ""
