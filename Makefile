@@ -50,7 +50,7 @@ fuzz: $(STAMP)
 	  tests/test_fuzz_pipeline.py tests/test_fail_closed_library.py tests/test_integration_routes.py \
 	  tests/test_yaml11.py tests/test_payload_selection.py tests/test_shortcuts.py tests/test_fixes.py \
 	  tests/test_config_schema.py tests/test_allowlist_prune.py tests/test_evidence.py \
-	  tests/test_overlays.py tests/test_register_diff.py
+	  tests/test_overlays.py tests/test_register_diff.py tests/test_fail_closed_output.py
 
 ## Regenerate schemas/ and docs/REGISTER.md from registry/.
 schemas: $(STAMP)
