@@ -28,8 +28,11 @@ RECHECK_SECONDS = 1.0
 _by_object: dict[int, tuple[Config, Linter]] = {}
 
 
-def _linter(config: Config | str | Path | None) -> Linter:
-    """A Linter per configuration, built once and shared (Linter holds no run state)."""
+def _linter(config: Linter | Config | str | Path | None) -> Linter:
+    """A Linter per configuration, built once and shared (Linter holds no run state); a
+    Linter the caller built is used as it is."""
+    if isinstance(config, Linter):
+        return config
     if isinstance(config, Config):
         with _lock:
             # Keyed by identity (a Config holds dicts, so it cannot be hashed); the entry
@@ -107,12 +110,12 @@ def lint(
     payload: Any,
     endpoint: str,
     *,
-    config: Config | str | Path | None = None,
+    config: Linter | Config | str | Path | None = None,
     file: str | Path | None = None,
 ) -> Report:
     """Check one payload for `endpoint` (an id or "METHOD /path") and return the verdict.
 
-    `config` is a Config, a config file, `"auto"` (the file `kling-lint check` would find
+    `config` is a Linter, a Config, a config file, `"auto"` (the file `kling-lint check` would find
     from the working folder, so both give the same verdict) or None (the defaults).
     `file` names the file the payload was read from, for the config's `per-file-ignores`
     and allow entries limited to `paths` (without it, neither applies).
@@ -128,7 +131,7 @@ def guard(
     payload: Any,
     endpoint: str,
     *,
-    config: Config | str | Path | None = None,
+    config: Linter | Config | str | Path | None = None,
     file: str | Path | None = None,
 ) -> Report:
     """Like `lint`, but raise PayloadBlocked when the payload would be blocked.

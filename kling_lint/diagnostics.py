@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 
@@ -59,72 +58,55 @@ class Suppression(NamedTuple):
         }
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
-    """One finding. Sorts by location, then code, so output order is deterministic."""
+class Diagnostic(NamedTuple):
+    """One finding. Equal only when every field is (a finding whose severity, message or
+    suppression drifts is a different finding); sorts by location, then code and message,
+    so output order is deterministic."""
 
-    sort_key: tuple[int, int, str, str] = field(init=False, repr=False, compare=True)
-    code: str = field(compare=False)
-    rule: str = field(compare=False)
-    severity: Severity = field(compare=False)
-    message: str = field(compare=False)
-    pointer: str = field(default="", compare=False)
-    field_path: str | None = field(default=None, compare=False)
-    status: tuple[str, ...] = field(default=(), compare=False)
-    line: int | None = field(default=None, compare=False)
-    column: int | None = field(default=None, compare=False)
-    suppressed_by: Suppression | None = field(default=None, compare=False)
+    code: str
+    rule: str
+    severity: Severity
+    message: str
+    pointer: str = ""
+    field_path: str | None = None
+    status: tuple[str, ...] = ()
+    line: int | None = None
+    column: int | None = None
+    suppressed_by: Suppression | None = None
 
-    def __post_init__(self) -> None:
-        key = (self.line or 0, self.column or 0, self.pointer, self.code)
-        object.__setattr__(self, "sort_key", key)
+    @property
+    def sort_key(self) -> tuple[int, int, str, str, str]:
+        return (self.line or 0, self.column or 0, self.pointer, self.code, self.message)
+
+    # Order by place, not field by field: a tuple's own order would compare the code
+    # first and a line None with a number.
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Diagnostic):
+            return NotImplemented
+        return self.sort_key < other.sort_key
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Diagnostic):
+            return NotImplemented
+        return self.sort_key <= other.sort_key
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Diagnostic):
+            return NotImplemented
+        return self.sort_key > other.sort_key
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Diagnostic):
+            return NotImplemented
+        return self.sort_key >= other.sort_key
 
     def at(self, line: int, column: int) -> Diagnostic:
-        """This finding placed at a line and column (what the loader knows of the text).
+        """This finding placed at a line and column (what the loader knows of the text)."""
+        return self._replace(line=line, column=column)
 
-        A copy made field by field, without `dataclasses.replace` re-running `__init__`:
-        every finding of a run is placed this way."""
-        placed = object.__new__(Diagnostic)
-        state = placed.__dict__
-        state.update(self.__dict__)
-        state["line"], state["column"] = line, column
-        state["sort_key"] = (line or 0, column or 0, self.pointer, self.code)
-        return placed
-
-    @classmethod
-    def made(
-        cls,
-        code: str,
-        rule: str,
-        severity: Severity,
-        message: str,
-        pointer: str,
-        field_path: str | None,
-        status: tuple[str, ...],
-        line: int | None,
-        column: int | None,
-        suppressed_by: Suppression | None,
-    ) -> Diagnostic:
-        """What `Diagnostic(...)` makes, with every field given, at a third of the cost: the
-        frozen `__init__` sets its fields one by one through `object.__setattr__`, and
-        the stamp makes one per finding."""
-        made = object.__new__(cls)
-        made.__dict__.update(
-            {
-                "sort_key": (line or 0, column or 0, pointer, code),
-                "code": code,
-                "rule": rule,
-                "severity": severity,
-                "message": message,
-                "pointer": pointer,
-                "field_path": field_path,
-                "status": status,
-                "line": line,
-                "column": column,
-                "suppressed_by": suppressed_by,
-            }
-        )
-        return made
+    def lifted(self, by: Suppression) -> Diagnostic:
+        """This finding, suppressed by an allowlist entry or a baseline."""
+        return self._replace(suppressed_by=by)
 
     @property
     def suppressed(self) -> bool:
@@ -150,3 +132,14 @@ class Diagnostic:
             "suppressed": self.suppressed,
             "suppressed_by": self.suppressed_by.as_dict() if self.suppressed_by else None,
         }
+
+
+def blocks(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic], fail_on: Severity) -> bool:
+    """The verdict: whether an unsuppressed finding is at or above the failure threshold.
+
+    The one place it is decided, for a `Report` and a `FileResult` alike."""
+    # A loop, not `any` over a generator (at twice the cost): every payload asks.
+    for d in diagnostics:  # noqa: SIM110
+        if d.suppressed_by is None and d.severity >= fail_on:
+            return True
+    return False

@@ -42,7 +42,7 @@ from kling_lint.diagnostics import Severity
 from kling_lint.evidence.log import Recorder, recorder
 from kling_lint.register.model import Register
 
-ConfigArg = Config | str | Path | None
+ConfigArg = Linter | Config | str | Path | None
 RecordArg = str | Path | Recorder | None
 
 # A request body larger than this (once decompressed) is blocked rather than read.
@@ -328,7 +328,7 @@ def _build_adapter() -> type:
         """A `requests` transport adapter that guards Kling requests before sending.
 
         `session.mount("https://", GuardedAdapter())`; takes HTTPAdapter's arguments and
-        `config=` (a Config or a config file path).
+        `config=` (a Linter, a Config or a config file path).
         """
 
         def __init__(

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from kling_lint.diagnostics import Diagnostic, Severity
+from kling_lint.diagnostics import Diagnostic, Severity, blocks
 
 if TYPE_CHECKING:
     from kling_lint.check.rules._base import Rule
@@ -54,13 +54,7 @@ class FileResult(NamedTuple):
 
     @property
     def blocked(self) -> bool:
-        # `fails_on` spelt out, as a loop (`any` would build a generator, at twice the
-        # cost): every report asks this of every payload.
-        fail_on = self.fail_on
-        for d in self.diagnostics:  # noqa: SIM110
-            if d.suppressed_by is None and d.severity >= fail_on:
-                return True
-        return False
+        return blocks(self.diagnostics, self.fail_on)
 
     def fails_on(self, d: Diagnostic) -> bool:
         """Whether this finding alone blocks the payload."""

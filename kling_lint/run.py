@@ -502,7 +502,7 @@ def _baselined(
             session.recorded.append(key)
         if writing or book.take(key):
             note = Suppression(baseline.REASON, None, None, str(book.path), "baseline")
-            d = dataclasses.replace(d, suppressed_by=note)
+            d = d.lifted(note)
         out.append(d)
     return tuple(out)
 

@@ -174,3 +174,60 @@ def test_auto_refuses_plugins_of_a_discovered_config(tmp_path: Path, monkeypatch
     with pytest.raises(kling_lint.PayloadBlocked) as blocked:
         kling_lint.guard(GOOD, "omni-video.create", config="auto")
     assert [d.code for d in blocked.value.diagnostics] == ["KL007"]
+
+
+# The first hour of a Python service: str paths, a Linter handed on, the TOML key names.
+
+
+def _allowing(tmp_path: Path) -> Path:
+    config = tmp_path / "pyproject.toml"
+    config.write_text(
+        "[tool.kling-lint]\n"
+        "[[tool.kling-lint.allow]]\n"
+        'endpoint = "omni-video.create"\nfield = "mode"\nvalue = "standard"\nreason = "probe"\n'
+    )
+    return config
+
+
+def test_a_config_file_may_be_named_by_a_plain_string(tmp_path: Path) -> None:
+    from kling_lint.config import load_config
+
+    config = _allowing(tmp_path)
+    probe = {**GOOD, "mode": "standard"}
+    assert load_config(str(config)).allow
+    assert Linter(config=str(config)).lint(probe, "omni-video.create").ok
+    assert Linter(config=config).lint(probe, "omni-video.create").ok
+    assert Linter().lint(probe, "omni-video.create").blocked
+
+
+def test_config_takes_the_toml_key_names_and_plain_values() -> None:
+    from kling_lint import Config
+    from kling_lint.diagnostics import Severity
+
+    assert Config(policy=("pipeline",)).policies == ("pipeline",)
+    assert Config(policy="pipeline").policies == ("pipeline",)
+    assert Config(policies=["pipeline"]).policies == ("pipeline",)
+    assert Config(register="registry").register == Path("registry")
+    assert Config(overlays="team").overlays == (Path("team"),)
+    assert Config(fail_on="warning").fail_on is Severity.WARNING
+    with pytest.raises(TypeError):
+        Config(policy=("pipeline",), policies=("pipeline",))
+    # The policy named the TOML way is applied, not dropped.
+    sixteen = {**GOOD, "model_name": "kling-v2-6"}
+    with_policy = Linter(config=Config(policy="pipeline")).lint(sixteen, "omni-video.create")
+    assert with_policy.diagnostics != Linter().lint(sixteen, "omni-video.create").diagnostics
+
+
+def test_every_entry_point_takes_a_linter_it_is_handed(tmp_path: Path) -> None:
+    import kling_lint.integrations as ki
+
+    linter = Linter(config=_allowing(tmp_path))
+    probe = {**GOOD, "mode": "standard"}
+    assert kling_lint.lint(probe, "omni-video.create", config=linter).ok
+    assert kling_lint.guard(probe, "omni-video.create", config=linter).ok
+    body = json.dumps(probe).encode()
+    url = "https://api-singapore.klingai.com/v1/videos/omni-video"
+    ki.check_request("POST", url, body, config=linter)  # allowed by the linter: no raise
+    with pytest.raises(kling_lint.PayloadBlocked) as info:
+        ki.check_request("POST", url, body)  # the defaults block it
+    assert [d.code for d in info.value.diagnostics] == ["KL102"]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from kling_lint import pointer as jp
 from kling_lint.check.linter import Linter
+from kling_lint.diagnostics import Diagnostic, Severity, Suppression
 
 from .strategies import conforming_payloads, endpoint_ids, json_values, near_payloads
 
@@ -65,3 +66,48 @@ def test_skipped_rules_would_have_found_nothing(rule: Any, data: st.DataObject) 
         payload.pop(key, None)
     ctx = Context(LINTER.register, LINTER.register.endpoints[endpoint], payload, None)
     assert list(rule.payload(ctx)) == []
+
+
+_FINDINGS = st.builds(
+    Diagnostic,
+    st.sampled_from(["KL101", "KL102", "KL106"]),
+    st.sampled_from(["a-rule", "another-rule"]),
+    st.sampled_from(list(Severity)),
+    st.text(max_size=8),
+    st.sampled_from(["", "/mode", "/image_list/0/image"]),
+    st.none() | st.sampled_from(["mode", "image_list[].image"]),
+    st.sampled_from([(), ("live-rejected",)]),
+    st.none() | st.integers(1, 50),
+    st.none() | st.integers(1, 50),
+    st.none() | st.builds(Suppression, st.sampled_from(["why", "because"])),
+)
+_CHANGES = {
+    "code": "KL999",
+    "rule": "changed-rule",
+    "severity": Severity.INFO,
+    "message": "a changed message",
+    "pointer": "/changed",
+    "field_path": "changed",
+    "status": ("changed",),
+    "line": 999,
+    "column": 999,
+    "suppressed_by": Suppression("a changed reason", by="baseline"),
+}
+
+
+@given(_FINDINGS, st.sampled_from(sorted(_CHANGES)))
+def test_findings_compare_on_every_field(found: Diagnostic, name: str) -> None:
+    assert set(_CHANGES) == set(Diagnostic._fields)  # a new field joins the table
+    if getattr(found, name) == _CHANGES[name]:
+        return  # (drawn already changed)
+    changed = found._replace(**{name: _CHANGES[name]})
+    assert changed != found
+    assert found == Diagnostic(*found)
+    assert hash(found) == hash(Diagnostic(*found))
+    assert len({found, changed}) == 2
+
+
+@given(st.lists(_FINDINGS, max_size=8))
+def test_findings_sort_by_place_then_code(found: list[Diagnostic]) -> None:
+    keys = [((d.line or 0), (d.column or 0), d.pointer, d.code) for d in sorted(found)]
+    assert keys == sorted(keys)

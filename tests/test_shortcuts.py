@@ -4,7 +4,6 @@ finding placed at its line and column."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
@@ -65,33 +64,6 @@ def test_unknown_fields_are_worded_as_uncached() -> None:
         assert wording.unknown_field(OMNI.id, name, path, siblings, use) == expected
 
 
-@given(
-    st.integers(min_value=1, max_value=10**6),
-    st.integers(min_value=1, max_value=10**4),
-    st.sampled_from(["", "/mode", "/image_list/0/image"]),
-    st.booleans(),
-)
-def test_a_placed_finding_is_the_replaced_one(
-    line: int, column: int, pointer: str, suppressed: bool
-) -> None:
-    found = Diagnostic(
-        "KL102",
-        "rejected-value",
-        Severity.ERROR,
-        "message",
-        pointer=pointer,
-        field_path="mode",
-        status=("live-rejected",),
-        suppressed_by=Suppression("why", None, None, None) if suppressed else None,
-    )
-    placed, replaced = found.at(line, column), dataclasses.replace(found, line=line, column=column)
-    assert placed == replaced
-    assert placed.sort_key == replaced.sort_key
-    assert placed.as_dict() == replaced.as_dict()
-    assert hash(placed) == hash(replaced)
-    assert found.line is None  # the original is untouched
-
-
 @given(json_values | st.integers() | st.floats())
 def test_values_are_keyed_by_their_json_spelling(value: Any) -> None:
     from kling_lint.register.model import _value_key
@@ -118,44 +90,6 @@ def test_a_file_kind_is_told_by_its_suffix(name: str) -> None:
     suffix = os.path.splitext(name)[1].lower()
     wanted = {".yaml": "yaml", ".yml": "yaml", ".jsonl": "jsonl"}.get(suffix, "json")
     assert kind_of(name) == wanted
-
-
-@given(
-    st.sampled_from(["KL101", "KL102", "KL106"]),
-    st.text(max_size=20),
-    st.sampled_from(["", "/mode", "/image_list/0/image"]),
-    st.none() | st.sampled_from(["mode", "image_list[].image"]),
-    st.none() | st.tuples(st.integers(1, 10**6), st.integers(1, 10**4)),
-    st.booleans(),
-)
-def test_a_made_finding_is_the_constructed_one(
-    code: str,
-    message: str,
-    pointer: str,
-    field_path: str | None,
-    position: tuple[int, int] | None,
-    suppressed: bool,
-) -> None:
-    line, column = position or (None, None)
-    by = Suppression("why", None, None, None) if suppressed else None
-    fields = (
-        code,
-        "rule",
-        Severity.WARNING,
-        message,
-        pointer,
-        field_path,
-        ("x",),
-        line,
-        column,
-        by,
-    )
-    made, built = Diagnostic.made(*fields), Diagnostic(*fields)
-    assert made == built
-    assert made.sort_key == built.sort_key
-    assert made.__dict__ == built.__dict__
-    assert hash(made) == hash(built)
-    assert repr(made) == repr(built)
 
 
 @given(near_payloads("omni-video.create") | near_payloads())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from kling_lint.check.values import as_sent, plain_json
 from kling_lint.config import AllowEntry, Config, ConfigError
 from kling_lint.config.paths import matches
 from kling_lint.config.policies import with_policy_files
-from kling_lint.diagnostics import Diagnostic, Severity, Suppression
+from kling_lint.diagnostics import Diagnostic, Severity, Suppression, blocks
 from kling_lint.register import Register, RegisterError, RegisterProblem, load_register
 from kling_lint.register.model import Endpoint, Field
 from kling_lint.results import report_path
@@ -38,7 +39,7 @@ class Report(NamedTuple):
     @property
     def blocked(self) -> bool:
         """True when an unsuppressed finding is at or above the failure threshold."""
-        return any(d.counts and d.severity >= self.fail_on for d in self.diagnostics)
+        return blocks(self.diagnostics, self.fail_on)
 
     @property
     def ok(self) -> bool:
@@ -147,10 +148,14 @@ class Linter:
     def __init__(
         self,
         register: Register | None = None,
-        config: Config | None = None,
+        config: Config | str | os.PathLike[str] | None = None,
         *,
         today: _dt.date | None = None,
     ) -> None:
+        if isinstance(config, str | os.PathLike):  # a config file, as `lint(config=...)` takes
+            from kling_lint.config import load_config
+
+            config = load_config(config)
         self.config = config or Config()
         self.register = register or load_register(self.config.register, self.config.overlays)
         if self.config.policy_files:

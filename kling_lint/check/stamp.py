@@ -45,7 +45,7 @@ class Stamp:
     ) -> Diagnostic:
         rule = self.rules[code]
         line, column = position if position else (None, None)
-        return Diagnostic.made(
+        return Diagnostic(
             rule.code,
             rule.name,
             self.severity(rule, endpoint),

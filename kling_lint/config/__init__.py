@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -103,6 +104,32 @@ class Config:
     allow_max_days: int | None = None
     # Keys the command line set, so that a message names the flag rather than the file.
     flags: frozenset[str] = frozenset()
+    # The TOML key's name, accepted as well: `Config(policy=("pipeline",))`.
+    policy: InitVar[tuple[str, ...] | str | None] = None
+
+    def __post_init__(self, policy: tuple[str, ...] | str | None) -> None:
+        # What the TOML file may give as one string or a path, Python callers may too.
+        if policy is not None:
+            if self.policies:
+                raise TypeError("Config: give `policies` or its TOML name `policy`, not both")
+            object.__setattr__(self, "policies", policy)
+        for name in ("select", "extend_select", "ignore", "policies", "plugins"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, (value,))
+            elif isinstance(value, list):
+                object.__setattr__(self, name, tuple(value))
+        for name in ("path", "register"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
+        if isinstance(self.fail_on, str):
+            object.__setattr__(self, "fail_on", Severity.parse(self.fail_on))
+        for name in ("overlays", "policy_files"):
+            value = getattr(self, name)
+            if isinstance(value, str | Path):
+                value = (value,)
+            object.__setattr__(self, name, tuple(Path(v) for v in value))
 
     @property
     def display(self) -> str:
@@ -288,8 +315,9 @@ def parse_config(
     return Config(**kwargs)
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: str | os.PathLike[str]) -> Config:
     """Read a config file; a pyproject.toml without `[tool.kling-lint]` gives the defaults."""
+    path = Path(path)
     # Imported here: a run without a config file never pays for the TOML parser.
     if sys.version_info >= (3, 11):
         import tomllib
