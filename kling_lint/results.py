@@ -32,6 +32,21 @@ def report_path(path: str) -> str:
     return path
 
 
+class Used(NamedTuple):
+    """What checking one payload drew on from the run's settings, carried on its result so
+    that files can be checked anywhere and the run still tells what went unused: the
+    allow entries that lifted a finding, the config `endpoints` pattern that named it, and
+    the baseline entries its findings matched (or, writing one, would record)."""
+
+    config: Any = None  # the config file (a Path) whose settings those are; None: none
+    allow: frozenset[int] = frozenset()
+    pattern: str | None = None
+    baseline: tuple[Any, ...] = ()
+
+
+NOTHING_USED = Used()
+
+
 class FileResult(NamedTuple):
     """The outcome for one payload (a file, or one record of a .jsonl file)."""
 
@@ -51,6 +66,7 @@ class FileResult(NamedTuple):
     # (line, text) of the file's lines that findings point at, when a run asks for them
     # (`--format full` shows them); the reporters read no files.
     source: tuple[tuple[int, str], ...] = ()
+    used: Used = NOTHING_USED
 
     @property
     def blocked(self) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kling_lint import run
+from kling_lint.run import parallel
 
 from .conftest import CLEAN_OMNI
 
@@ -94,10 +94,12 @@ def test_a_baseline_read_in_workers_is_read_as_in_one_process(
     run_cli("check", "--write-baseline", "base.json", "p")
     _put(here, "s01.json", CLEAN_OMNI)  # one entry goes stale
     alone = _check(run_cli, "--baseline", "base.json", "-j", "1", "p")
-    monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(run, "PARALLEL_PAYS_FROM", 0.0)
-    monkeypatch.setattr(run, "SAMPLE_SECONDS", 0.0)
-    split = _check(run_cli, "--baseline", "base.json", "p")
+    shared: list[int] = []
+    real = parallel.share_out
+    monkeypatch.setattr(parallel, "share_out", lambda n, *a: (shared.append(n), real(n, *a)))
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    split = _check(run_cli, "--baseline", "base.json", "-j", "2", "p")
+    assert shared or not parallel.fork_is_default()  # shared out where the platform forks
     assert split == alone
     assert [f for f in alone[1] if f[1] == "KL903"] == [("base.json", "KL903", False)]
 

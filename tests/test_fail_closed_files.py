@@ -205,16 +205,17 @@ def test_no_fork_from_a_threaded_host(tmp_path: Path) -> None:
     locks its other threads hold."""
     import threading
 
-    from kling_lint.run import Options, _jobs
+    from kling_lint.run import Options
+    from kling_lint.run.parallel import fork_is_default, jobs_for
 
-    options = Options(jobs=2)
-    if threading.active_count() == 1:  # another test may have left a thread running
-        assert _jobs(options, 1000) == 2
+    options = Options(jobs=2, fork=True)
+    if threading.active_count() == 1 and fork_is_default():  # a test may have left a thread
+        assert jobs_for(options, 1000) == 2
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert _jobs(options, 1000) == 1
+        assert jobs_for(options, 1000) == 1
     finally:
         stop.set()
         other.join()

@@ -266,7 +266,7 @@ def test_a_fault_checking_one_file_blocks_it_and_the_run_goes_on(
 def test_a_fault_reading_one_file_blocks_it_and_the_run_goes_on(
     tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kling_lint import run
+    from kling_lint.run import file as run
 
     real = run.read_text
 

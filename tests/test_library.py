@@ -231,3 +231,34 @@ def test_every_entry_point_takes_a_linter_it_is_handed(tmp_path: Path) -> None:
     with pytest.raises(kling_lint.PayloadBlocked) as info:
         ki.check_request("POST", url, body)  # the defaults block it
     assert [d.code for d in info.value.diagnostics] == ["KL102"]
+
+
+def test_a_dropped_linter_leaves_no_register_behind(tmp_path: Path) -> None:
+    """A service that builds a Linter per request config must not keep every register it
+    ever loaded: every answer remembered about a register lives on it, and goes with it."""
+    import gc
+    import shutil
+    import weakref
+
+    from kling_lint import Config
+    from kling_lint.integrations import check_request
+
+    folder = tmp_path / "registry"
+    shutil.copytree(Path(__file__).parent.parent / "registry", folder)
+    left: list[weakref.ref[Any]] = []
+    body = json.dumps({**GOOD, "mode": "standard"}).encode()
+    for _ in range(4):
+        linter = Linter(config=Config(register=folder))
+        # Use every remembered path: a named endpoint, a route, a shape, a finding's
+        # wording, the HTTP route table.
+        linter.lint({**GOOD, "mode": "standard", "made_up": 1}, "omni-video.create")
+        linter.lint(GOOD, "POST /v1/videos/omni-video")
+        from kling_lint.check.endpoint import infer
+
+        infer(linter.register, GOOD)
+        with pytest.raises(kling_lint.PayloadBlocked):
+            check_request("POST", "https://x.example/v1/videos/omni-video", body, config=linter)
+        left.append(weakref.ref(linter.register))
+        del linter
+    gc.collect()
+    assert [ref() for ref in left] == [None] * 4

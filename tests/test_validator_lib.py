@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -94,3 +98,38 @@ def test_the_module_is_the_same_and_email_utils_real_afterwards() -> None:
     ours, plain = _import("ours"), _import("plain")
     assert ours[0] is False  # the stand-in is gone once the import returns
     assert ours[1:] == plain[1:]  # same build date, a real email.utils, a working validator
+
+
+_FAKE = """
+import email.utils
+FORMATTED = email.utils.formatdate(0, usegmt=True)  # a name the stand-in does not define
+if {strict}:
+    assert hasattr(email.utils, "__file__"), "wants the real e-mail package"
+"""
+
+
+def _fake_import(tmp_path: Path, strict: bool) -> list[object]:
+    """Our import of a stand-in `jsonschema_rs` that reads the e-mail package otherwise."""
+    (tmp_path / "jsonschema_rs.py").write_text(_FAKE.format(strict=strict))
+    program = (
+        "import json, sys\n"
+        "from kling_lint.check.validator_lib import jsonschema_rs\n"
+        "module = jsonschema_rs()\n"
+        "import email.utils\n"
+        "print(json.dumps([module.FORMATTED, hasattr(email.utils, '__file__')]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, env=env
+    )
+    result: list[object] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_release_that_reads_the_email_package_otherwise_still_loads(
+    tmp_path: Path, strict: bool
+) -> None:
+    formatted, real_afterwards = _fake_import(tmp_path, strict)
+    assert formatted == "Thu, 01 Jan 1970 00:00:00 GMT"
+    assert real_afterwards is True

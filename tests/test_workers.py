@@ -1,5 +1,5 @@
-"""Workers only where they pay: the choice follows what files cost, and a run gives the
-same results, in the same order, however it was split."""
+"""Workers only from the command line, where the platform forks and sharing pays; a run
+gives the same results, in the same order, however it was split."""
 
 from __future__ import annotations
 
@@ -14,12 +14,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kling_lint import run, workers
+from kling_lint import run
 from kling_lint.run import Options, execute
+from kling_lint.run import parallel as workers
 
 from .conftest import CLEAN_OMNI
 
 BLOCKED = {**CLEAN_OMNI, "mode": "standard", "extra": 1}
+
+
+needs_fork = pytest.mark.skipif(not workers.fork_is_default(), reason="no fork by default here")
 
 
 def _corpus(folder: Path, count: int) -> Path:
@@ -45,63 +49,69 @@ def _shown(result: run.RunResult) -> list[Any]:
 
 
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    started: list[int] = []
-    real = run._in_workers
+    """The span counts of every share_out a run makes."""
+    shared: list[int] = []
+    real = workers.share_out
 
-    def in_workers(session: Any, files: Any, start: int, jobs: int, progress: Any) -> Any:
-        started.append(start)
-        return real(session, files, start, jobs, progress)
+    def share_out(count: int, *args: Any) -> None:
+        shared.append(count)
+        real(count, *args)
 
-    monkeypatch.setattr(run, "_in_workers", in_workers)
-    monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
-    return started
-
-
-def test_cheap_work_stays_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    started = _spy(monkeypatch)
-    monkeypatch.setattr(run, "PARALLEL_PAYS_FROM", 1e9)
-    execute(Options(paths=(str(_corpus(tmp_path, 300)),), isolated=True))
-    assert started == []
+    monkeypatch.setattr(workers, "share_out", share_out)
+    return shared
 
 
-def test_costly_work_goes_to_workers_after_the_sample(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("fork", "jobs", "count", "threads", "shared"),
+    [
+        (False, 4, 5000, 1, False),  # a library host never forks
+        (True, None, workers.SHARE_FROM - 1, 1, False),  # too few to pay
+        (True, None, workers.SHARE_FROM, 1, True),
+        (True, 2, 2, 1, True),  # asked for: shared however few
+        (True, 1, 5000, 1, False),
+        (True, 4, 1, 1, False),
+        (True, 4, 5000, 2, False),  # another thread: a fork could copy a held lock
+    ],
+)
+def test_who_shares_files_out(
+    monkeypatch: pytest.MonkeyPatch,
+    fork: bool,
+    jobs: int | None,
+    count: int,
+    threads: int,
+    shared: bool,
 ) -> None:
-    started = _spy(monkeypatch)
-    monkeypatch.setattr(run, "PARALLEL_PAYS_FROM", 0.0)
-    monkeypatch.setattr(run, "SAMPLE_SECONDS", 0.0)
-    result = execute(Options(paths=(str(_corpus(tmp_path, 300)),), isolated=True))
-    assert len(started) == 1
-    assert 0 < started[0] < 301  # the sampled files were linted here, the rest there
-    assert len(result.files) == 303
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(workers.threading, "active_count", lambda: threads)
+    chosen = workers.jobs_for(Options(jobs=jobs, fork=fork), count)
+    assert (chosen > 1) == (shared and workers.fork_is_default())
 
 
-def test_asked_for_jobs_start_workers_from_the_first_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    started = _spy(monkeypatch)
-    execute(Options(paths=(str(_corpus(tmp_path, 40)),), isolated=True, jobs=2))
-    assert started == [0]
+def test_only_a_platform_that_forks_by_default_shares(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
+    for platform in ("darwin", "win32"):
+        monkeypatch.setattr(workers.sys, "platform", platform)
+        assert workers.jobs_for(Options(jobs=4, fork=True), 5000) == 1
 
 
-@pytest.mark.parametrize("pays_from", [0.0, 1e9])
+@needs_fork
+@pytest.mark.parametrize("jobs", [None, 2])
 def test_results_do_not_depend_on_the_split(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pays_from: float
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int | None
 ) -> None:
-    folder = _corpus(tmp_path, 300)
-    alone = execute(Options(paths=(str(folder),), isolated=True, jobs=1))
-    monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(run, "PARALLEL_PAYS_FROM", pays_from)
-    monkeypatch.setattr(run, "SAMPLE_SECONDS", 0.0)
-    split = execute(Options(paths=(str(folder),), isolated=True))
+    folder = _corpus(tmp_path, 600)
+    alone = execute(Options(paths=(str(folder),), isolated=True, jobs=1, fork=True))
+    shared = _spy(monkeypatch)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)
+    split = execute(Options(paths=(str(folder),), isolated=True, jobs=jobs, fork=True))
+    assert len(shared) == 1  # shared out, as the comparison needs
     assert _shown(split) == _shown(alone)
     assert split.failed
     assert alone.failed
 
 
 # -- workers.share_out: every span done once, whatever happens to a forked process ----------
-
-needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 
 
 def _share(count: int, jobs: int, there: Any) -> tuple[dict[int, Any], list[int]]:
@@ -197,7 +207,7 @@ def test_more_spans_than_tickets_are_refused() -> None:
 def test_spans_cover_the_files_once_and_shrink_toward_the_end(
     start: int, count: int, jobs: int, most: int
 ) -> None:
-    spans = run._spans(start, start + count, jobs, most)
+    spans = workers.spans(start, start + count, jobs, most)
     assert [n for low, high in spans for n in range(low, high)] == list(range(start, start + count))
     assert len(spans) <= most
     sizes = [high - low for low, high in spans]
@@ -211,7 +221,7 @@ def test_what_is_printed_around_a_fork_is_written_once(tmp_path: Path) -> None:
 
     script = (
         "import time\n"
-        "from kling_lint import workers\n"
+        "from kling_lint.run import parallel as workers\n"
         "print('before')\n"  # still in the buffer: stdout is a pipe
         "def here(k):\n"
         "    time.sleep(0.05)\n"  # so that the forked process takes spans too
@@ -277,3 +287,38 @@ def test_a_process_that_cannot_be_forked_leaves_the_work_here(
     came, here = _share(9, 3, lambda k: k)
     assert came == {}
     assert sorted(here) == list(range(9))
+
+
+@needs_fork
+def test_a_process_that_ended_with_its_pipe_held_open_is_not_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Something a forked process started may keep the result pipe open after it ended:
+    the collector looks who ended instead of waiting for the pipe to close."""
+    monkeypatch.setattr(workers, "_POLL_MS", 50)
+
+    def there(k: int) -> int:
+        if os.fork() == 0:  # a grandchild that holds every inherited pipe for a while
+            time.sleep(3)
+            os._exit(0)
+        os._exit(0)  # the forked process ends without sending anything
+
+    started = time.monotonic()
+    came, here = _share(4, 2, there)
+    assert came == {}
+    assert sorted(here) == list(range(4))
+    assert time.monotonic() - started < 2.5
+
+
+@needs_fork
+def test_a_fork_the_platform_warns_about_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    def warned() -> int:
+        warnings.warn("multi-threaded, use of fork()", DeprecationWarning, stacklevel=2)
+        return 0
+
+    monkeypatch.setattr(workers.os, "fork", warned)
+    came, here = _share(5, 3, lambda k: k)
+    assert came == {}
+    assert sorted(here) == list(range(5))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
+from kling_lint.check.memo import kept_on
 from kling_lint.register.model import Endpoint, Register
 
 _ROUTE = re.compile(r"^\s*(GET|POST)\s+(\S+)\s*$", re.IGNORECASE)
@@ -22,7 +22,7 @@ def resolve(register: Register, name: str) -> Endpoint | None:
     return _resolve(register, str.__str__(name))
 
 
-@lru_cache(maxsize=512)
+@kept_on(512)
 def _resolve(register: Register, name: str) -> Endpoint | None:
     if name in register.endpoints:
         return register.endpoints[name]
@@ -59,7 +59,7 @@ def suggest_endpoint(register: Register, name: object) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-@cache
+@kept_on()
 def _index(register: Register) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
     """Per body-taking endpoint: its top-level field names and the model names it lists."""
     return tuple(
@@ -99,7 +99,7 @@ def infer(register: Register, payload: Any) -> Inference:
 _CACHED_KEYS = 64
 
 
-@lru_cache(maxsize=1024)
+@kept_on(1024)
 def _infer_cached(register: Register, keys: frozenset[Any], model: str | None) -> Inference:
     return _infer(register, keys, model)
 
@@ -146,3 +146,126 @@ def from_file_name(register: Register, file: str) -> str | None:
         if candidate in register.endpoints:
             return candidate
     return None
+
+
+# -- The choice for one payload, and what the choice itself finds (KL004/5/6/10) ---------
+
+
+class Named(NamedTuple):
+    """An endpoint a name gives a payload (--endpoint, a config `endpoints` pattern, the
+    file's name), where from, and the pattern when one matched."""
+
+    endpoint: Endpoint
+    origin: str
+    pattern: str | None = None
+
+
+class Chosen(NamedTuple):
+    """The endpoint a payload is checked against, why, and what the choice itself found
+    (`code`, message) pairs for the caller to stamp."""
+
+    endpoint: Endpoint
+    why: str
+    findings: tuple[tuple[str, str], ...] = ()
+
+
+# Where to name an endpoint, for the messages that ask for one.
+_HOW = (
+    "--endpoint, the config's `endpoints` table (`[tool.kling-lint.endpoints]` in "
+    'pyproject.toml), or an envelope {"endpoint": ..., "body": ...}'
+)
+
+
+def pattern_for(
+    register: Register, patterns: tuple[tuple[str, str], ...], at: str, file: str
+) -> tuple[str, str, str | None] | None:
+    """(endpoint name, where from, pattern) a config `endpoints` pattern or the file's name
+    gives a file: `at` is its path relative to the config's folder, `file` as walked."""
+    if patterns:
+        from kling_lint.config.paths import matches
+
+        for pattern, endpoint_id in patterns:
+            if matches(at, pattern):
+                return endpoint_id, f"the config's endpoints pattern {pattern!r}", pattern
+    named = from_file_name(register, file)
+    return (named, "the file's name", None) if named else None
+
+
+def choose(
+    register: Register, named: Named | None, hint: str | None, data: Any
+) -> Chosen | tuple[str, str]:
+    """The endpoint a payload is checked against, from its name (`named`), its envelope
+    (`hint`) or, failing both, its shape; or the (code, message) that says why none is."""
+    envelope = None
+    if hint is not None:
+        envelope = resolve(register, hint)
+        if envelope is None:
+            return (
+                "KL004",
+                f"unknown endpoint {hint!r} (from the envelope){suggest_endpoint(register, hint)}; "
+                "`kling-lint endpoints` lists them",
+            )
+    if named is not None:
+        if envelope is not None and envelope.id != named.endpoint.id:
+            return (
+                "KL005",
+                f"{named.origin} names {named.endpoint.id} but the envelope names {envelope.id}; "
+                "the payload is not checked until they agree",
+            )
+        return Chosen(named.endpoint, named.origin)
+    if envelope is not None:
+        return Chosen(envelope, "the envelope's endpoint")
+    if not isinstance(data, dict):
+        many = isinstance(data, list)
+        hint_text = "; a file of many payloads is JSON Lines (.jsonl), one object per line"
+        return (
+            "KL006",
+            f"a payload is one JSON object, not {_json_type(data)}{hint_text if many else ''}",
+        )
+    return _by_shape(register, data)
+
+
+def _by_shape(register: Register, data: dict[Any, Any]) -> Chosen | tuple[str, str]:
+    guess = infer(register, data)
+    if guess.endpoint is None and guess.ruled_out:
+        model = str(data.get("model_name"))
+        return (
+            "KL005",
+            f"model_name {model!r} is listed by none of the endpoints these fields fit "
+            f"({', '.join(guess.ruled_out)}){suggest_model(register, guess.ruled_out, model)}",
+        )
+    if guess.endpoint is not None:
+        findings: tuple[tuple[str, str], ...] = ()
+        if guess.ruled_out:
+            findings = (
+                (
+                    "KL010",
+                    f"checked as {guess.endpoint.id} from the payload's shape, though "
+                    f"{', '.join(guess.ruled_out)} fit its fields better and were ruled out "
+                    f"only because their model lists lack {data.get('model_name')!r}; "
+                    "name the endpoint to be sure",
+                ),
+            )
+        return Chosen(guess.endpoint, "the payload's shape", findings)
+    if guess.candidates:
+        message = (
+            "cannot tell the endpoint from the payload's shape; it could be "
+            f"{', '.join(guess.candidates)}. Choose with {_HOW}"
+        )
+    elif not data:
+        message = f"an empty payload names no endpoint; name it with {_HOW}"
+    else:
+        message = f"no endpoint knows these fields; name it with {_HOW}"
+    return ("KL005", message)
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "null" if value is None else f"a {type(value).__name__}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -13,6 +12,7 @@ from kling_lint import pointer as jp
 from kling_lint.check import allowlist
 from kling_lint.check.blocked import PayloadBlocked
 from kling_lint.check.endpoint import resolve, suggest_endpoint
+from kling_lint.check.memo import kept_on
 from kling_lint.check.plugins import PluginError, plugin_rules
 from kling_lint.check.rules import Context, Finding, Rule, all_rules
 from kling_lint.check.schema import SchemaCheck
@@ -91,11 +91,16 @@ class _EndpointPlan(NamedTuple):
         return tuple(self.payload_rules[i] for i in sorted(picked))
 
 
-@lru_cache(maxsize=256)
-def schema_check(schemas: Path | None, endpoint: Endpoint) -> SchemaCheck:
-    """An endpoint's schema, compiled once per process and shared by every Linter (a run
-    with several config files has one Linter each; jsonschema-rs validators are immutable)."""
+@kept_on()
+def _schema_check(endpoint: Endpoint, schemas: Path | None) -> SchemaCheck:
     return SchemaCheck(endpoint, endpoint_schema(schemas, endpoint))
+
+
+def schema_check(schemas: Path | None, endpoint: Endpoint) -> SchemaCheck:
+    """An endpoint's schema, compiled once and kept on the endpoint: shared by every Linter
+    of its register (a run with several config files has one Linter each; jsonschema-rs
+    validators are immutable), and gone with it."""
+    return _schema_check(endpoint, schemas)
 
 
 def endpoint_schema(schemas: Path | None, endpoint: Endpoint) -> dict[str, Any]:

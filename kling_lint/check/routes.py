@@ -10,9 +10,10 @@ in doubt, the request is linted.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
+
+from kling_lint.check.memo import kept_on
 
 if TYPE_CHECKING:
     from kling_lint.register.model import Register
@@ -60,7 +61,7 @@ def segments(path: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=8)
+@kept_on()
 def table(register: Register) -> tuple[Route, ...]:
     """Every endpoint's route, longest first (so that the most specific tail wins)."""
     routes = []

@@ -5,8 +5,10 @@ When its extension loads, jsonschema-rs records when it was built: it imports
 package) only to call `parsedate_to_datetime` once on its build date. That is about a
 tenth of a one-file run. While the extension loads, `email.utils` is a stand-in whose
 `parsedate_to_datetime` reads that one date form (RFC 5322, numeric zone) exactly as the
-real function does and hands any other text to the real function. The stand-in is gone
-once the import returns; code that imports `email.utils` later gets the real module.
+real function does and hands any other text to the real function; any other name asked
+of it comes from the real module. The stand-in is gone once the import returns; code that
+imports `email.utils` later gets the real module. Should the import fail with the stand-in
+in place, for any reason, the module is imported again the ordinary way.
 """
 
 from __future__ import annotations
@@ -52,13 +54,35 @@ def _import() -> Any:
         return module
     stand_in = types.ModuleType("email.utils")
     stand_in.parsedate_to_datetime = parsedate_to_datetime  # type: ignore[attr-defined]
+    stand_in.__getattr__ = _from_the_real_module  # type: ignore[method-assign]
     sys.modules["email.utils"] = stand_in
     try:
         import jsonschema_rs as module
+    except Exception:
+        # A release that reads the e-mail package some other way: the ordinary import.
+        sys.modules.pop("jsonschema_rs", None)
+        _drop(stand_in)
+        import jsonschema_rs as module
     finally:
-        if sys.modules.get("email.utils") is stand_in:
-            del sys.modules["email.utils"]
+        _drop(stand_in)
     return module
+
+
+def _drop(stand_in: types.ModuleType) -> None:
+    if sys.modules.get("email.utils") is stand_in:
+        del sys.modules["email.utils"]
+
+
+def _from_the_real_module(name: str) -> Any:
+    """Whatever else is asked of the stand-in, from the real `email.utils`."""
+    if name.startswith("__"):  # the import system's own questions: the stand-in has none
+        raise AttributeError(name)
+    stand_in = sys.modules.get("email.utils")
+    if stand_in is not None and not hasattr(stand_in, "__file__"):
+        del sys.modules["email.utils"]
+    import email.utils
+
+    return getattr(email.utils, name)
 
 
 def parsedate_to_datetime(text: str) -> datetime.datetime:

@@ -10,6 +10,7 @@ import contextlib
 from functools import lru_cache
 from typing import Any
 
+from kling_lint.check.memo import kept_on
 from kling_lint.check.rules._base import display
 from kling_lint.diagnostics import Status
 from kling_lint.register.model import Field, Statused
@@ -119,7 +120,7 @@ def unknown_value(field: Field, value: Any) -> str:
     return _unknown_value(field, value)
 
 
-@lru_cache(maxsize=1024, typed=True)
+@kept_on(1024, typed=True)
 def _unknown_value_cached(field: Field, value: Any) -> str:
     return _unknown_value(field, value)
 

@@ -248,6 +248,7 @@ def check(
         overlays=overlays,
         stdin_filename=stdin_filename,
         jobs=jobs,
+        fork=True,  # the command line owns its process: files may be shared out
         allow_config_plugins=allow_config_plugins,
         follow_links=follow_links,
         exclude=codes(exclude),

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
-
+from kling_lint.check.memo import kept_on
 from kling_lint.check.rules import camera, ignored, media, omni, shots, status, structure, tokens
 from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc
 from kling_lint.check.rules.declared import declared_rules, policy_rules
@@ -304,7 +303,7 @@ if len(BUILTIN_CODES) != len(BUILTIN_RULES):  # pragma: no cover - guards the ta
     raise RuntimeError("duplicate built-in rule code")
 
 
-@cache
+@kept_on()
 def all_rules(register: Register, policies: tuple[str, ...] | None = None) -> tuple[Rule, ...]:
     """Built-in rules, the register's declared rules, and the named policies' rules.
 

@@ -7,16 +7,16 @@ payload (the ignored field and the one the API uses instead), which JSON Schema 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
+from kling_lint.check.memo import kept_on
 from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display
 from kling_lint.check.values import is_present
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import Endpoint, Field
 
 
-@cache
+@kept_on()
 def _ignored(endpoint: Endpoint) -> tuple[tuple[Field, Field], ...]:
     """(ignored top-level field, the field the API falls back to) pairs of an endpoint."""
     out = []

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import NamedTuple
 
+from kling_lint.check.memo import kept_on
 from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display
 from kling_lint.check.values import values_at
 from kling_lint.diagnostics import Severity
@@ -173,7 +174,7 @@ class _Media(NamedTuple):
     allowed: frozenset[str]  # the file name endings its formats allow
 
 
-@cache
+@kept_on()
 def _fields(endpoint: Endpoint) -> tuple[tuple[_Media, ...], tuple[tuple[str, Field], ...]]:
     """(inline-image fields, id fields that take a number or a string) of an endpoint, each
     with the top-level key it sits under."""

@@ -8,9 +8,9 @@ are rules that read the register's status data for the fields a payload sends.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache
 from typing import Any
 
+from kling_lint.check.memo import kept_on
 from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display
 from kling_lint.diagnostics import Severity, Status
 from kling_lint.register.forms import form_of
@@ -78,7 +78,7 @@ def _may_caution(field: Field) -> bool:
     return any("caution" in e.qualifiers for e in entries)
 
 
-@cache
+@kept_on()
 def _trees(endpoint: Endpoint) -> tuple[Tree, Tree]:
     return _tree(endpoint, _may_be_doc_only), _tree(endpoint, _may_caution)
 

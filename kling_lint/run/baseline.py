@@ -20,9 +20,14 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from kling_lint import pointer as jp
 from kling_lint.config import ConfigError
+from kling_lint.diagnostics import Diagnostic, Suppression
+
+if TYPE_CHECKING:
+    from kling_lint.check.rules import Rule
 
 VERSION = 1
 REASON = "in the baseline"
@@ -58,7 +63,6 @@ class Baseline:
         self.path = path
         self.folder = path.resolve().parent
         self.entries = Counter(entries)
-        self.used: Counter[Key] = Counter()
 
     def relative(self, file: str) -> str:
         absolute = Path(os.path.abspath(file))
@@ -67,19 +71,12 @@ class Baseline:
         except ValueError:
             return absolute.as_posix()
 
-    def take(self, key: Key) -> bool:
-        """Whether `key` is recorded and not yet taken by another finding of this run."""
-        if self.used[key] < self.entries[key]:
-            self.used[key] += 1
-            return True
-        return False
-
-    def stale(self, linted: set[str]) -> list[Key]:
-        """Entries for files this run linted that no finding took: fixed since."""
+    def stale(self, linted: set[str], used: Counter[Key]) -> list[Key]:
+        """Entries for files this run linted that no finding took (`used`): fixed since."""
         out: list[Key] = []
         for key, count in sorted(self.entries.items(), key=lambda item: _order(item[0])):
             if key.path in linted:
-                out += [key] * (count - self.used[key])
+                out += [key] * max(count - used[key], 0)
         return out
 
 
@@ -136,3 +133,38 @@ def dump(entries: list[Key]) -> str:
     body = ",\n    ".join(lines)
     inner = f"\n    {body}\n  " if lines else ""
     return f'{{\n  "version": {VERSION},\n  "tool": "kling-lint",\n  "entries": [{inner}]\n}}\n'
+
+
+def apply(
+    book: Baseline,
+    writing: bool,
+    rules: dict[str, Rule],
+    path: str,
+    record: int | None,
+    data: Any,
+    found: tuple[Diagnostic, ...],
+) -> tuple[tuple[Diagnostic, ...], tuple[Key, ...]]:
+    """One payload's findings with those the baseline records suppressed, and the entries
+    they took; writing one, every finding it may record is recorded (so suppressed in this
+    run's report too). A key names its file and record, so no other payload can take an
+    entry: the decision needs nothing but this payload."""
+    where = book.relative(path)
+    taken: Counter[Key] = Counter()
+    keys: list[Key] = []
+    out = []
+    for d in found:
+        rule = rules.get(d.code)
+        if rule is None or not rule.baselinable or not d.counts:
+            out.append(d)  # a gate is lifted by an allowlist entry, with a reason
+            continue
+        try:
+            value = jp.resolve(data, d.pointer)
+        except (KeyError, IndexError, ValueError):
+            value = None
+        key = Key(where, record, d.code, d.pointer, fingerprint(value))
+        if writing or taken[key] < book.entries[key]:
+            taken[key] += 1
+            keys.append(key)
+            d = d.lifted(Suppression(REASON, None, None, str(book.path), "baseline"))
+        out.append(d)
+    return tuple(out), tuple(keys)
