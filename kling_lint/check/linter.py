@@ -9,23 +9,19 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kling_lint import pointer as jp
-from kling_lint.check import allowlist
+from kling_lint.check import allowlist, build
 from kling_lint.check.blocked import PayloadBlocked
-from kling_lint.check.endpoint import resolve, suggest_endpoint
+from kling_lint.check.decide import lifted_by
+from kling_lint.check.endpoint import resolve
 from kling_lint.check.memo import kept_on
-from kling_lint.check.plugins import PluginError, plugin_rules
-from kling_lint.check.rules import Context, Finding, Rule, all_rules
+from kling_lint.check.rules import Context, Finding, Rule
 from kling_lint.check.schema import SchemaCheck
-from kling_lint.check.select import choose, per_file_ignores, selected
-from kling_lint.check.stamp import Stamp, closed
+from kling_lint.check.stamp import closed
 from kling_lint.check.values import as_sent, plain_json
-from kling_lint.config import AllowEntry, Config, ConfigError
-from kling_lint.config.paths import matches
-from kling_lint.config.policies import with_policy_files
-from kling_lint.diagnostics import Diagnostic, Severity, Suppression, blocks
-from kling_lint.register import Register, RegisterError, RegisterProblem, load_register
+from kling_lint.config import Config
+from kling_lint.diagnostics import Diagnostic, Severity, blocks
+from kling_lint.register import Register, RegisterError, RegisterProblem
 from kling_lint.register.model import Endpoint, Field
-from kling_lint.results import report_path
 
 
 class Report(NamedTuple):
@@ -132,14 +128,6 @@ def _finding(value: object) -> Finding:
     return value
 
 
-def _where(entry: AllowEntry) -> str | None:
-    """The entry's place for a suppression: its file as reports name files, and its line."""
-    if entry.source is None:
-        return None
-    source = report_path(entry.source)
-    return f"{source}:{entry.line}" if entry.line else source
-
-
 def _shown(value: object) -> str:
     try:
         return repr(value)[:80]
@@ -161,87 +149,35 @@ class Linter:
             from kling_lint.config import load_config
 
             config = load_config(config)
-        self.config = config or Config()
-        self.register = register or load_register(self.config.register, self.config.overlays)
-        if self.config.policy_files:
-            taken = {r.code for r in all_rules(self.register, None)}
-            self.register = with_policy_files(self.register, self.config.policy_files, taken)
+        built = build.plan(config or Config(), register)
+        self.config = built.config
+        self.register = built.register
+        self.rules_by_code = built.rules_by_code
+        self.rules = built.rules
+        self.decisions = built.decisions
+        self.selection = built.decisions.selection
+        self.allow = built.decisions.allow
+        self.per_file_paths = built.decisions.per_file_paths
+        self.stamp = built.stamp
         # A fixed day (tests, reproducible runs) or, by default, the day of each call: a
         # Linter shared by a long-lived service must stop honouring an entry once it expires.
         self._fixed_today = today
-        unknown = [p for p in self.config.policies if p not in self.register.policies]
-        if unknown:
-            known = ", ".join(sorted(self.register.policies)) or "none"
-            raise ConfigError(f"unknown policy {unknown[0]!r} (known: {known})")
-        self.allow = tuple(allowlist.checked(self.register, e) for e in self.config.allow)
-        for pattern, endpoint_id in self.config.endpoints:
-            if resolve(self.register, endpoint_id) is None:
-                raise ConfigError(
-                    f"{self.config.where('endpoints')}: {pattern!r} names unknown endpoint "
-                    f"{endpoint_id!r}{suggest_endpoint(self.register, endpoint_id)}"
-                )
-        extra = plugin_rules(self.config.plugins, self.config.display)
-        table = {r.code: r for r in all_rules(self.register, None)}
-        for outside in extra:
-            if outside.code in table:
-                raise PluginError(f"{outside.origin}: rule code {outside.code} is already used")
-        self.rules_by_code = {**table, **{r.code: r for r in extra}}
-        self.selection = choose(
-            self.rules_by_code,
-            self.config.select,
-            self.config.ignore,
-            self.config.severity,
-            self.config.where,
-            self.config.extend_select,
-        )
-        self.rules = [
-            r
-            for r in (*all_rules(self.register, self.config.policies), *extra)
-            if r.code in self.selection.codes
-        ]
-        self.per_file = per_file_ignores(
-            self.rules_by_code, self.config.per_file_ignores, self.config.where
-        )
-        self._ignored_at: dict[tuple[int, ...], frozenset[str]] = {}
-        # Whether a verdict can depend on the file's path (callers skip working it out).
-        self.per_file_paths = bool(self.per_file) or any(e.paths for e in self.allow)
-        severity = {code.strip().upper(): level for code, level in self.config.severity.items()}
-        self.stamp = Stamp(self.rules_by_code, severity)
         # Plans are built on first use: most runs touch one or two endpoints. Two threads
         # racing on the same endpoint build equal plans and keep one.
         self._plans: dict[str, _EndpointPlan] = {}
-        self._active: tuple[_dt.date, tuple[AllowEntry, ...]] | None = None
 
     @property
     def today(self) -> _dt.date:
         return self._fixed_today or _dt.date.today()
-
-    def _active_allow(self) -> tuple[AllowEntry, ...]:
-        """The entries that may lift a finding today (not expired, within
-        `allow-max-days`), recomputed when the day changes."""
-        today = self.today
-        active = self._active
-        if active is None or active[0] != today:
-            active = (today, tuple(e for e in self.allow if allowlist.lifts(self.config, e, today)))
-            self._active = active
-        return active[1]
 
     def reports(self, code: str) -> bool:
         """Whether this linter's selection reports `code`."""
         return code in self.selection.codes
 
     def ignored_at(self, path: str | None) -> frozenset[str]:
-        """The codes `per-file-ignores` leaves out for the file at `path` (relative to the
+        """The codes `per-file-ignores` leave out for the file at `path` (relative to the
         config's folder; None: no file, so none)."""
-        if not self.per_file or path is None:
-            return _NO_CODES
-        hits = tuple(i for i, (pattern, _) in enumerate(self.per_file) if matches(path, pattern))
-        found = self._ignored_at.get(hits)
-        if found is None:
-            prefixes = tuple(p for i in hits for p in self.per_file[i][1])
-            found = frozenset(c for c in self.selection.codes if selected(c, prefixes, ()))
-            self._ignored_at[hits] = found
-        return found
+        return self.decisions.ignored_at(path)
 
     def _plan(self, endpoint: Endpoint) -> _EndpointPlan:
         schema = schema_check(self.register.schemas, endpoint)
@@ -313,8 +249,8 @@ class Linter:
         found = self._findings(plan, payload)
         if not found:  # the common case: nothing to stamp, sort or allow
             return plan.clean
-        if self.per_file and path is not None:
-            dropped = self.ignored_at(path)
+        if self.decisions.per_file and path is not None:
+            dropped = self.decisions.ignored_at(path)
             found = [(rule, finding) for rule, finding in found if rule.code not in dropped]
         used: set[int] = set()
         diagnostics = sorted(
@@ -383,15 +319,10 @@ class Linter:
     ) -> Diagnostic:
         suppressed = None
         if rule.liftable:
-            entry = self._allowed(endpoint.id, finding, path)
+            entry = self.decisions.allowed(endpoint.id, finding, path, self.today)
             if entry is not None:
                 used.add(entry.position)
-                suppressed = Suppression(
-                    entry.reason,
-                    entry.owner,
-                    entry.expires.isoformat() if entry.expires else None,
-                    _where(entry),
-                )
+                suppressed = lifted_by(entry)
         return self.stamp(
             rule.code,
             finding.message,
@@ -401,20 +332,6 @@ class Linter:
             status=finding.status,
             suppressed_by=suppressed,
         )
-
-    def _allowed(self, endpoint_id: str, finding: Finding, file: str | None) -> AllowEntry | None:
-        if finding.field_path is None or not self.allow:
-            return None
-        path = jp.normalise_path(finding.field_path)
-        for entry in self._active_allow():
-            if entry.endpoint != endpoint_id or jp.normalise_path(entry.field) != path:
-                continue
-            if entry.has_value and not (finding.has_value and entry.value == finding.value):
-                continue
-            if not allowlist.covers(entry, file):
-                continue
-            return entry
-        return None
 
     def allow_diagnostics(
         self,

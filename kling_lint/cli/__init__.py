@@ -384,17 +384,17 @@ def _rule_table(register: Path | None, config: Path | None, isolated: bool = Fal
     """Built-in, register and policy rules (the config's policy files too), and the plugins
     installed here or named by `--config`. A config found by walking up has its plugins left
     out, as `check` leaves them out: listing rules must not import code unasked."""
-    from kling_lint.check.plugins import plugin_rules
-    from kling_lint.check.rules import all_rules
-    from kling_lint.config.policies import with_policy_files
+    import dataclasses
 
-    config_path, settings, reg = _configured(register, (), config, isolated)
-    if settings is not None and settings.policy_files:
-        taken = {r.code for r in all_rules(reg, None)}
-        reg = with_policy_files(reg, settings.policy_files, taken)
-    named = settings.plugins if settings is not None and config is not None else ()
-    extra = plugin_rules(named, str(config_path))
-    return sorted([*all_rules(reg), *extra], key=lambda r: r.code)
+    from kling_lint.check.build import rule_table
+    from kling_lint.config import Config
+
+    _, settings, reg = _configured(register, (), config, isolated)
+    settings = settings or Config()
+    if config is None:
+        settings = dataclasses.replace(settings, plugins=())
+    _, table = rule_table(reg, settings)
+    return sorted(table.values(), key=lambda r: r.code)
 
 
 _RULE_CONFIG = click.option(
