@@ -188,3 +188,32 @@ def test_a_discovered_config_cannot_load_plugins(
     config = tmp_path / ".kling-lint.toml"
     assert run_cli("check", "--config", str(config), str(payload)).exit_code == 0
     assert marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "fault", "exit_zero", "expected"),
+    [
+        ("KL008", True, False, 2),  # a rule that raised: the check failed
+        ("KL008", True, True, 2),  # --exit-zero does not hide a failed check
+        ("KL008", False, False, 1),  # the code alone decides nothing: the table does
+        ("KL950", True, False, 2),  # an outside rule that says the check failed
+        ("KL950", False, True, 0),
+    ],
+)
+def test_exit_two_comes_from_the_rule_table(
+    code: str, fault: bool, exit_zero: bool, expected: int
+) -> None:
+    import dataclasses
+
+    from kling_lint.check.rules import BUILTIN_RULES, Rule, RuleDoc
+    from kling_lint.diagnostics import Diagnostic, Severity
+    from kling_lint.report.deliver import exit_code
+    from kling_lint.results import FileResult, RunResult
+
+    rules = {r.code: r for r in BUILTIN_RULES}
+    doc = RuleDoc("Reports.", "Because.", "{}", "{}")
+    rules["KL950"] = Rule("KL950", "outside-check", Severity.ERROR, doc, origin="plugin x")
+    rules[code] = dataclasses.replace(rules[code], fault=fault)
+    found = Diagnostic(code, rules[code].name, Severity.ERROR, "message")
+    result = RunResult([FileResult("a.json", None, None, (found,))], rules=rules)
+    assert exit_code(result, exit_zero=exit_zero) == expected

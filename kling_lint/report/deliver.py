@@ -49,8 +49,10 @@ def deliver(
 
 
 def exit_code(result: RunResult, *, exit_zero: bool = False) -> int:
-    """2 when a plugin broke, else 1 for findings at or above the threshold (unless exit-zero)."""
-    if any(d.code == "KL008" for f in result.files for d in f.diagnostics):
+    """2 when a check itself failed (a finding of a rule marked `fault`), else 1 for
+    findings at or above the threshold (unless exit-zero)."""
+    faults = {code for code, rule in result.rules.items() if rule.fault}
+    if faults and any(d.code in faults for f in result.files for d in f.diagnostics):
         return exit_codes.ERROR
     if result.failed and not exit_zero:
         return exit_codes.FINDINGS

@@ -110,6 +110,7 @@ _INPUT = (
         ),
         reported_by="linter",
         always_on=True,
+        fault=True,
     ),
     Rule(
         "KL009",

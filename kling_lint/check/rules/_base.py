@@ -86,6 +86,10 @@ class Rule:
     # for every field a payload sends would otherwise make reports grow with the payloads
     # rather than with their problems.
     by_default: bool = True
+    # A finding that says the check itself failed (a rule that raised, a fault reading a
+    # file): the payload is blocked, and the run exits 2 whatever the verdicts, since the
+    # tool did not do its job.
+    fault: bool = False
 
     def __post_init__(self) -> None:
         if not _is_code(self.code):
