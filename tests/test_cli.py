@@ -361,3 +361,32 @@ def test_shell_completion_as_the_readme_gives_it(shell: str) -> None:
     asked |= {"COMP_WORDS": "kling-lint check --for", "COMP_CWORD": "2"}
     words = subprocess.run([str(script)], env=asked, capture_output=True, text=True, check=True)
     assert "--format" in words.stdout
+
+
+@pytest.mark.parametrize("flag", ["--register", "--registry"])
+def test_schemas_take_the_register_flag_every_command_takes(run_cli: Any, flag: str) -> None:
+    # The shipped register's schemas are current: both spellings name the same folder.
+    assert run_cli("schemas", "check", flag, "registry").exit_code == 0
+    assert run_cli("schemas", "check", flag, "no-such-folder").exit_code == 2
+
+
+def test_every_command_declares_a_shared_option_the_same_way() -> None:
+    import click
+
+    from kling_lint.cli import main
+
+    context = click.Context(main)
+    commands = {name: main.get_command(context, name) for name in main.list_commands(context)}
+    seen: dict[str, set[tuple[object, ...]]] = {}
+    for command in commands.values():
+        for sub in getattr(command, "commands", {}).values() or [command]:
+            for param in sub.params:
+                if param.name in ("config", "isolated", "register"):
+                    seen.setdefault(param.name, set()).add(
+                        (tuple(param.opts), type(param.type).__name__)
+                    )
+    assert {name: len(kinds) for name, kinds in seen.items()} == {
+        "config": 1,
+        "isolated": 1,
+        "register": 1,
+    }

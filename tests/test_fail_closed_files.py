@@ -71,7 +71,7 @@ def test_build_of_another_register_needs_an_output(tmp_path: Path, run_cli: Any)
     before = _snapshot(SCHEMAS)
     register = tmp_path / "team-register"
     shutil.copytree(ROOT / "registry", register)
-    result = run_cli("schemas", "build", "--registry", str(register))
+    result = run_cli("schemas", "build", "--register", str(register))
     assert result.exit_code == 2
     assert _snapshot(SCHEMAS) == before
 

@@ -26,9 +26,7 @@ __all__ = [
     "CommandError",
     "codes",
     "guarded",
-    "overlay_option",
     "reader_gone",
-    "register_option",
 ]
 
 
@@ -94,41 +92,6 @@ def guarded(func: F) -> F:
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
-
-
-def register_option() -> Callable[[F], F]:
-    """`--register DIR`: a register folder in place of the built-in one."""
-    from pathlib import Path
-
-    return click.option(
-        "--register",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Use this register folder instead of the built-in one.",
-    )
-
-
-def overlay_option(help: str) -> Callable[[F], F]:
-    """`--overlay DIR` (repeatable): register overlays laid over the register, in order."""
-    from pathlib import Path
-
-    return click.option(
-        "--overlay",
-        "overlays",
-        multiple=True,
-        type=click.Path(file_okay=False, path_type=Path),
-        help=help,
-    )
-
-
-def document_format_option() -> Callable[[F], F]:
-    """`--format text|json|markdown`: how a review or a diff is written (`output_format`)."""
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(["text", "json", "markdown"]),
-        default="text",
-        show_default=True,
-    )
 
 
 def codes(values: tuple[str, ...]) -> tuple[str, ...] | None:

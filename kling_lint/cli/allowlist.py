@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from kling_lint.cli._support import EXIT_FINDINGS, guarded, register_option
+from kling_lint.cli._support import EXIT_FINDINGS, guarded
+from kling_lint.cli.options import config_option, register_option
 from kling_lint.report._common import printable
 
 _WHY = {"KL902": "it lifted nothing", "KL906": "the register no longer gates what it names"}
@@ -20,11 +21,7 @@ def allowlist() -> None:
 
 @allowlist.command()
 @click.argument("paths", nargs=-1)
-@click.option(
-    "--config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file to prune (default: the one the working folder uses).",
-)
+@config_option("Config file to prune (default: the one the working folder uses).")
 @register_option()
 @click.option(
     "--diff", "show_diff", is_flag=True, help="Print the change as a diff; write nothing."

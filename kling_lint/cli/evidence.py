@@ -7,13 +7,8 @@ from pathlib import Path
 
 import click
 
-from kling_lint.cli._support import (
-    EXIT_ERROR,
-    EXIT_FINDINGS,
-    document_format_option,
-    guarded,
-    register_option,
-)
+from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded
+from kling_lint.cli.options import document_format_option, register_option
 from kling_lint.report._common import printable
 
 _REGISTER = register_option()

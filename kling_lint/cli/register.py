@@ -8,16 +8,23 @@ from pathlib import Path
 
 import click
 
-from kling_lint.cli._support import (
-    EXIT_ERROR,
-    EXIT_FINDINGS,
+from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded
+from kling_lint.cli.options import (
+    config_option,
     document_format_option,
-    guarded,
+    format_option,
+    isolated_option,
     overlay_option,
 )
 
+# `--register`, as every other command names a register folder; `--registry`, its name
+# before, is still read.
 _REGISTRY = click.option(
-    "--registry", "registry_path", type=click.Path(file_okay=False, path_type=Path)
+    "--register",
+    "--registry",
+    "registry_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Use this register folder instead of the built-in one.",
 )
 _OUTPUT = click.option("--output", type=click.Path(file_okay=False, path_type=Path))
 
@@ -49,7 +56,7 @@ def _exit_if_stale(registry_path: Path | None, output: Path | None, builtin: boo
     if stale:
         command = "kling-lint schemas build"
         if not builtin:
-            command += f" --registry {shlex.quote(str(registry_path))}"
+            command += f" --register {shlex.quote(str(registry_path))}"
         if output is not None:
             command += f" --output {shlex.quote(str(output))}"
         click.echo(f"regenerate them with: {command}", err=True)
@@ -145,12 +152,10 @@ def schemas_build(registry_path: Path | None, output: Path | None) -> None:
     help="How settings.json refers to DIRECTORY (default: ./DIRECTORY, or its file URL "
     "when DIRECTORY is absolute).",
 )
-@click.option(
-    "--config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Config whose endpoints patterns to map too (default: the one the working folder uses).",
+@config_option(
+    "Config whose endpoints patterns to map too (default: the one the working folder uses)."
 )
-@click.option("--isolated", is_flag=True, help="Map no config's endpoints patterns.")
+@isolated_option("Map no config's endpoints patterns.")
 @guarded
 def schemas_export(
     directory: Path, url_base: str | None, config: Path | None, isolated: bool
@@ -253,7 +258,7 @@ def registry_diff(old: str, new: str, output_format: str, fail_on_demotion: bool
     show_default=True,
     help="Age of the newest evidence that makes a live status stale (days: 180d or 180).",
 )
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json")
 @guarded
 def registry_stale(directory: Path | None, older_than: str, output_format: str) -> None:
     """Live statuses whose newest evidence is older than --older-than (exit 1 if any)."""
