@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl
 from kling_lint.api import PayloadBlocked, _linter
 from kling_lint.check.linter import Linter
 from kling_lint.check.routes import route_of, split_target
+from kling_lint.check.rules import LOADER_CODES
 from kling_lint.check.stamp import closed
 from kling_lint.config import Config
 from kling_lint.diagnostics import Severity
@@ -143,7 +144,9 @@ def _check_body(linter: Linter, endpoint_id: str, raw: bytes) -> None:
     loaded = parse_json(text, "request body")
     if isinstance(loaded, LoadFailure):
         raise _unreadable(endpoint_id, loaded.problem.message)
-    problems = tuple(closed(p.code, p.message, pointer=p.pointer) for p in loaded.problems)
+    problems = tuple(
+        closed(LOADER_CODES[p.kind], p.message, pointer=p.pointer) for p in loaded.problems
+    )
     if not problems:
         _log_findings(linter.guard(loaded.data, endpoint_id), endpoint_id)
         return

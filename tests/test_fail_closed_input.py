@@ -313,7 +313,7 @@ def test_an_unreadable_file_is_a_located_finding(
     tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Root reads anything, so the refusal is simulated where the file is opened."""
-    from kling_lint import load
+    from kling_lint.load import read as load
 
     real = os.open
 

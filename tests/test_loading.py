@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kling_lint.load import LoadFailure, Payload, parse_text, unwrap_envelope
+from kling_lint.load import LoadFailure, Payload, Problem, parse_text, unwrap_envelope
 
 
 def _one(text: str, kind: str = "json") -> Payload:
@@ -28,16 +28,16 @@ def test_json_positions_point_at_keys_and_items() -> None:
 def test_duplicates_and_non_json_tokens() -> None:
     payload = _one('{"a": 1, "b": NaN,\n "a": 2}')
     assert payload.data["a"] == 2
-    assert sorted((p.code, p.pointer, p.position) for p in payload.problems) == [
-        ("KL002", "/a", (2, 2)),
-        ("KL003", "/b", (1, 15)),
+    assert sorted((p.kind.value, p.pointer, p.position) for p in payload.problems) == [
+        ("duplicate-key", "/a", (2, 2)),
+        ("non-json-value", "/b", (1, 15)),
     ]
 
 
 def test_yaml_positions_and_problems() -> None:
     payload = _one("a: 1\nb:\n  - c: .inf\n    d: 2026-01-02\na: 2\n", "yaml")
     assert payload.locate("/b/0/c") == (3, 5)
-    assert {p.code for p in payload.problems} == {"KL002", "KL003"}
+    assert {p.kind for p in payload.problems} == {Problem.DUPLICATE_KEY, Problem.NON_JSON_VALUE}
 
 
 def test_broken_files_are_results() -> None:
@@ -46,7 +46,7 @@ def test_broken_files_are_results() -> None:
     assert isinstance(json_fail, LoadFailure)
     assert json_fail.problem.position == (1, 9)
     assert isinstance(yaml_fail, LoadFailure)
-    assert yaml_fail.problem.code == "KL001"
+    assert yaml_fail.problem.kind is Problem.UNREADABLE
 
 
 def test_jsonl_lines_are_records_with_their_own_line_numbers() -> None:
@@ -69,7 +69,7 @@ def test_a_second_yaml_document_is_its_own_load_failure(tmp_path: Path) -> None:
     path.write_text("prompt: a\n---\nprompt: b\n")
     [failure] = read_file(path, str(path))
     assert isinstance(failure, LoadFailure)
-    assert failure.problem.code == "KL001"
+    assert failure.problem.kind is Problem.UNREADABLE
     assert failure.problem.position == (2, 1)
 
 
@@ -87,8 +87,23 @@ def test_a_tag_on_a_collection_is_non_json(text: str) -> None:
     # A YAML 1.1 reader builds another shape (a list of pairs, a set, a tuple) than the
     # mapping or list read here: the request sent is not the one checked.
     payload = _one(text, "yaml")
-    assert ("KL003", "/l") in {(p.code, p.pointer) for p in payload.problems}
+    assert (Problem.NON_JSON_VALUE, "/l") in {(p.kind, p.pointer) for p in payload.problems}
 
 
 def test_the_plain_tags_of_collections_are_json() -> None:
     assert not _one("l: !!seq [1]\nm: !!map {a: 1}\n", "yaml").problems
+
+
+def test_every_kind_of_load_problem_has_its_code() -> None:
+    """The loader reports kinds; the rule table names the code each is reported under,
+    and every such rule is one the loader (or the envelope) reports."""
+    from kling_lint.check.rules import BUILTIN_RULES, LOADER_CODES
+
+    rules = {r.code: r for r in BUILTIN_RULES}
+    assert set(LOADER_CODES) == {kind.value for kind in Problem}
+    assert all(LOADER_CODES[kind] for kind in Problem)  # looked up by the kind itself
+    assert {rules[code].reported_by for code in LOADER_CODES.values()} <= {
+        "loader",
+        "run",
+        "linter",
+    }

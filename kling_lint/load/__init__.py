@@ -8,33 +8,34 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import re
-import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
-from pathlib import Path
+from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
 
 from kling_lint.config.limits import DEFAULT_LIMITS, Limits
 from kling_lint.load.discover import Discovery as Discovery
 from kling_lint.load.discover import Skipped as Skipped
 from kling_lint.load.discover import discover as discover
+from kling_lint.load.kinds import EXCHANGE_LOG as EXCHANGE_LOG
+from kling_lint.load.kinds import OWN_OUTPUT as OWN_OUTPUT
+from kling_lint.load.kinds import REGISTER_FILE as REGISTER_FILE
+from kling_lint.load.kinds import SUFFIXES as SUFFIXES
+from kling_lint.load.kinds import by_content as by_content
+from kling_lint.load.kinds import is_exchange_log, is_own_output, is_register_file
+from kling_lint.load.kinds import kind_of as kind_of
+from kling_lint.load.kinds import not_a_payload as not_a_payload
+from kling_lint.load.problems import Problem as Problem
 
-# What each payload suffix is read as; a name without a suffix is read as JSON.
-_KINDS = {".json": "json", ".jsonl": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
-SUFFIXES = tuple(_KINDS)
-_NOT_JSON = tuple(s for s in _KINDS if s != ".json")
 Position = tuple[int, int]
 _T = TypeVar("_T")
 
 
 class LoadProblem(NamedTuple):
-    """KL001/KL002/KL003 material, before the engine stamps it."""
+    """What the loader found (a kind, not a rule code: the check stage stamps it)."""
 
-    code: str
+    kind: Problem
     message: str
     pointer: str = ""
     position: Position | None = None
@@ -139,7 +140,7 @@ def _json_problems(text: str, first_line: int) -> tuple[list[LoadProblem], dict[
     index = jsonpos.LineIndex(text, first_line)
     out = [
         LoadProblem(
-            "KL002",
+            Problem.DUPLICATE_KEY,
             f"duplicate key {ptr.rsplit('/', 1)[-1]!r}: only one value is sent",
             ptr,
             index.position(o),
@@ -147,7 +148,7 @@ def _json_problems(text: str, first_line: int) -> tuple[list[LoadProblem], dict[
         for ptr, o in scan.duplicates
     ]
     out += [
-        LoadProblem("KL003", f"{token} is not valid JSON", ptr, index.position(o))
+        LoadProblem(Problem.NON_JSON_VALUE, f"{token} is not valid JSON", ptr, index.position(o))
         for ptr, o, token in scan.non_json
     ]
     return out, {p: index.position(o) for p, o in scan.offsets.items()}
@@ -188,24 +189,28 @@ def parse_json(
     except json.JSONDecodeError as exc:
         where = (exc.lineno + first_line - 1, exc.colno)
         return LoadFailure(
-            path, record, LoadProblem("KL001", f"invalid JSON: {exc.msg}", "", where)
+            path, record, LoadProblem(Problem.UNREADABLE, f"invalid JSON: {exc.msg}", "", where)
         )
     except RecursionError:
         message = limits.hit("depth", "nested too deeply to parse")
-        return LoadFailure(path, record, LoadProblem("KL001", message))
+        return LoadFailure(path, record, LoadProblem(Problem.UNREADABLE, message))
     except ValueError:  # an integer past Python's own digit limit (int_max_str_digits)
         message = limits.hit("integer_digits", "an integer with too many digits")
-        return LoadFailure(path, record, LoadProblem("KL001", message))
+        return LoadFailure(path, record, LoadProblem(Problem.UNREADABLE, message))
     past = _past_limits(data, limits, text, flags.long_integer)
     if past is not None:
-        return LoadFailure(path, record, LoadProblem("KL001", past))
+        return LoadFailure(path, record, LoadProblem(Problem.UNREADABLE, past))
     if flags.duplicates or flags.non_json:
         problems, positions = _json_problems(text, first_line)
         return Payload(path, record, data, problems, _positions=lambda: positions)
     return Payload(path, record, data, [], _text=text, _first_line=first_line)
 
 
-_YAML_CODES = {"duplicate": "KL002", "non-json": "KL003", "yaml11": "KL011"}
+_YAML_KINDS = {
+    "duplicate": Problem.DUPLICATE_KEY,
+    "non-json": Problem.NON_JSON_VALUE,
+    "yaml11": Problem.AMBIGUOUS_YAML,
+}
 
 
 def parse_yaml(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Loaded:
@@ -216,10 +221,12 @@ def parse_yaml(text: str, path: str, limits: Limits = DEFAULT_LIMITS) -> Loaded:
         doc = load_yaml(text, cache=False, limits=limits, yaml11=True)
     except YamlSyntaxError as exc:
         return LoadFailure(
-            path, None, LoadProblem("KL001", f"invalid YAML: {exc.message}", "", exc.position)
+            path,
+            None,
+            LoadProblem(Problem.UNREADABLE, f"invalid YAML: {exc.message}", "", exc.position),
         )
     problems = [
-        LoadProblem(_YAML_CODES[p.kind], p.detail, p.pointer, p.position) for p in doc.problems
+        LoadProblem(_YAML_KINDS[p.kind], p.detail, p.pointer, p.position) for p in doc.problems
     ]
     positions = doc.positions
     return Payload(path, None, doc.data, problems, _positions=lambda: positions)
@@ -230,11 +237,14 @@ def parse_text(
 ) -> list[Loaded]:
     """Payloads in a text of the given kind (`json`, `yaml` or `jsonl`). A file whose
     content says it is no payload (an exchange log, a register file, kling-lint's own
-    output) is one KL012 failure (`by_content`), unless `as_payloads`: a file that its name
-    or a config pattern ties to an endpoint is read as payloads whatever its shape."""
+    output) is one NOT_A_PAYLOAD_BY_CONTENT failure (`by_content`), unless `as_payloads`:
+    a file that its name or a config pattern ties to an endpoint is read as payloads
+    whatever its shape."""
     if kind == "jsonl":
-        if not as_payloads and _is_exchange_log(text):
-            return [LoadFailure(path, None, LoadProblem("KL012", EXCHANGE_LOG))]
+        if not as_payloads and is_exchange_log(text):
+            return [
+                LoadFailure(path, None, LoadProblem(Problem.NOT_A_PAYLOAD_BY_CONTENT, EXCHANGE_LOG))
+            ]
         out: list[Loaded] = []
         # Records end at "\n" only: U+2028, U+0085 and the like may sit inside strings.
         for number, line in enumerate(text.split("\n"), start=1):
@@ -243,310 +253,29 @@ def parse_text(
         return out
     if kind == "yaml":
         loaded = parse_yaml(text, path, limits)
-        if not as_payloads and type(loaded) is Payload and _is_register_file(loaded.data):
-            return [LoadFailure(path, None, LoadProblem("KL012", REGISTER_FILE))]
+        if not as_payloads and type(loaded) is Payload and is_register_file(loaded.data):
+            return [
+                LoadFailure(
+                    path, None, LoadProblem(Problem.NOT_A_PAYLOAD_BY_CONTENT, REGISTER_FILE)
+                )
+            ]
         return [loaded]
     loaded = parse_json(text, path, limits=limits)
-    if not as_payloads and type(loaded) is Payload and _is_own_output(loaded.data):
-        return [LoadFailure(path, None, LoadProblem("KL012", OWN_OUTPUT))]
+    if not as_payloads and type(loaded) is Payload and is_own_output(loaded.data):
+        return [LoadFailure(path, None, LoadProblem(Problem.NOT_A_PAYLOAD_BY_CONTENT, OWN_OUTPUT))]
     return [loaded]
 
 
-def by_content(loaded: list[Loaded]) -> bool:
-    """Whether a file's load result is a skip decided by its content (not its name)."""
-    return (
-        len(loaded) == 1
-        and isinstance(loaded[0], LoadFailure)
-        and loaded[0].problem.message in _BY_CONTENT
-    )
-
-
-OWN_OUTPUT = (
-    "kling-lint's own output (a baseline or a JSON report), not a payload; a folder walk skips it"
-)
-_REPORT_KEYS = frozenset({"version", "tool", "summary", "configs", "notices", "skipped", "files"})
-_BASELINE_KEYS = frozenset({"version", "tool", "entries"})
-_GITLAB_KEYS = frozenset({"description", "check_name", "fingerprint", "severity", "location"})
-
-
-def _is_own_output(data: Any) -> bool:
-    """Whether JSON data is a file kling-lint writes: a baseline, a `json` or a `gitlab`
-    report. Their shapes are exact, so no request body is taken for one."""
-    if type(data) is dict:
-        if "tool" not in data:  # most payloads: told apart here
-            return False
-        tool = data["tool"]
-        if tool == "kling-lint":
-            return data.keys() == _BASELINE_KEYS and isinstance(data["entries"], list)
-        return (
-            isinstance(tool, dict)
-            and tool.get("name") == "kling-lint"
-            and data.keys() <= _REPORT_KEYS
-            and "files" in data
-        )
-    if type(data) is list and data and all(type(item) is dict for item in data):
-        return all(
-            item.keys() == _GITLAB_KEYS and str(item["check_name"]).startswith("KL")
-            for item in data
-        )
-    return False
-
-
-EXCHANGE_LOG = (
-    "an exchange log (recorded API calls), not payloads: `kling-lint evidence review` "
-    "reads it; a folder walk skips it"
-)
-
-
-@cache
-def _leading() -> re.Pattern[str]:  # compiled on first use: only JSON Lines files need it
-    return re.compile("[\ufeff \t\r\n]*")
-
-
-REGISTER_FILE = (
-    "a register file (an endpoint, sources or policy of a register or overlay), not a "
-    "payload: `kling-lint registry validate` checks it; a folder walk skips it"
-)
-
-
-class _Shapes(NamedTuple):
-    """The top-level keys of the files a walk tells apart from payloads, read from the
-    schemas that define those files (on first use: most runs meet none)."""
-
-    endpoint: frozenset[str]  # an endpoint file of a register or an overlay
-    policy: frozenset[str]
-    log_required: frozenset[str]  # an exchange-log record
-    log_allowed: frozenset[str]
-
-
-@cache
-def _shapes() -> _Shapes:
-    from kling_lint._resources import META_SCHEMA_FILE, schemas_dir
-    from kling_lint.evidence.log import SCHEMA_FILE
-
-    def read(name: str) -> Any:
-        return json.loads((schemas_dir() / name).read_text(encoding="utf-8"))
-
-    meta = read(META_SCHEMA_FILE)["$defs"]
-    log = read(SCHEMA_FILE)
-    return _Shapes(
-        frozenset(meta["endpoint"]["properties"]),
-        frozenset(meta["policy"]["properties"]),
-        frozenset(log["required"]),
-        frozenset(log["properties"]),
-    )
-
-
-def _is_register_file(data: Any) -> bool:
-    """Whether YAML data is a register's (or an overlay's) endpoint, sources or policy
-    file: only those keys, in those shapes. A payload that also has `id` and `fields` has
-    other keys beside them, and is read as a payload."""
-    if not isinstance(data, dict):
-        return False
-    keys = data.keys()
-    if "id" in keys and isinstance(data.get("fields"), dict):
-        return keys <= _shapes().endpoint  # an overlay's may hold only id and fields
-    if keys == {"sources"} and isinstance(data["sources"], dict):
-        return True
-    return (
-        {"id", "title"} <= keys and keys <= _shapes().policy and isinstance(data.get("rules"), list)
-    )
-
-
-def _is_exchange_log(text: str) -> bool:
-    """Whether a JSON Lines text is an exchange log: its first record has the log's keys
-    and no others, and every record starts as the writer starts one (`{"format"`), so a
-    payload after a log-like first line is not taken for part of a log."""
-    start = _leading().match(text).end()  # type: ignore[union-attr]  # matches the empty string
-    if not text.startswith('{"format"', start):  # most files: told apart here
-        return False
-    end = text.find("\n", start)
-    first = text[start : end if end >= 0 else len(text)]
-    try:
-        record = json.loads(first)
-    except ValueError:
-        return False
-    shapes = _shapes()
-    if not (
-        isinstance(record, dict) and shapes.log_required <= record.keys() <= shapes.log_allowed
-    ):
-        return False
-    if end < 0:
-        return True
-    return all(
-        line.lstrip(" \t\r").startswith('{"format"')
-        for line in text[end + 1 :].split("\n")
-        if line.strip()
-    )
-
-
-_BY_CONTENT = frozenset({EXCHANGE_LOG, REGISTER_FILE, OWN_OUTPUT})
-
-
-def not_a_payload(name: str) -> str | None:
-    """Why a file named `name` cannot be a payload (a suffix kling-lint does not read, such
-    as `.md`), or None. A name without a suffix is read as JSON."""
-    if name[-5:].lower() == ".json":
-        return None
-    suffix = os.path.splitext(os.path.basename(name))[1]
-    if not suffix or suffix.lower() in SUFFIXES:
-        return None
-    return (
-        f"not a payload file ({suffix}): kling-lint reads .json, .jsonl, .yaml and .yml; "
-        "rename it, or pass its text on standard input with --stdin-filename"
-    )
-
-
-def kind_of(name: str) -> str:
-    # Most names end in .json: only the others pay for splitext (a Python function).
-    if not name[-6:].lower().endswith(_NOT_JSON):
-        return "json"
-    return _KINDS.get(os.path.splitext(name)[1].lower(), "json")
-
-
 def unreadable(display: str, message: str) -> LoadFailure:
-    """A KL001 failure for a file, a folder or standard input."""
-    return LoadFailure(display, None, LoadProblem("KL001", message))
+    """An UNREADABLE failure for a file, a folder or standard input."""
+    return LoadFailure(display, None, LoadProblem(Problem.UNREADABLE, message))
 
 
-def _failure(display: str, message: str) -> list[Loaded]:
-    return [unreadable(display, message)]
-
-
-# Opened without blocking, so that a FIFO named like a payload cannot hang the run.
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-
-
-def read_file(path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS) -> list[Loaded]:
-    """The payloads of one file; a file that is not a regular file (a FIFO, a device), is
-    larger than the limit, cannot be read or is not UTF-8 is one KL001 failure, and one
-    whose name says it is no payload (README.md) a KL012 failure, unread."""
-    text = read_text(path, display, limits)
-    if isinstance(text, list):
-        return text
-    return parse_text(text, display, kind_of(os.fspath(path)), limits)
-
-
-def read_text(
-    path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS
-) -> str | list[Loaded]:
-    """What `read_file` parses: the file's text, or (as `read_file` gives them) why it
-    cannot be read. A run reads a few files ahead before it parses and checks them: the
-    system calls together, then the work in Python, is faster than one after the other."""
-    raw = read_bytes(path, display, limits)
-    return raw if isinstance(raw, list) else text_of(raw, display)
-
-
-def read_bytes(
-    path: str | Path, display: str, limits: Limits = DEFAULT_LIMITS
-) -> bytes | list[Loaded]:
-    """The file's bytes, or why it cannot be read (`read_text` decodes them)."""
-    wrong = not_a_payload(os.fspath(path))
-    if wrong is not None:
-        return [LoadFailure(display, None, LoadProblem("KL012", wrong))]
-    try:
-        fd = os.open(path, _READ_FLAGS)
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                return _failure(display, "not a regular file (a FIFO, device or socket)")
-            if info.st_size > limits.file_bytes:
-                return _failure(display, limits.hit("file_bytes", f"{info.st_size} bytes"))
-            # What the size says plus one byte. Exactly the size is the whole file (most
-            # files: no second read); less or more (a read may return less than asked, a
-            # file may grow while read), read on to the end, never past the limit. The
-            # later reads are small: a large buffer costs more to allocate than the read.
-            raw = os.read(fd, info.st_size + 1)
-            while len(raw) != info.st_size and len(raw) <= limits.file_bytes:
-                more = os.read(fd, min(1 << 16, limits.file_bytes + 1 - len(raw)))
-                if not more:
-                    break
-                raw += more
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        return _failure(display, f"cannot read: {exc.strerror or exc}")
-    if len(raw) > limits.file_bytes:
-        return _failure(display, limits.hit("file_bytes", "the file grew while read"))
-    return raw
-
-
-def text_of(raw: bytes, display: str) -> str | list[Loaded]:
-    """A file's bytes as text, or the KL001 failure of bytes that are not UTF-8."""
-    # A byte-order mark is dropped first, so that the decode is the C codec's (the
-    # "utf-8-sig" codec is written in Python). Offsets in errors count from the file.
-    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
-    try:
-        return (raw[bom:] if bom else raw).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return _failure(display, f"not UTF-8 text (byte {exc.start + bom})")
-
-
-ENVELOPE_BODY_KEYS = ("body", "params")
-ENVELOPE_KEYS = ("endpoint", *ENVELOPE_BODY_KEYS)
-
-
-def is_envelope(data: Any) -> bool:
-    """An object with an `endpoint` and a `body` (or `params`): a request-log envelope."""
-    return (
-        isinstance(data, dict)
-        and "endpoint" in data
-        and any(key in data for key in ENVELOPE_BODY_KEYS)
-    )
-
-
-def unwrap_envelope(payload: Payload) -> Payload:
-    """A request-log envelope `{"endpoint": ..., "body": {...}}` becomes its body.
-
-    Only the body is sent, so whatever else the envelope holds is a finding (KL009) rather
-    than silently dropped: a key beside the body, a second body, an endpoint that is not a
-    string (KL004), a body that is not an object (KL006).
-    """
-    data = payload.data
-    if not is_envelope(data):
-        return payload
-    present = [key for key in ENVELOPE_BODY_KEYS if key in data]
-    key = present[0]
-    envelope_problems: list[LoadProblem] = []
-
-    def problem(code: str, message: str, at: str) -> None:
-        envelope_problems.append(LoadProblem(code, message, "", payload.locate("/" + at)))
-
-    for extra in [k for k in data if k not in ENVELOPE_KEYS] + present[1:]:
-        problem(
-            "KL009",
-            f"envelope key {extra!r} is not sent with the request (only {key!r} is) and is not "
-            "checked; move it into the body or remove it",
-            extra,
-        )
-    hint = data["endpoint"]
-    if not isinstance(hint, str):
-        problem(
-            "KL004",
-            f"the envelope's endpoint must be a string, not {type(hint).__name__}",
-            "endpoint",
-        )
-        hint = None
-    body = data[key]
-    if not isinstance(body, dict):
-        problem(
-            "KL006", f"the envelope's {key!r} must be an object, not {type(body).__name__}", key
-        )
-    base = "/" + key
-    # Problems inside the body keep their place, re-pointed into the body; those of the
-    # envelope itself (a duplicated endpoint key) keep their position.
-    inside = [
-        p._replace(pointer=p.pointer[len(base) :])
-        for p in payload.problems
-        if p.pointer == base or p.pointer.startswith(base + "/")
-    ]
-    outside = [
-        p._replace(pointer="", position=p.position or payload.locate(p.pointer))
-        for p in payload.problems
-        if not (p.pointer == base or p.pointer.startswith(base + "/"))
-    ]
-    payload.data = body
-    payload.endpoint_hint = hint
-    payload.base = base
-    payload.problems = [*outside, *envelope_problems, *inside]
-    return payload
+# Reading files and unwrapping envelopes build on the types above.
+from kling_lint.load.envelope import ENVELOPE_KEYS as ENVELOPE_KEYS  # noqa: E402
+from kling_lint.load.envelope import is_envelope as is_envelope  # noqa: E402
+from kling_lint.load.envelope import unwrap_envelope as unwrap_envelope  # noqa: E402
+from kling_lint.load.read import read_bytes as read_bytes  # noqa: E402
+from kling_lint.load.read import read_file as read_file  # noqa: E402
+from kling_lint.load.read import read_text as read_text  # noqa: E402
+from kling_lint.load.read import text_of as text_of  # noqa: E402

@@ -18,6 +18,7 @@ from kling_lint.load import (
     Loaded,
     LoadFailure,
     LoadProblem,
+    Problem,
     Skipped,
     by_content,
     discover,
@@ -255,7 +256,7 @@ def _check_stdin(session: Session, options: Options) -> list[FileResult]:
     wrong = not_a_payload(name) if options.stdin_filename else None
     loaded_all: list[Loaded]
     if wrong is not None:
-        loaded_all = [LoadFailure(name, None, LoadProblem("KL012", wrong))]
+        loaded_all = [LoadFailure(name, None, LoadProblem(Problem.NOT_A_PAYLOAD, wrong))]
     else:
         text = sys.stdin.read(limits.file_bytes + 1)
         if len(text) > limits.file_bytes:

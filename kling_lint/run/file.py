@@ -14,12 +14,14 @@ from typing import Any
 
 from kling_lint.check.endpoint import Chosen, choose
 from kling_lint.check.linter import Linter
+from kling_lint.check.rules import LOADER_CODES
 from kling_lint.config.paths import relative
 from kling_lint.diagnostics import Diagnostic
 from kling_lint.load import (
     Loaded,
     LoadFailure,
     Payload,
+    Problem,
     by_content,
     kind_of,
     parse_text,
@@ -28,6 +30,10 @@ from kling_lint.load import (
 )
 from kling_lint.results import NOTHING_USED, FileResult, Used
 from kling_lint.run.session import Session
+
+# A file a walk found that is no payload is skipped; one named on the command line is a
+# finding.
+_NOT_PAYLOADS = (Problem.NOT_A_PAYLOAD, Problem.NOT_A_PAYLOAD_BY_CONTENT)
 
 
 def check_file(session: Session, file: str, config_path: Path | None) -> list[FileResult]:
@@ -73,9 +79,11 @@ def check_loaded(
     fail_on = linter.config.fail_on
     if isinstance(loaded, LoadFailure):
         p = loaded.problem
-        if p.code == "KL012" and file is not None and file not in session.named_files:
+        if p.kind in _NOT_PAYLOADS and file is not None and file not in session.named_files:
             return FileResult(loaded.path, None, None, (), fail_on, p.message, subject="skipped")
-        stamped = linter.stamp(p.code, p.message, pointer=p.pointer, position=p.position)
+        stamped = linter.stamp(
+            LOADER_CODES[p.kind], p.message, pointer=p.pointer, position=p.position
+        )
         failure = _selected(linter, [stamped])
         return FileResult(loaded.path, loaded.record, None, tuple(failure), fail_on)
     payload = unwrap_envelope(loaded)
@@ -85,7 +93,9 @@ def check_loaded(
         _selected(
             linter,
             [
-                linter.stamp(p.code, p.message, pointer=p.pointer, position=p.position)
+                linter.stamp(
+                    LOADER_CODES[p.kind], p.message, pointer=p.pointer, position=p.position
+                )
                 for p in payload.problems
             ],
             at,

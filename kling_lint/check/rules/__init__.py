@@ -9,7 +9,16 @@ from kling_lint.check.rules.declared import declared_rules, policy_rules
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import Register
 
-__all__ = ["BUILTIN_CODES", "BUILTIN_RULES", "Context", "Finding", "Rule", "RuleDoc", "all_rules"]
+__all__ = [
+    "BUILTIN_CODES",
+    "BUILTIN_RULES",
+    "LOADER_CODES",
+    "Context",
+    "Finding",
+    "Rule",
+    "RuleDoc",
+    "all_rules",
+]
 
 _INPUT = (
     Rule(
@@ -299,6 +308,20 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *_ALLOWLIST,
 )
 BUILTIN_CODES = frozenset(r.code for r in BUILTIN_RULES)
+
+# The code each kind of loader problem (`kling_lint.load.problems.Problem`, a str enum,
+# keyed here by its value so that checking imports nothing of loading) is reported under.
+LOADER_CODES: dict[str, str] = {
+    "unreadable": "KL001",
+    "duplicate-key": "KL002",
+    "non-json-value": "KL003",
+    "envelope-endpoint": "KL004",
+    "envelope-body": "KL006",
+    "envelope-key": "KL009",
+    "ambiguous-yaml-scalar": "KL011",
+    "not-a-payload-file": "KL012",
+    "not-a-payload-by-content": "KL012",
+}
 
 if len(BUILTIN_CODES) != len(BUILTIN_RULES):  # pragma: no cover - guards the table itself
     raise RuntimeError("duplicate built-in rule code")
