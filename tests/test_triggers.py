@@ -26,9 +26,7 @@ LINTER = Linter(config=Config(select=("ALL",)))
 
 def _unskipped(plan: _EndpointPlan) -> _EndpointPlan:
     every = tuple(
-        (rule, frozenset())
-        for rule in LINTER.rules
-        if rule.payload and rule.applies_to(plan.endpoint.id)
+        (rule, frozenset()) for rule in LINTER.rules if rule.payload and rule.runs_on(plan.endpoint)
     )
     # Every rule on every payload: no key index, each one always runs.
     return plan._replace(payload_rules=every, by_key={}, always=frozenset(range(len(every))))

@@ -184,7 +184,7 @@ class Linter:
         payload_rules = tuple(
             (rule, triggers)
             for rule in self.rules
-            if rule.payload and rule.applies_to(endpoint.id)
+            if rule.payload and rule.runs_on(endpoint)
             for triggers in (rule.triggers_on(endpoint),)
             if triggers is not None
         )

@@ -31,7 +31,9 @@ def _configured(
     return config_path, settings, load_register(base, layers)
 
 
-def _rule_table(register: Path | None, config: Path | None, isolated: bool = False) -> list[Any]:
+def _rule_table(
+    register: Path | None, config: Path | None, isolated: bool = False
+) -> tuple[Any, list[Any]]:
     """Built-in, register and policy rules (the config's policy files too), and the plugins
     installed here or named by `--config`. A config found by walking up has its plugins left
     out, as `check` leaves them out: listing rules must not import code unasked."""
@@ -44,8 +46,8 @@ def _rule_table(register: Path | None, config: Path | None, isolated: bool = Fal
     settings = settings or Config()
     if config is None:
         settings = dataclasses.replace(settings, plugins=())
-    _, table = rule_table(reg, settings)
-    return sorted(table.values(), key=lambda r: r.code)
+    reg, table = rule_table(reg, settings)
+    return reg, sorted(table.values(), key=lambda r: r.code)
 
 
 _RULE_CONFIG = config_option(
@@ -63,14 +65,14 @@ _RULE_ISOLATED = isolated_option()
 @guarded
 def rules(output_format: str, register: Path | None, config: Path | None, isolated: bool) -> None:
     """List every rule: code, name, default severity, where it comes from."""
-    table = _rule_table(register, config, isolated)
+    reg, table = _rule_table(register, config, isolated)
     if output_format == "json":
         rows = [
             {
                 "code": r.code,
                 "name": r.name,
                 "severity": r.severity.label,
-                "endpoints": list(r.endpoints),
+                "endpoints": list(r.scope_in(reg)),
                 "origin": r.origin,
                 "summary": r.doc.what,
             }
@@ -79,7 +81,7 @@ def rules(output_format: str, register: Path | None, config: Path | None, isolat
         click.echo(json.dumps(rows, indent=2))
         return
     for r in table:
-        scope = "all endpoints" if "*" in r.endpoints else ", ".join(r.endpoints)
+        scope = r.scope_text(reg)
         click.echo(f"{r.code}  {r.name:<40} {r.severity.label:<8} {r.origin:<16} {scope}")
 
 
@@ -91,7 +93,8 @@ def rules(output_format: str, register: Path | None, config: Path | None, isolat
 @guarded
 def explain(code: str, register: Path | None, config: Path | None, isolated: bool) -> None:
     """Print the documentation of one rule (by code or name)."""
-    table = {r.code: r for r in _rule_table(register, config, isolated)}
+    reg, rules = _rule_table(register, config, isolated)
+    table = {r.code: r for r in rules}
     by_name = {r.name: r for r in table.values()}
     rule = table.get(code.strip().upper()) or by_name.get(code.strip().lower())
     if rule is None:
@@ -100,7 +103,7 @@ def explain(code: str, register: Path | None, config: Path | None, isolated: boo
         close = difflib.get_close_matches(code.strip().upper(), list(table), 1, 0.6)
         hint = f"; did you mean {close[0]}?" if close else ""
         raise CommandError(f"no rule {code!r}{hint} (`kling-lint rules` lists them)")
-    scope = "all endpoints" if "*" in rule.endpoints else ", ".join(rule.endpoints)
+    scope = rule.scope_text(reg)
     click.echo(
         f"# {rule.code} {rule.name}\n\nDefault severity: {rule.severity.label}. "
         f"Applies to: {scope}. Defined by: {rule.origin}. Checked by: {rule.checked_by}."

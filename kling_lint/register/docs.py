@@ -162,7 +162,7 @@ def rules_markdown(register: Register) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for r in table:
-        scope = "all endpoints" if "*" in r.endpoints else ", ".join(r.endpoints)
+        scope = r.scope_text(register)
         link = f"[{r.code}](#{r.code.lower()})"
         out.append(
             f"| {link} | `{r.name}` | {r.severity.label} | {scope} | {r.origin} | {r.checked_by} |"

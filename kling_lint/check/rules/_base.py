@@ -12,7 +12,7 @@ from kling_lint.register.model import RuleDoc
 if TYPE_CHECKING:
     from kling_lint.register.model import Endpoint, Register
 
-__all__ = ["Context", "Finding", "Rule", "RuleDoc", "display"]
+__all__ = ["Context", "Finding", "Rule", "RuleDoc", "display", "doc_of", "rule"]
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
@@ -86,6 +86,11 @@ class Rule:
     # for every field a payload sends would otherwise make reports grow with the payloads
     # rather than with their problems.
     by_default: bool = True
+    # Where a rule runs, read from the register: endpoints whose fields include every one
+    # of `requires` and (when given) one of `any_of`, each accepted there (a field the
+    # register blocks is the status gate's finding, not this rule's).
+    requires: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
     # A finding that says the check itself failed (a rule that raised, a fault reading a
     # file): the payload is blocked, and the run exits 2 whatever the verdicts, since the
     # tool did not do its job.
@@ -150,6 +155,120 @@ class Rule:
 
     def applies_to(self, endpoint_id: str) -> bool:
         return "*" in self.endpoints or endpoint_id in self.endpoints
+
+    def runs_on(self, endpoint: Endpoint) -> bool:
+        """Whether the rule checks payloads of `endpoint`: named by `endpoints`, and with
+        the fields `requires` and `any_of` ask for, accepted there."""
+        if not self.applies_to(endpoint.id):
+            return False
+        if not (self.requires or self.any_of):
+            return True
+
+        def accepted(name: str) -> bool:
+            field = endpoint.fields.get(name)
+            return field is not None and not field.blocked
+
+        return all(accepted(n) for n in self.requires) and (
+            not self.any_of or any(accepted(n) for n in self.any_of)
+        )
+
+    def scope_in(self, register: Register) -> tuple[str, ...]:
+        """The endpoints the rule runs on in `register` ("*": every one)."""
+        if "*" in self.endpoints and not (self.requires or self.any_of):
+            return ("*",)
+        return tuple(e for e in register.endpoints if self.runs_on(register.endpoints[e]))
+
+    def scope_text(self, register: Register) -> str:
+        """Where the rule runs, as the rule table and `explain` say it."""
+        scope = self.scope_in(register)
+        return "all endpoints" if scope == ("*",) else ", ".join(scope) or "no endpoint"
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    requires: tuple[str, ...] = (),
+    any_of: tuple[str, ...] = (),
+    triggers: tuple[str, ...] = (),
+    keys: Callable[[Endpoint], frozenset[str]] | None = None,
+    relaxed_on_free: bool = False,
+    by_default: bool = True,
+    example_endpoint: str | None = None,
+) -> Callable[[PayloadCheck], Rule]:
+    """Make a payload check a rule, its docstring its documentation.
+
+    The docstring opens with what the rule does, then Ruff's headings: `## Why is this
+    bad?`, `## Why not in the schema` (what makes it a rule), `## Example` (a payload that
+    fires it) and `## Use instead`. Where it runs is read from the register (`requires`,
+    `any_of`); `triggers` are the top-level keys without which it cannot fire (`keys`: the
+    same, read from each endpoint)."""
+
+    def make(check: PayloadCheck) -> Rule:
+        return Rule(
+            code,
+            name,
+            severity,
+            doc_of(check, example_endpoint),
+            payload=check,
+            triggers=frozenset(triggers),
+            keys=keys,
+            relaxed_on_free=relaxed_on_free,
+            by_default=by_default,
+            requires=requires,
+            any_of=any_of,
+        )
+
+    return make
+
+
+_SECTIONS = {
+    "Why is this bad?": "why",
+    "Why not in the schema": "not_in_schema",
+    "Example": "example",
+    "Use instead": "fix",
+}
+
+
+def doc_of(check: Callable[..., Any], endpoint: str | None = None) -> RuleDoc:
+    """A rule's documentation, read from its check's docstring (see `rule`)."""
+    import inspect
+    import re
+
+    text = inspect.cleandoc(check.__doc__ or "")
+    pieces = re.split(r"^## (.+)$", text, flags=re.MULTILINE)
+    found: dict[str, str] = {"what": pieces[0]}
+    for heading, body in zip(pieces[1::2], pieces[2::2], strict=True):
+        if heading.strip() not in _SECTIONS:
+            raise ValueError(f"{check.__qualname__}: unknown docstring heading {heading!r}")
+        found[_SECTIONS[heading.strip()]] = body
+    missing = [h for h, key in _SECTIONS.items() if key not in found and key != "not_in_schema"]
+    if missing or not found["what"].strip():
+        raise ValueError(f"{check.__qualname__}: the docstring lacks {missing or 'its summary'}")
+    return RuleDoc(
+        _prose(found["what"]),
+        _prose(found["why"]),
+        _literal(found["example"]),
+        _prose(found["fix"]),
+        _prose(found["not_in_schema"]) if "not_in_schema" in found else None,
+        endpoint,
+    )
+
+
+def _prose(text: str) -> str:
+    """Paragraphs as one line each (a docstring wraps them)."""
+    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
+def _literal(text: str) -> str:
+    """An example as written, without the fence a docstring may put around it."""
+    body = text.strip("\n")
+    lines = body.splitlines()
+    if lines and lines[0].startswith("```"):
+        lines = lines[1:-1] if lines[-1].startswith("```") else lines[1:]
+    return "\n".join(lines).strip("\n")
 
 
 def display(value: Any) -> str:

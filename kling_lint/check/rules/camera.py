@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc
+from kling_lint.check.rules._base import Context, Finding, rule
 from kling_lint.check.rules._payload import (
-    CAMERA,
     number,
 )
 from kling_lint.diagnostics import Severity
@@ -14,7 +13,33 @@ from kling_lint.diagnostics import Severity
 AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
 
 
-def _camera(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "KL413",
+    "camera-control-config",
+    Severity.ERROR,
+    requires=("camera_control",),
+    triggers=("camera_control",),
+    example_endpoint="text2video.create",
+)
+def camera_control_config(ctx: Context) -> Iterator[Finding]:
+    """Flags camera_control whose config does not fit its type: simple needs a config with
+    exactly one non-zero axis; the other types take no config.
+
+    ## Why is this bad?
+    The service rejects a camera move it cannot read.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: exactly one of six axes being non-zero is a count over
+    members, which JSON Schema cannot say readably.
+
+    ## Example
+    ```
+    {"camera_control": {"type": "simple", "config": {"pan": 2, "zoom": 3}}}
+    ```
+
+    ## Use instead
+    {"camera_control": {"type": "simple", "config": {"zoom": 3}}}
+    """
     camera = ctx.payload.get("camera_control")
     if not isinstance(camera, dict):
         return
@@ -44,24 +69,4 @@ def _camera(ctx: Context) -> Iterator[Finding]:
         )
 
 
-RULES = (
-    Rule(
-        "KL413",
-        "camera-control-config",
-        Severity.ERROR,
-        RuleDoc(
-            "Flags camera_control whose config does not fit its type: simple needs a config with "
-            "exactly one non-zero axis; the other types take no config.",
-            "The service rejects a camera move it cannot read.",
-            '{"camera_control": {"type": "simple", "config": {"pan": 2, "zoom": 3}}}',
-            '{"camera_control": {"type": "simple", "config": {"zoom": 3}}}',
-            not_in_schema=(
-                "A rule, not a schema constraint: exactly one of six axes being non-zero is a "
-                "count over members, which JSON Schema cannot say readably."
-            ),
-        ),
-        endpoints=CAMERA,
-        payload=_camera,
-        triggers=frozenset({"camera_control"}),
-    ),
-)
+RULES = (camera_control_config,)

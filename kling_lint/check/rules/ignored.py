@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kling_lint.check.memo import kept_on
-from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display
+from kling_lint.check.rules._base import Context, Finding, display, rule
 from kling_lint.check.values import is_present
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import Endpoint, Field
@@ -44,7 +44,33 @@ def _accepted(field: Field, value: Any) -> bool:
     return value in accepted_values(field) if field.enum is not None else isinstance(value, str)
 
 
-def _changes_request(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "KL110",
+    "ignored-field-changes-request",
+    Severity.ERROR,
+    keys=_ignored_keys,
+    example_endpoint="text2video.create",
+)
+def ignored_field_changes_request(ctx: Context) -> Iterator[Finding]:
+    """Flags a field the API accepts but ignores, when what the API uses instead differs from
+    what the field asks for, such as model on Text-to-Video without a matching
+    model_name.
+
+    ## Why is this bad?
+    The request succeeds and is billed, but not for what it asks: the old key model behaves
+    like an empty model_name, so the task runs on kling-v1.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: JSON Schema cannot compare two values of a payload.
+
+    ## Example
+    ```
+    {"model": "kling-v3", "prompt": "a cat"}
+    ```
+
+    ## Use instead
+    {"model_name": "kling-v3", "prompt": "a cat"}
+    """
     for field, fallback in _ignored(ctx.endpoint):
         if field.path not in ctx.payload:
             continue
@@ -65,7 +91,31 @@ def _changes_request(ctx: Context) -> Iterator[Finding]:
             )
 
 
-def _redundant(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "KL111",
+    "ignored-field",
+    Severity.WARNING,
+    keys=_ignored_keys,
+    example_endpoint="text2video.create",
+)
+def ignored_field(ctx: Context) -> Iterator[Finding]:
+    """Warns about a field the API accepts but ignores, where dropping it changes nothing
+    because it repeats the field the API uses.
+
+    ## Why is this bad?
+    The field does nothing; it misleads the next reader into thinking it does.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: JSON Schema cannot compare two values of a payload.
+
+    ## Example
+    ```
+    {"model": "kling-v3", "model_name": "kling-v3", "prompt": "a cat"}
+    ```
+
+    ## Use instead
+    {"model_name": "kling-v3", "prompt": "a cat"}
+    """
     for field, fallback in _ignored(ctx.endpoint):
         if field.path in ctx.payload:
             asked = ctx.payload[field.path]
@@ -79,46 +129,6 @@ def _redundant(ctx: Context) -> Iterator[Finding]:
 
 
 RULES = (
-    Rule(
-        "KL110",
-        "ignored-field-changes-request",
-        Severity.ERROR,
-        RuleDoc(
-            "Flags a field the API accepts but ignores, when what the API uses instead differs "
-            "from what the field asks for, such as model on Text-to-Video without a matching "
-            "model_name.",
-            "The request succeeds and is billed, but not for what it asks: the old key model "
-            "behaves like an empty model_name, so the task runs on kling-v1.",
-            '{"model": "kling-v3", "prompt": "a cat"}',
-            '{"model_name": "kling-v3", "prompt": "a cat"}',
-            not_in_schema=(
-                "A rule, not a schema constraint: JSON Schema cannot compare two values of a "
-                "payload."
-            ),
-            endpoint="text2video.create",
-        ),
-        endpoints=("*",),
-        payload=_changes_request,
-        keys=_ignored_keys,
-    ),
-    Rule(
-        "KL111",
-        "ignored-field",
-        Severity.WARNING,
-        RuleDoc(
-            "Warns about a field the API accepts but ignores, where dropping it changes "
-            "nothing because it repeats the field the API uses.",
-            "The field does nothing; it misleads the next reader into thinking it does.",
-            '{"model": "kling-v3", "model_name": "kling-v3", "prompt": "a cat"}',
-            '{"model_name": "kling-v3", "prompt": "a cat"}',
-            not_in_schema=(
-                "A rule, not a schema constraint: JSON Schema cannot compare two values of a "
-                "payload."
-            ),
-            endpoint="text2video.create",
-        ),
-        endpoints=("*",),
-        payload=_redundant,
-        keys=_ignored_keys,
-    ),
+    ignored_field_changes_request,
+    ignored_field,
 )

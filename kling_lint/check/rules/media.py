@@ -16,7 +16,7 @@ from functools import cache
 from typing import NamedTuple
 
 from kling_lint.check.memo import kept_on
-from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display
+from kling_lint.check.rules._base import Context, Finding, display, rule
 from kling_lint.check.values import values_at
 from kling_lint.diagnostics import Severity
 from kling_lint.register.forms import FORM_PATTERNS
@@ -200,7 +200,31 @@ def _id_keys(endpoint: Endpoint) -> frozenset[str]:
     return frozenset(head for head, _ in _fields(endpoint)[1])
 
 
-def _inline_images(ctx: Context) -> Iterator[Finding]:
+@rule("KL414", "media-value", Severity.ERROR, keys=_image_keys)
+def media_value(ctx: Context) -> Iterator[Finding]:
+    """Checks how a media field is written: an http(s) URL or raw Base64 (no data: prefix); for
+    inline images, decodes the header to check format, byte size, pixel size and aspect;
+    for a URL whose file name ends in a media format (.gif, .avi), checks it against the
+    field's formats.
+
+    ## Why is this bad?
+    The service fetches URLs and decodes Base64 itself; a data: prefix, another URL scheme,
+    or an image outside the documented limits fails the task after it is queued.
+
+    ## Why not in the schema
+    The form of the value (an http(s) URL or raw Base64, and the forms live runs rejected)
+    is a pattern in the generated schema; decoding the Base64 header is the part that runs
+    as code, because a schema cannot decode (and the URL's file name is read with it, to say
+    which format it names).
+
+    ## Example
+    ```
+    {"image_list": [{"image_url": "data:image/png;base64,iVBORw0KGgo..."}]}
+    ```
+
+    ## Use instead
+    {"image_list": [{"image_url": "iVBORw0KGgo..."}]}
+    """
     payload = ctx.payload
     for head, field, image, allowed in _fields(ctx.endpoint)[0]:
         if head not in payload:
@@ -220,7 +244,26 @@ def _inline_images(ctx: Context) -> Iterator[Finding]:
                 yield from _inline_image(field, value, parts)
 
 
-def _precision(ctx: Context) -> Iterator[Finding]:
+@rule("KL415", "id-above-2-53", Severity.WARNING, keys=_id_keys)
+def id_above_2_53(ctx: Context) -> Iterator[Finding]:
+    """Warns about an id (such as element_id) above 2^53 written as a JSON number.
+
+    ## Why is this bad?
+    Element and voice ids are 15 to 18 digits; JavaScript clients parse JSON numbers as
+    doubles and silently change the last digits, so the request names another element.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: JSON Schema sees numbers as values, not as the digits a
+    parser will keep.
+
+    ## Example
+    ```
+    {"element_list": [{"element_id": 829836802793406551}]}
+    ```
+
+    ## Use instead
+    {"element_list": [{"element_id": "829836802793406551"}]}
+    """
     for head, field in _fields(ctx.endpoint)[1]:
         if head not in ctx.payload:
             continue
@@ -248,46 +291,6 @@ def _precision(ctx: Context) -> Iterator[Finding]:
 
 
 RULES = (
-    Rule(
-        "KL414",
-        "media-value",
-        Severity.ERROR,
-        RuleDoc(
-            "Checks how a media field is written: an http(s) URL or raw Base64 (no data: prefix); "
-            "for inline images, decodes the header to check format, byte size, pixel size and "
-            "aspect; for a URL whose file name ends in a media format (.gif, .avi), checks it "
-            "against the field's formats.",
-            "The service fetches URLs and decodes Base64 itself; a data: prefix, another URL "
-            "scheme, "
-            "or an image outside the documented limits fails the task after it is queued.",
-            '{"image_list": [{"image_url": "data:image/png;base64,iVBORw0KGgo..."}]}',
-            '{"image_list": [{"image_url": "iVBORw0KGgo..."}]}',
-            not_in_schema=(
-                "The form of the value (an http(s) URL or raw Base64, and the forms live runs "
-                "rejected) is a pattern in the generated schema; decoding the Base64 header is "
-                "the part that runs as code, because a schema cannot decode (and the URL's "
-                "file name is read with it, to say which format it names)."
-            ),
-        ),
-        payload=_inline_images,
-        keys=_image_keys,
-    ),
-    Rule(
-        "KL415",
-        "id-above-2-53",
-        Severity.WARNING,
-        RuleDoc(
-            "Warns about an id (such as element_id) above 2^53 written as a JSON number.",
-            "Element and voice ids are 15 to 18 digits; JavaScript clients parse JSON numbers as "
-            "doubles and silently change the last digits, so the request names another element.",
-            '{"element_list": [{"element_id": 829836802793406551}]}',
-            '{"element_list": [{"element_id": "829836802793406551"}]}',
-            not_in_schema=(
-                "A rule, not a schema constraint: JSON Schema sees numbers as values, not as the "
-                "digits a parser will keep."
-            ),
-        ),
-        payload=_precision,
-        keys=_id_keys,
-    ),
+    media_value,
+    id_above_2_53,
 )

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc
+from kling_lint.check.rules._base import Context, Finding, rule
 from kling_lint.check.rules._payload import (
-    VIDEO_CREATE,
     frame_types,
     items,
     number,
@@ -23,7 +22,34 @@ def _shots(ctx: Context) -> list[tuple[int, dict[str, Any]]]:
     return [(i, s) for i, s in enumerate(items(ctx.payload, "multi_prompt")) if isinstance(s, dict)]
 
 
-def _shot_durations(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "KL401",
+    "shot-durations",
+    Severity.ERROR,
+    requires=("multi_prompt",),
+    triggers=("multi_prompt",),
+)
+def shot_durations(ctx: Context) -> Iterator[Finding]:
+    """Flags multi-shot plans whose shot durations exceed the task duration or do not add up to
+    it.
+
+    ## Why is this bad?
+    The contract requires each shot to last at least 1 s and at most the task duration, and
+    the shots to sum to the task duration; otherwise the request fails after it is billed or
+    queued.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: JSON Schema cannot add up the shot durations and
+    compare the sum with another field.
+
+    ## Example
+    ```
+    {"multi_shot": true, "shot_type": "customize", "duration": "5", "multi_prompt": [{"index": 1, "prompt": "a", "duration": "2"}, {"index": 2, "prompt": "b", "duration": "2"}]}
+    ```
+
+    ## Use instead
+    Make the shot durations add up to duration (2 + 3 for 5 s).
+    """
     total = task_duration(ctx)
     shots = _shots(ctx)
     durations = [(i, number(s.get("duration"))) for i, s in shots]
@@ -45,7 +71,31 @@ def _shot_durations(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _shot_indexes(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "KL402",
+    "shot-index-unique",
+    Severity.ERROR,
+    requires=("multi_prompt",),
+    triggers=("multi_prompt",),
+)
+def shot_index_unique(ctx: Context) -> Iterator[Finding]:
+    """Flags two shots with the same index.
+
+    ## Why is this bad?
+    The index orders the shots; a repeated index makes the order ambiguous.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: JSON Schema cannot say that one member is unique across
+    the items of a list.
+
+    ## Example
+    ```
+    {"multi_shot": true, "shot_type": "customize", "multi_prompt": [{"index": 1, "prompt": "a", "duration": "2"}, {"index": 1, "prompt": "b", "duration": "3"}]}
+    ```
+
+    ## Use instead
+    Number the shots 1, 2, 3 ...
+    """
     seen: set[Any] = set()
     for i, shot in _shots(ctx):
         index = shot.get("index")
@@ -60,7 +110,34 @@ def _shot_indexes(ctx: Context) -> Iterator[Finding]:
         seen.add(index)
 
 
-def _frames_with_multi_shot(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "KL403",
+    "frames-with-multi-shot",
+    Severity.ERROR,
+    requires=("multi_shot",),
+    any_of=("image_list", "image_tail"),
+    triggers=("multi_shot",),
+)
+def frames_with_multi_shot(ctx: Context) -> Iterator[Finding]:
+    """Flags start or end frames in a multi-shot request (image_list types on Omni, image_tail
+    on Image-to-Video).
+
+    ## Why is this bad?
+    SN: with multi_shot true, start and end frame generation is not supported.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: the frames are read from the types of every image_list
+    item and the check differs per endpoint; as a schema condition it would be unreadable.
+
+    ## Example
+    ```
+    {"multi_shot": true, "shot_type": "customize", "image_list": [{"image_url": "https://e.com/a.png", "type": "first_frame"}]}
+    ```
+
+    ## Use instead
+    Drop the frame types (use the images as plain references), or make it a single-shot
+    request.
+    """
     if ctx.payload.get("multi_shot") is not True:
         return
     if ctx.endpoint.id == "image2video.create":
@@ -79,70 +156,7 @@ def _frames_with_multi_shot(ctx: Context) -> Iterator[Finding]:
 
 
 RULES = (
-    Rule(
-        "KL401",
-        "shot-durations",
-        Severity.ERROR,
-        RuleDoc(
-            "Flags multi-shot plans whose shot durations exceed the task duration or do not add "
-            "up to it.",
-            "The contract requires each shot to last at least 1 s and at most the task duration, "
-            "and the "
-            "shots to sum to the task duration; otherwise the request fails after it is billed or "
-            "queued.",
-            '{"multi_shot": true, "shot_type": "customize", "duration": "5", "multi_prompt": '
-            '[{"index": 1, "prompt": "a", "duration": "2"}, {"index": 2, "prompt": "b", '
-            '"duration": "2"}]}',
-            "Make the shot durations add up to duration (2 + 3 for 5 s).",
-            not_in_schema=(
-                "A rule, not a schema constraint: JSON Schema cannot add up the shot durations "
-                "and compare the sum with another field."
-            ),
-        ),
-        endpoints=VIDEO_CREATE,
-        payload=_shot_durations,
-        triggers=frozenset({"multi_prompt"}),
-    ),
-    Rule(
-        "KL402",
-        "shot-index-unique",
-        Severity.ERROR,
-        RuleDoc(
-            "Flags two shots with the same index.",
-            "The index orders the shots; a repeated index makes the order ambiguous.",
-            '{"multi_shot": true, "shot_type": "customize", "multi_prompt": ['
-            '{"index": 1, "prompt": "a", "duration": "2"}, '
-            '{"index": 1, "prompt": "b", "duration": "3"}]}',
-            "Number the shots 1, 2, 3 ...",
-            not_in_schema=(
-                "A rule, not a schema constraint: JSON Schema cannot say that one member is "
-                "unique across the items of a list."
-            ),
-        ),
-        endpoints=VIDEO_CREATE,
-        payload=_shot_indexes,
-        triggers=frozenset({"multi_prompt"}),
-    ),
-    Rule(
-        "KL403",
-        "frames-with-multi-shot",
-        Severity.ERROR,
-        RuleDoc(
-            "Flags start or end frames in a multi-shot request (image_list types on Omni, "
-            "image_tail on Image-to-Video).",
-            "SN: with multi_shot true, start and end frame generation is not supported.",
-            '{"multi_shot": true, "shot_type": "customize", "image_list": [{"image_url": '
-            '"https://e.com/a.png", "type": "first_frame"}]}',
-            "Drop the frame types (use the images as plain references), or make it a single-shot "
-            "request.",
-            not_in_schema=(
-                "A rule, not a schema constraint: the frames are read from the types of every "
-                "image_list item and the check differs per endpoint; as a schema condition it "
-                "would be unreadable."
-            ),
-        ),
-        endpoints=("omni-video.create", "image2video.create"),
-        payload=_frames_with_multi_shot,
-        triggers=frozenset({"multi_shot"}),
-    ),
+    shot_durations,
+    shot_index_unique,
+    frames_with_multi_shot,
 )

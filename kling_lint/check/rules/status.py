@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from kling_lint.check.memo import kept_on
-from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display
+from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display, rule
 from kling_lint.diagnostics import Severity, Status
 from kling_lint.register.forms import form_of
 from kling_lint.register.model import Endpoint, Field, Statused
@@ -91,7 +91,28 @@ def _caution_keys(endpoint: Endpoint) -> frozenset[str]:
     return frozenset(_trees(endpoint)[1])
 
 
-def _doc_only(ctx: Context) -> Iterator[Finding]:
+@rule("KL108", "doc-derived-only", Severity.INFO, keys=_doc_only_keys, by_default=False)
+def doc_derived_only(ctx: Context) -> Iterator[Finding]:
+    """Notes a field (or a value of a live-confirmed field) that only the documents support: no
+    live run has confirmed it yet.
+
+    ## Why is this bad?
+    Doc-derived fields are grounded but the docs are incomplete and sometimes contradict
+    themselves; use them with care and record the outcome.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: it is a note about an accepted field, read from the
+    register's status data.
+
+    ## Example
+    ```
+    {"model_name": "kling-v3-omni", "prompt": "a cat", "mode": "pro"}
+    ```
+
+    ## Use instead
+    Nothing to change; after a live run, record its evidence in the register. Off by
+    default: `--extend-select KL108` reports these notes.
+    """
     for field, value, parts in _sent(_trees(ctx.endpoint)[0], ctx.payload):
         if field.status == (Status.DOC_DERIVED,):
             yield Finding(
@@ -119,7 +140,27 @@ def _form_info(field: Field, value: Any) -> Statused | None:
     return field.forms.get(form_of(value))
 
 
-def _caution(ctx: Context) -> Iterator[Finding]:
+@rule("KL109", "caution", Severity.WARNING, keys=_caution_keys)
+def caution(ctx: Context) -> Iterator[Finding]:
+    """Warns about a field, value or form that works but carries a caution, such as the
+    top-level image on Omni-Video (accepted, weak reference adherence).
+
+    ## Why is this bad?
+    The request succeeds, but observed results were poor or the field behaves differently
+    from what its name suggests.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: the payload is valid; the caution is a note from the
+    register's status data.
+
+    ## Example
+    ```
+    {"model_name": "kling-v3-omni", "prompt": "she waves", "image": "iVBORw0KGgo..."}
+    ```
+
+    ## Use instead
+    Use the strong path: {"image_list": [{"image_url": "...", "type": "first_frame"}]}
+    """
     for field, value, parts in _sent(_trees(ctx.endpoint)[1], ctx.payload):
         entries: list[Statused | None] = [field, field.value_info(value), _form_info(field, value)]
         for entry in entries:
@@ -243,44 +284,6 @@ RULES = (
         relaxed_on_free=True,
         liftable=True,
     ),
-    Rule(
-        "KL108",
-        "doc-derived-only",
-        Severity.INFO,
-        RuleDoc(
-            "Notes a field (or a value of a live-confirmed field) that only the documents "
-            "support: no live run has confirmed it yet.",
-            "Doc-derived fields are grounded but the docs are incomplete and sometimes "
-            "contradict themselves; use them with care and record the outcome.",
-            '{"model_name": "kling-v3-omni", "prompt": "a cat", "mode": "pro"}',
-            "Nothing to change; after a live run, record its evidence in the register. "
-            "Off by default: `--extend-select KL108` reports these notes.",
-            not_in_schema=(
-                "A rule, not a schema constraint: it is a note about an accepted field, read from "
-                "the register's status data."
-            ),
-        ),
-        payload=_doc_only,
-        keys=_doc_only_keys,
-        by_default=False,
-    ),
-    Rule(
-        "KL109",
-        "caution",
-        Severity.WARNING,
-        RuleDoc(
-            "Warns about a field, value or form that works but carries a caution, such as the "
-            "top-level image on Omni-Video (accepted, weak reference adherence).",
-            "The request succeeds, but observed results were poor or the field behaves "
-            "differently from what its name suggests.",
-            '{"model_name": "kling-v3-omni", "prompt": "she waves", "image": "iVBORw0KGgo..."}',
-            'Use the strong path: {"image_list": [{"image_url": "...", "type": "first_frame"}]}',
-            not_in_schema=(
-                "A rule, not a schema constraint: the payload is valid; the caution is a note "
-                "from the register's status data."
-            ),
-        ),
-        payload=_caution,
-        keys=_caution_keys,
-    ),
+    doc_derived_only,
+    caution,
 )

@@ -6,10 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc
+from kling_lint.check.rules._base import Context, Finding, rule
 from kling_lint.check.rules._payload import (
-    CAMERA,
-    VIDEO_CREATE,
     items,
 )
 from kling_lint.diagnostics import Severity
@@ -37,7 +35,33 @@ def _prompts(payload: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], s
             yield ("multi_prompt", i, "prompt"), shot["prompt"]
 
 
-def _malformed_tokens(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "KL404",
+    "malformed-template-token",
+    Severity.ERROR,
+    requires=("prompt",),
+    any_of=("image_list", "element_list", "video_list", "voice_list"),
+    triggers=("multi_prompt", "prompt"),
+)
+def malformed_template_token(ctx: Context) -> Iterator[Finding]:
+    """Flags template tokens that are almost right, such as <<image_1>> or <<<image_1>>.
+
+    ## Why is this bad?
+    Only <<<image_N>>>, <<<element_N>>>, <<<video_N>>> and <<<voice_N>>> are tokens; a
+    malformed one is sent as plain text and the reference is silently lost.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: finding near-miss tokens inside free prompt text needs
+    a scan no schema pattern can report usefully.
+
+    ## Example
+    ```
+    {"prompt": "Make the person in <<image_1>> wave"}
+    ```
+
+    ## Use instead
+    {"prompt": "Make the person in <<<image_1>>> wave"}
+    """
     for parts, text in _prompts(ctx.payload):
         for match in NEAR_TOKEN.finditer(text):
             if not TOKEN.fullmatch(match.group(0)):
@@ -46,7 +70,33 @@ def _malformed_tokens(ctx: Context) -> Iterator[Finding]:
                 yield Finding(parts, f"malformed template token {match.group(0)!r}{hint}", None)
 
 
-def _dangling_tokens(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "KL405",
+    "dangling-template-token",
+    Severity.ERROR,
+    requires=("prompt",),
+    any_of=("image_list", "element_list", "video_list", "voice_list"),
+    triggers=("multi_prompt", "prompt"),
+)
+def dangling_template_token(ctx: Context) -> Iterator[Finding]:
+    """Flags a token that points past the end of its list, such as <<<image_2>>> with one
+    image.
+
+    ## Why is this bad?
+    N is the 1-based position in the matching list; a token with no item refers to nothing.
+
+    ## Why not in the schema
+    A rule, not a schema constraint: the token's number is compared with the length of
+    another list, which JSON Schema cannot do.
+
+    ## Example
+    ```
+    {"prompt": "<<<image_2>>> waves", "image_list": [{"image_url": "https://e.com/a.png"}]}
+    ```
+
+    ## Use instead
+    Point at an existing item, or add the missing one to the list.
+    """
     for parts, text in _prompts(ctx.payload):
         for match in TOKEN.finditer(text):
             kind, number = match.group(1), int(match.group(2))
@@ -61,7 +111,33 @@ def _dangling_tokens(ctx: Context) -> Iterator[Finding]:
                 yield Finding(parts, f"{match.group(0)} points past {name}, which {has}", name)
 
 
-def _voice_tokens(ctx: Context) -> Iterator[Finding]:
+@rule(
+    "KL406",
+    "voice-token-needs-voice",
+    Severity.ERROR,
+    requires=("prompt", "voice_list", "sound"),
+    triggers=("multi_prompt", "prompt"),
+    example_endpoint="text2video.create",
+)
+def voice_token_needs_voice(ctx: Context) -> Iterator[Finding]:
+    """Flags a <<<voice_N>>> token in a request whose sound is not "on".
+
+    ## Why is this bad?
+    A voice reference in the prompt requires sound on; without it no voice is generated (a
+    token past the end of voice_list is KL405).
+
+    ## Why not in the schema
+    A rule, not a schema constraint: it reads tokens inside prompt text (including each
+    shot's) and compares them with another field.
+
+    ## Example
+    ```
+    {"model_name": "kling-v2-6", "prompt": "<<<voice_1>>> says hello", "voice_list": [{"voice_id": "v1"}], "sound": "off"}
+    ```
+
+    ## Use instead
+    Set "sound": "on".
+    """
     # A missing or short voice_list is KL405's finding; this one is about sound only.
     voiced = [
         parts for parts, text in _prompts(ctx.payload) if TOKEN.search(text) and "<<<voice_" in text
@@ -71,64 +147,7 @@ def _voice_tokens(ctx: Context) -> Iterator[Finding]:
 
 
 RULES = (
-    Rule(
-        "KL404",
-        "malformed-template-token",
-        Severity.ERROR,
-        RuleDoc(
-            "Flags template tokens that are almost right, such as <<image_1>> or <<<image_1>>.",
-            "Only <<<image_N>>>, <<<element_N>>>, <<<video_N>>> and <<<voice_N>>> are tokens; a "
-            "malformed one is sent as plain text and the reference is silently lost.",
-            '{"prompt": "Make the person in <<image_1>> wave"}',
-            '{"prompt": "Make the person in <<<image_1>>> wave"}',
-            not_in_schema=(
-                "A rule, not a schema constraint: finding near-miss tokens inside free prompt "
-                "text needs a scan no schema pattern can report usefully."
-            ),
-        ),
-        endpoints=VIDEO_CREATE,
-        payload=_malformed_tokens,
-        triggers=frozenset({"prompt", "multi_prompt"}),
-    ),
-    Rule(
-        "KL405",
-        "dangling-template-token",
-        Severity.ERROR,
-        RuleDoc(
-            "Flags a token that points past the end of its list, such as <<<image_2>>> with one "
-            "image.",
-            "N is the 1-based position in the matching list; a token with no item refers to "
-            "nothing.",
-            '{"prompt": "<<<image_2>>> waves", "image_list": [{"image_url": '
-            '"https://e.com/a.png"}]}',
-            "Point at an existing item, or add the missing one to the list.",
-            not_in_schema=(
-                "A rule, not a schema constraint: the token's number is compared with the length "
-                "of another list, which JSON Schema cannot do."
-            ),
-        ),
-        endpoints=VIDEO_CREATE,
-        payload=_dangling_tokens,
-        triggers=frozenset({"prompt", "multi_prompt"}),
-    ),
-    Rule(
-        "KL406",
-        "voice-token-needs-voice",
-        Severity.ERROR,
-        RuleDoc(
-            'Flags a <<<voice_N>>> token in a request whose sound is not "on".',
-            "A voice reference in the prompt requires sound on; without it no voice is generated "
-            "(a token past the end of voice_list is KL405).",
-            '{"model_name": "kling-v2-6", "prompt": "<<<voice_1>>> says hello", '
-            '"voice_list": [{"voice_id": "v1"}], "sound": "off"}',
-            'Set "sound": "on".',
-            not_in_schema=(
-                "A rule, not a schema constraint: it reads tokens inside prompt text (including "
-                "each shot's) and compares them with another field."
-            ),
-        ),
-        endpoints=CAMERA,
-        payload=_voice_tokens,
-        triggers=frozenset({"prompt", "multi_prompt"}),
-    ),
+    malformed_template_token,
+    dangling_template_token,
+    voice_token_needs_voice,
 )
