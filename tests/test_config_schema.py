@@ -24,11 +24,74 @@ VALIDATOR = jsonschema.Draft202012Validator(
 )
 
 
-def test_the_schema_names_every_key_the_parser_knows() -> None:
+KEYS = tuple(SCHEMA["properties"])
+ALLOW_KEYS = tuple(SCHEMA["$defs"]["allow"]["properties"])
+
+
+def test_the_schema_is_valid_and_names_every_limit() -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    assert set(SCHEMA["properties"]) == set(settings._KEYS)
-    assert set(SCHEMA["$defs"]["allow"]["properties"]) == set(settings._ALLOW_KEYS)
     assert set(SCHEMA["properties"]["limits"]["properties"]) == set(LIMIT_KEYS)
+
+
+def test_every_key_the_schema_names_reaches_the_settings() -> None:
+    table = {
+        "select": "KL1",
+        "extend-select": ["KL108"],
+        "ignore": ["KL109"],
+        "fail-on": "warning",
+        "severity": {"kl902": "error"},
+        "endpoints": {"p/**": "omni-video.create"},
+        "per-file-ignores": {"x/**": "KL109"},
+        "allow": [{"endpoint": "e", "field": "f", "reason": " r ", "expires": dt.date(2030, 1, 1)}],
+        "allow-warn-days": 3,
+        "allow-max-days": 9,
+        "register": "reg",
+        "overlays": "team",
+        "policy": "pipeline",
+        "plugins": ["m:a"],
+        "policy-files": ["p.yaml"],
+        "limits": {"depth": 5},
+        "exclude": ["a/"],
+        "extend-exclude": "b/",
+        "include": ["*.json"],
+        "respect-gitignore": False,
+        "force-exclude": True,
+    }
+    assert set(table) == set(KEYS)  # a key the schema gains joins this table
+    made = parse_config(table)
+    default = settings.Config()
+    changed = {
+        name
+        for name in (
+            "select",
+            "extend_select",
+            "ignore",
+            "fail_on",
+            "severity",
+            "endpoints",
+            "per_file_ignores",
+            "allow",
+            "allow_warn_days",
+            "allow_max_days",
+            "register",
+            "overlays",
+            "policies",
+            "plugins",
+            "policy_files",
+            "limits",
+            "exclude",
+            "extend_exclude",
+            "include",
+            "respect_gitignore",
+            "force_exclude",
+        )
+        if getattr(made, name) != getattr(default, name)
+    }
+    assert len(changed) == len(KEYS)
+    assert made.select == ("KL1",)
+    assert made.severity == {"KL902": settings.Severity.ERROR}
+    assert made.allow[0].reason == "r"
+    assert made.allow[0].expires == dt.date(2030, 1, 1)
 
 
 def test_the_pyproject_schema_puts_the_same_settings_under_tool() -> None:
@@ -58,9 +121,9 @@ _values = st.recursive(
     ),
     max_leaves=6,
 )
-_allow_entry = st.dictionaries(
-    st.sampled_from([*settings._ALLOW_KEYS, "endpiont"]), _values, max_size=5
-).map(lambda d: d if len(d) > 1 else {**d, "endpoint": "e", "field": "f", "reason": "r"})
+_allow_entry = st.dictionaries(st.sampled_from([*ALLOW_KEYS, "endpiont"]), _values, max_size=5).map(
+    lambda d: d if len(d) > 1 else {**d, "endpoint": "e", "field": "f", "reason": "r"}
+)
 _limits = st.dictionaries(st.sampled_from([*LIMIT_KEYS, "depht"]), _values, max_size=2)
 _key_values = {
     "allow": st.one_of(st.lists(_allow_entry, max_size=2), _values),
@@ -70,7 +133,7 @@ _key_values = {
 
 @st.composite
 def _tables(draw: Any) -> dict[str, Any]:
-    keys = draw(st.lists(st.sampled_from([*settings._KEYS, "selcet"]), max_size=3, unique=True))
+    keys = draw(st.lists(st.sampled_from([*KEYS, "selcet"]), max_size=3, unique=True))
     return {key: draw(_key_values.get(key, _values)) for key in keys}
 
 

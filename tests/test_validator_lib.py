@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kling_lint.check.validator_lib import parsedate_to_datetime
+from kling_lint.validator_lib import parsedate_to_datetime
 
 _ZONES = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
     lambda minutes: datetime.timezone(datetime.timedelta(minutes=minutes))
@@ -71,7 +71,7 @@ def test_any_text_agrees(text: str) -> None:
 _PROGRAM = """
 import json, sys
 if sys.argv[1] == "ours":
-    from kling_lint.check.validator_lib import jsonschema_rs
+    from kling_lint.validator_lib import jsonschema_rs
     module = jsonschema_rs()
     before = "email.utils" in sys.modules
 else:
@@ -113,7 +113,7 @@ def _fake_import(tmp_path: Path, strict: bool) -> list[object]:
     (tmp_path / "jsonschema_rs.py").write_text(_FAKE.format(strict=strict))
     program = (
         "import json, sys\n"
-        "from kling_lint.check.validator_lib import jsonschema_rs\n"
+        "from kling_lint.validator_lib import jsonschema_rs\n"
         "module = jsonschema_rs()\n"
         "import email.utils\n"
         "print(json.dumps([module.FORMATTED, hasattr(email.utils, '__file__')]))\n"

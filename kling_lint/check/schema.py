@@ -73,7 +73,7 @@ class SchemaCheck:
     """One endpoint's schema, compiled once; `findings` is safe to call from any thread."""
 
     def __init__(self, endpoint: Endpoint, schema: Schema) -> None:
-        from kling_lint.check.validator_lib import jsonschema_rs
+        from kling_lint.validator_lib import jsonschema_rs
 
         self.endpoint = endpoint
         self.schema = schema

@@ -9,41 +9,14 @@ from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from kling_lint.config.limits import DEFAULT_LIMITS, Limits, parse_limits
+from kling_lint.config.errors import ConfigError as ConfigError
+from kling_lint.config.limits import DEFAULT_LIMITS, Limits
 from kling_lint.diagnostics import Severity
 
 STANDALONE = ".kling-lint.toml"
 PYPROJECT = "pyproject.toml"
-_KEYS = (
-    "select",
-    "extend-select",
-    "ignore",
-    "fail-on",
-    "severity",
-    "endpoints",
-    "allow",
-    "register",
-    "policy",
-    "plugins",
-    "policy-files",
-    "limits",
-    "exclude",
-    "extend-exclude",
-    "include",
-    "respect-gitignore",
-    "force-exclude",
-    "per-file-ignores",
-    "allow-warn-days",
-    "allow-max-days",
-    "overlays",
-)
-_ALLOW_KEYS = ("endpoint", "field", "value", "reason", "expires", "owner", "unknown", "paths")
 # Days ahead of its expiry date that an allow entry is a warning (KL904), by default.
 DEFAULT_ALLOW_WARN_DAYS = 14
-
-
-class ConfigError(Exception):
-    """A configuration that cannot be used; the message names the file and the key."""
 
 
 class AllowEntry(NamedTuple):
@@ -142,48 +115,6 @@ class Config:
         return f"{self.path}: {key}"
 
 
-def _suggest(key: str, choices: tuple[str, ...]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(key, choices, 1, 0.6)
-    return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(choices)})"
-
-
-def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: {key} must be a list of strings")
-    return tuple(value)
-
-
-def _patterns(where: str, key: str, value: Any) -> tuple[str, ...]:
-    """Path patterns as in .gitignore; one that could never match is an error, not a no-op."""
-    patterns = _strings(where, key, value)
-    for pattern in patterns:
-        if not pattern.strip() or pattern.lstrip().startswith("#"):
-            raise ConfigError(f"{where}: {key}: {pattern!r} is not a path pattern")
-    return patterns
-
-
-def _level(where: str, value: Any) -> Severity:
-    """A severity as the config spells it: "error", "warning" or "info"."""
-    labels = [s.label for s in Severity]
-    if value not in labels:
-        raise ConfigError(f"{where}: unknown severity {value!r} (choose from {', '.join(labels)})")
-    return Severity.parse(value)
-
-
-def _per_file(where: str, raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    if not isinstance(raw, dict):
-        raise ConfigError(f'{where}: per-file-ignores must be a table of "pattern" = [codes]')
-    out = []
-    for pattern, codes in raw.items():
-        (checked,) = _patterns(where, "per-file-ignores", [pattern])
-        out.append((checked, _strings(where, f"per-file-ignores: {pattern!r}", codes)))
-    return tuple(out)
-
-
 def _allow_lines(text: str, header: str) -> list[int]:
     """1-based line numbers of each `[[...allow]]` table, in order."""
     lines = []
@@ -194,39 +125,19 @@ def _allow_lines(text: str, header: str) -> list[int]:
     return lines
 
 
-def _allow(where: str, raw: Any, lines: list[int], path: Path | None) -> tuple[AllowEntry, ...]:
-    if not isinstance(raw, list):
-        raise ConfigError(f"{where}: allow must be an array of tables ([[...allow]])")
+def _strings(value: str | list[str]) -> tuple[str, ...]:
+    """A key that takes one string or a list of them (the schema has checked which)."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _allow(
+    raw: list[dict[str, Any]], lines: list[int], path: Path | None
+) -> tuple[AllowEntry, ...]:
     entries = []
     for i, item in enumerate(raw):
-        at = f"{where}: allow entry {i + 1}"
-        if not isinstance(item, dict):
-            raise ConfigError(f"{at} must be a table")
-        for key in item:
-            if key not in _ALLOW_KEYS:
-                raise ConfigError(f"{at}: unknown key {key!r}{_suggest(key, _ALLOW_KEYS)}")
-        for key in ("endpoint", "field", "reason"):
-            if not isinstance(item.get(key), str) or not item[key].strip():
-                raise ConfigError(f"{at}: {key} is required (a non-empty string)")
         expires = item.get("expires")
-        if isinstance(expires, str):
-            try:
-                expires = _dt.date.fromisoformat(expires)
-            except ValueError:
-                raise ConfigError(f"{at}: expires must be a date (YYYY-MM-DD)") from None
-        # A date and nothing else: a time of day would say more than the entry means.
-        if expires is not None and (
-            not isinstance(expires, _dt.date) or isinstance(expires, _dt.datetime)
-        ):
-            raise ConfigError(f"{at}: expires must be a date (YYYY-MM-DD)")
-        owner = item.get("owner")
-        if owner is not None and not isinstance(owner, str):
-            raise ConfigError(f"{at}: owner must be a string")
-        if not isinstance(item.get("unknown", False), bool):
-            raise ConfigError(f"{at}: unknown must be true or false")
-        paths = _patterns(at, "paths", item["paths"]) if "paths" in item else None
-        if paths == ():
-            raise ConfigError(f"{at}: paths names no pattern, so the entry would lift nothing")
+        if isinstance(expires, str):  # TOML may write a date as text too
+            expires = _dt.date.fromisoformat(expires)
         entries.append(
             AllowEntry(
                 position=i,
@@ -236,82 +147,69 @@ def _allow(where: str, raw: Any, lines: list[int], path: Path | None) -> tuple[A
                 value=item.get("value"),
                 has_value="value" in item,
                 expires=expires,
-                owner=owner,
+                owner=item.get("owner"),
                 source=str(path) if path else None,
                 line=lines[i] if i < len(lines) else None,
                 unknown=item.get("unknown", False),
-                paths=paths,
+                paths=_strings(item["paths"]) if "paths" in item else None,
             )
         )
     return tuple(entries)
 
 
+# Keys whose value is one string or a list of them, and the Config field each fills.
+_STRING_LISTS = {
+    "select": "select",
+    "extend-select": "extend_select",
+    "ignore": "ignore",
+    "policy": "policies",
+    "plugins": "plugins",
+    "exclude": "exclude",
+    "extend-exclude": "extend_exclude",
+    "include": "include",
+}
+# Keys whose value is taken as it is.
+_PLAIN = ("respect-gitignore", "force-exclude", "allow-warn-days", "allow-max-days")
+
+
 def parse_config(
     table: dict[str, Any], *, path: Path | None = None, text: str = "", header: str = "allow"
 ) -> Config:
-    """Validate one `[tool.kling-lint]` table (or a standalone file's top level)."""
+    """One `[tool.kling-lint]` table (or a standalone file's top level), checked by the
+    settings' own schema (`config.schema`), as Config."""
+    from kling_lint.config import schema
+
     where = str(path) if path else "config"
-    for key in table:
-        if key not in _KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r}{_suggest(key, _KEYS)}")
+    schema.check(table, where)
+    base = path.parent if path else Path.cwd()
     kwargs: dict[str, Any] = {"path": path}
-    if "select" in table:
-        kwargs["select"] = _strings(where, "select", table["select"])
-    if "extend-select" in table:
-        kwargs["extend_select"] = _strings(where, "extend-select", table["extend-select"])
-    if "ignore" in table:
-        kwargs["ignore"] = _strings(where, "ignore", table["ignore"])
-    if "policy" in table:
-        kwargs["policies"] = _strings(where, "policy", table["policy"])
-    if "plugins" in table:
-        kwargs["plugins"] = _strings(where, "plugins", table["plugins"])
-    if "policy-files" in table:
-        base = path.parent if path else Path.cwd()
-        files = _strings(where, "policy-files", table["policy-files"])
-        kwargs["policy_files"] = tuple((base / f).resolve() for f in files)
+    for key, name in _STRING_LISTS.items():
+        if key in table:
+            kwargs[name] = _strings(table[key])
+    for key in _PLAIN:
+        if key in table:
+            kwargs[key.replace("-", "_")] = table[key]
     if "fail-on" in table:
-        kwargs["fail_on"] = _level(f"{where}: fail-on", table["fail-on"])
+        kwargs["fail_on"] = Severity.parse(table["fail-on"])
     if "severity" in table:
-        raw = table["severity"]
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: severity must be a table of CODE = level")
         kwargs["severity"] = {
-            k.strip().upper(): _level(f"{where}: severity: {k}", v) for k, v in raw.items()
+            code.strip().upper(): Severity.parse(level) for code, level in table["severity"].items()
         }
     if "endpoints" in table:
-        raw = table["endpoints"]
-        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-            raise ConfigError(f"{where}: endpoints must map path globs to endpoint ids")
-        kwargs["endpoints"] = tuple(raw.items())
-    if "register" in table:
-        if not isinstance(table["register"], str):
-            raise ConfigError(f"{where}: register must be a path")
-        base = path.parent if path else Path.cwd()
-        kwargs["register"] = (base / table["register"]).resolve()
-    if "overlays" in table:
-        base = path.parent if path else Path.cwd()
-        folders = _strings(where, "overlays", table["overlays"])
-        kwargs["overlays"] = tuple((base / f).resolve() for f in folders)
-    if "limits" in table:
-        kwargs["limits"] = parse_limits(where, table["limits"])
-    for key in ("exclude", "extend-exclude", "include"):
-        if key in table:
-            kwargs[key.replace("-", "_")] = _patterns(where, key, table[key])
-    for key in ("respect-gitignore", "force-exclude"):
-        if key in table:
-            if not isinstance(table[key], bool):
-                raise ConfigError(f"{where}: {key} must be true or false")
-            kwargs[key.replace("-", "_")] = table[key]
+        kwargs["endpoints"] = tuple(table["endpoints"].items())
     if "per-file-ignores" in table:
-        kwargs["per_file_ignores"] = _per_file(where, table["per-file-ignores"])
-    for key in ("allow-warn-days", "allow-max-days"):
+        kwargs["per_file_ignores"] = tuple(
+            (pattern, _strings(codes)) for pattern, codes in table["per-file-ignores"].items()
+        )
+    if "register" in table:
+        kwargs["register"] = (base / table["register"]).resolve()
+    for key, name in (("overlays", "overlays"), ("policy-files", "policy_files")):
         if key in table:
-            days = table[key]
-            if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-                raise ConfigError(f"{where}: {key} must be a whole number of days (0 or more)")
-            kwargs[key.replace("-", "_")] = days
+            kwargs[name] = tuple((base / f).resolve() for f in _strings(table[key]))
+    if "limits" in table:
+        kwargs["limits"] = Limits(**{k.replace("-", "_"): v for k, v in table["limits"].items()})
     if "allow" in table:
-        kwargs["allow"] = _allow(where, table["allow"], _allow_lines(text, header), path)
+        kwargs["allow"] = _allow(table["allow"], _allow_lines(text, header), path)
     return Config(**kwargs)
 
 

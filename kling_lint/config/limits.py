@@ -7,7 +7,7 @@ the run goes on. The defaults are far above any real Kling request.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 
 class Limits(NamedTuple):
@@ -29,19 +29,3 @@ class Limits(NamedTuple):
 
 DEFAULT_LIMITS = Limits()
 KEYS = tuple(name.replace("_", "-") for name in Limits._fields)
-
-
-def parse_limits(where: str, raw: Any) -> Limits:
-    """`limits = {file-bytes = ..., depth = ..., yaml-nodes = ..., integer-digits = ...}`."""
-    from kling_lint.config import ConfigError
-
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: limits must be a table ({', '.join(KEYS)})")
-    values = {}
-    for key, value in raw.items():
-        if key not in KEYS:
-            raise ConfigError(f"{where}: limits: unknown key {key!r} (known: {', '.join(KEYS)})")
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"{where}: limits.{key} must be a positive whole number")
-        values[key.replace("-", "_")] = value
-    return Limits(**values)
