@@ -17,6 +17,7 @@ from typing import NamedTuple
 from kling_lint.register.errors import RegisterError, RegisterProblem
 from kling_lint.register.model import Endpoint, Field, Register, Statused
 from kling_lint.register.source import MemoryFolder
+from kling_lint.register.wording import status_text
 
 VERSION = 1
 
@@ -118,7 +119,7 @@ def transition(before: tuple[str, ...], after: tuple[str, ...]) -> str:
 
 
 def _label(entry: Statused | None) -> str:
-    return entry.describe_status() if entry is not None else ""
+    return status_text(entry) if entry is not None else ""
 
 
 def _entries(field: Field) -> dict[str, Statused]:

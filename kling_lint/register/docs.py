@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kling_lint._resources import data_root
 from kling_lint.register.model import Endpoint, Field, Register, Statused
+from kling_lint.register.wording import limits_text, status_text
 
 # The groups of the user's register, in its order; each endpoint lands in one.
 GROUPS = (
@@ -43,7 +44,7 @@ def field_markdown(f: Field) -> str:
     lines = [
         f"#### `{f.path}`",
         "",
-        f"- status: **{f.describe_status()}**"
+        f"- status: **{status_text(f)}**"
         + (f" (set by the overlay `{f.overlay}`)" if f.overlay else ""),
         f"- type: {' | '.join(f.type)}",
     ]
@@ -57,7 +58,7 @@ def field_markdown(f: Field) -> str:
         lines.append(f"- default: `{json.dumps(f.default)}`")
     if f.enum is not None:
         lines.append("- values: " + ", ".join(f"`{v}`" for v in f.enum))
-    limits = f.limit_text()
+    limits = limits_text(f)
     if limits:
         lines.append("- limits: " + "; ".join(limits))
     if f.replaced_by:
@@ -67,12 +68,12 @@ def field_markdown(f: Field) -> str:
     lines += _evidence(f)
     for v in f.values.values():
         lines.append(
-            f"- value `{json.dumps(v.value)}`: **{v.describe_status()}**"
+            f"- value `{json.dumps(v.value)}`: **{status_text(v)}**"
             + (f", use `{v.replaced_by}`" if v.replaced_by else "")
         )
         lines += _evidence(v, "  ")
     for name, info in f.forms.items():
-        lines.append(f"- form {name}: **{info.describe_status()}**")
+        lines.append(f"- form {name}: **{status_text(info)}**")
         lines += _evidence(info, "  ")
     return "\n".join(lines) + "\n"
 
@@ -81,7 +82,7 @@ def _endpoint(e: Endpoint) -> str:
     lines = [
         f"### `{e.id}`: {e.method} `{e.path}`",
         "",
-        f"{e.title}. Status: **{e.describe_status()}**; "
+        f"{e.title}. Status: **{status_text(e)}**; "
         f"{'billable' if e.billable else 'free'}."
         + (f" Billing: {e.billing}." if e.billing else ""),
         "",
@@ -94,13 +95,13 @@ def _endpoint(e: Endpoint) -> str:
         lines += [
             f"#### Rule {r.code} `{r.name}` ({r.kind}, {r.severity})",
             "",
-            f"- status: **{r.describe_status()}**",
+            f"- status: **{status_text(r)}**",
         ]
         lines += _evidence(r)
         lines.append("")
     for u in e.unknowns:
         lines += [
-            f"#### Unknown {u.id} ({u.describe_status()})",
+            f"#### Unknown {u.id} ({status_text(u)})",
             "",
             u.text + (" Fields: " + ", ".join(f"`{p}`" for p in u.fields) if u.fields else ""),
             "",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from kling_lint.register.model import Field
+from kling_lint.register.wording import limits_text, status_text
 
 
 def describe(f: Field) -> str:
     """The hover text: status first, then replacement, caution, limits, requirement."""
-    parts = [f.describe_status() + "."]
+    parts = [status_text(f) + "."]
     if f.replaced_by:
         parts.append(f"Use {f.replaced_by} instead.")
     if f.caution:
@@ -18,7 +19,7 @@ def describe(f: Field) -> str:
         parts.append("Blocked unless allowlisted.")
     if f.description:
         parts.append(f.description + ".")
-    limits = f.limit_text()
+    limits = limits_text(f)
     if limits:
         parts.append("Limits: " + "; ".join(limits) + ".")
     if f.required == "conditional" and f.required_when:
@@ -31,7 +32,7 @@ def describe(f: Field) -> str:
 
 def markdown(f: Field) -> str:
     """The hover text for editors that render Markdown: the verdict first."""
-    status = f"**{f.describe_status()}**"
+    status = f"**{status_text(f)}**"
     if f.replaced_by:
         head = f"{status}: use `{f.replaced_by}`"
     elif f.hypothesis:
@@ -45,7 +46,7 @@ def markdown(f: Field) -> str:
     lines = [head]
     if f.description:
         lines.append(f.description)
-    limits = f.limit_text()
+    limits = limits_text(f)
     if limits:
         lines.append("Limits: " + "; ".join(limits))
     if f.required == "conditional" and f.required_when:
@@ -53,8 +54,8 @@ def markdown(f: Field) -> str:
     for info in f.values.values():
         if info.blocked:
             use = f", use `{info.replaced_by}`" if info.replaced_by is not None else ""
-            lines.append(f"Value `{info.value}`: **{info.describe_status()}**{use}")
+            lines.append(f"Value `{info.value}`: **{status_text(info)}**{use}")
     for form, form_info in f.forms.items():
         if form_info.rejected:
-            lines.append(f"As {form}: **{form_info.describe_status()}**")
+            lines.append(f"As {form}: **{status_text(form_info)}**")
     return "\n\n".join(lines)

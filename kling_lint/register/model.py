@@ -114,16 +114,6 @@ class Statused:
     def status_labels(self) -> tuple[str, ...]:
         return tuple(s.value for s in self.status)
 
-    def describe_status(self) -> str:
-        text = " + ".join(self.status_labels)
-        if "partial" in self.qualifiers:
-            text = text.replace("live-confirmed", "partially live-confirmed")
-        if "methodology" in self.qualifiers:
-            text += " (rejected as methodology)"
-        if "caution" in self.qualifiers:
-            text += " (caution)"
-        return text
-
 
 @dataclass(eq=False, repr=False)
 class ValueInfo(Statused):
@@ -224,29 +214,6 @@ class Field(Statused):
         """The numeric, length, count and pattern limits that are set, by register name."""
         return {k: getattr(self, k) for k in LIMIT_NAMES if getattr(self, k) is not None}
 
-    def limit_text(self) -> list[str]:
-        """The limits and capabilities, in words, for views and editor hovers."""
-        out = [
-            f"{label} {value:g}"
-            for label, value in (("min", self.minimum), ("max", self.maximum))
-            if value is not None
-        ]
-        for noun, low, high in (
-            ("character", self.min_length, self.max_length),
-            ("item", self.min_items, self.max_items),
-        ):
-            for bound, number in (("at least", low), ("at most", high)):
-                if number is not None:
-                    out.append(f"{bound} {number} {noun}{'' if number == 1 else 's'}")
-        media = self.media or {}
-        if media.get("formats"):
-            out.append("formats " + "/".join(media["formats"]))
-        if media.get("max_bytes"):
-            out.append(f"at most {media['max_bytes'] // 1048576} MB")
-        if self.models:
-            out.append("models: " + ", ".join(self.models))
-        return out
-
     def value_info(self, value: Any) -> ValueInfo | None:
         return self.values.get(_value_key(value))
 
@@ -290,17 +257,6 @@ class RuleDoc(NamedTuple):
     # The endpoint the example is a payload of, when it is not the rule's only endpoint
     # (or Omni-Video, for a rule of every endpoint).
     endpoint: str | None = None
-
-    def render(self, checked_as: str | None = None) -> str:
-        """Ruff's four headings; `checked_as` names the endpoint a payload example is for."""
-        why = f"{self.why}\n\n{self.not_in_schema}" if self.not_in_schema else self.why
-        how = ""
-        if checked_as is not None:
-            how = f"\nChecked as {checked_as}: `kling-lint check -e {checked_as} example.json`.\n"
-        return (
-            f"## What it does\n{self.what}\n\n## Why is this bad?\n{why}\n\n"
-            f"## Example\n```json\n{self.example}\n```\n{how}\n## Use instead\n{self.fix}\n"
-        )
 
 
 @dataclass(eq=False, repr=False)

@@ -8,6 +8,7 @@ from typing import Any
 from kling_lint.register.forms import FORM_PATTERNS, MEDIA_FORMS
 from kling_lint.register.hover import describe, markdown
 from kling_lint.register.model import DeclaredRule, Endpoint, Field, numeric_range
+from kling_lint.register.wording import status_text
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 EMPTY: list[Any] = [None, "", [], {}]
@@ -68,7 +69,7 @@ def _value_and_use(value: Any, use: Any) -> str:
 
 def blocked_message(f: Field) -> str:
     """Why a blocked field is refused, for editors (`errorMessage`, `deprecationMessage`)."""
-    status = f.describe_status()
+    status = status_text(f)
     if f.replaced_by:
         return f"{f.path} is {status}: use {f.replaced_by}"
     if f.rejected:
@@ -81,7 +82,7 @@ def enum_descriptions(f: Field) -> list[tuple[str, str]]:
     out = []
     for value in f.enum or ():
         info = f.value_info(value)
-        status = (info or f).describe_status()
+        status = status_text(info or f)
         meaning = f": {info.meaning}" if info is not None and info.meaning else ""
         use = info.replaced_by if info is not None else None
         plain = f"{status}{meaning}" + (f"; use {json.dumps(use)}" if use is not None else "")
@@ -123,7 +124,7 @@ def _form_gates(f: Field) -> list[Schema]:
     for form, info in sorted(f.forms.items()):
         if info.rejected and form in FORM_PATTERNS:
             use = f": use {info.replaced_by}" if info.replaced_by else ""
-            message = f"{f.path} written as {form} is {info.describe_status()}{use}"
+            message = f"{f.path} written as {form} is {status_text(info)}{use}"
             gates.append(
                 _tagged("KL103", {"not": {"pattern": FORM_PATTERNS[form]}, "errorMessage": message})
             )
@@ -323,7 +324,7 @@ def endpoint_schema(endpoint: Endpoint) -> Schema:
         "$schema": DIALECT,
         "$id": schema_id(endpoint.id),
         "title": f"{endpoint.id}: {endpoint.route}",
-        "description": f"{endpoint.title}. Status: {endpoint.describe_status()}. "
+        "description": f"{endpoint.title}. Status: {status_text(endpoint)}. "
         f"{'Billable' if endpoint.billable else 'Free'} endpoint. "
         "Generated from the kling-lint register.",
         "type": "object",

@@ -9,6 +9,7 @@ import click
 
 from kling_lint import pointer as jp
 from kling_lint.register.model import Endpoint, Field, Statused, ValueInfo
+from kling_lint.register.wording import limits_text, status_text
 
 
 def _statused(entry: Statused) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def value_order(field: Field) -> list[ValueInfo]:
 
 def _status(entry: Statused) -> str:
     """The status, and the overlay that set it when one did."""
-    text = entry.describe_status()
+    text = status_text(entry)
     return f"{text} [{entry.overlay}]" if entry.overlay else text
 
 
@@ -124,12 +125,12 @@ def _notes(f: Field) -> str:
         parts.append(f"required when {when}" if when else "sometimes required")
     if f.replaced_by:
         parts.append(f"use {f.replaced_by}")
-    return "; ".join([*parts, *f.limit_text()])
+    return "; ".join([*parts, *limits_text(f)])
 
 
 def fields_text(e: Endpoint) -> str:
     """The `kling-lint fields` table: every field, value and form with its status."""
-    lines = [f"{e.id}  {e.route}  ({'billable' if e.billable else 'free'}; {e.describe_status()})"]
+    lines = [f"{e.id}  {e.route}  ({'billable' if e.billable else 'free'}; {status_text(e)})"]
     rows: list[tuple[str, str, str, str]] = [("FIELD", "TYPE", "STATUS", "NOTES")]
     for f in e.fields.values():
         rows.append((f.path, "|".join(f.type), _status(f), _notes(f)))
@@ -148,7 +149,7 @@ def fields_text(e: Endpoint) -> str:
     for name, use in e.misnomers.items():
         lines.append(f"not a field: {name} (use {use})")
     for r in e.rules:
-        lines.append(f"rule {r.code} {r.name} ({r.describe_status()})")
+        lines.append(f"rule {r.code} {r.name} ({status_text(r)})")
     for u in e.unknowns:
         lines.append(f"unknown {u.id}: {u.text}")
     return "\n".join(lines)

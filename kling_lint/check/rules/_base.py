@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import RuleDoc
+from kling_lint.register.wording import rule_doc_markdown
 
 if TYPE_CHECKING:
     from kling_lint.register.model import Endpoint, Register
@@ -143,7 +144,7 @@ class Rule:
         return named[0] if named else "omni-video.create"
 
     def render_doc(self) -> str:
-        return self.doc.render(self.example_endpoint)
+        return rule_doc_markdown(self.doc, self.example_endpoint)
 
     def triggers_on(self, endpoint: Endpoint) -> frozenset[str] | None:
         """The keys that can make this rule fire on `endpoint` (empty: any payload), or
