@@ -57,7 +57,7 @@ class FileResult(NamedTuple):
     fail_on: Severity = Severity.ERROR
     # Why this endpoint: "--endpoint", "config endpoints 'glob'", "envelope", "shape".
     endpoint_from: str | None = None
-    # Fixes the register's data gives for the findings (check/fixes.py `Edit`s, pointers
+    # Fixes the register's data gives for the findings (fix/propose.py `Edit`s, pointers
     # into the file's JSON), computed only when a run asks for them (--fix, --diff).
     fixes: tuple[Any, ...] = ()
     # What the findings are about: a "payload", or the run's "config" or "baseline" file,

@@ -225,7 +225,9 @@ def check(
     made: list[Any] = []
     result = None
     if fix:
-        made, result = _fix(options, unsafe_fixes)
+        from kling_lint.fix import run_fixes
+
+        made, result = run_fixes(options, unsafe_fixes)
     if show_fixes:
         options = options._replace(fixes=True)
     if result is None:
@@ -255,39 +257,14 @@ def check(
 
 def _diff(options: Any, unsafe: bool) -> int:
     """--diff: print what --fix would change; exit 1 when anything would."""
-    from kling_lint import fix as fixing
-    from kling_lint.run import execute
+    from kling_lint.fix import apply, planned
 
-    changes = fixing.plan(execute(options._replace(fixes=True)).files, unsafe)
+    changes = planned(options, unsafe)
     for change in changes:
-        click.echo(fixing.diff(change), nl=False)
+        click.echo(apply.diff(change), nl=False)
     count = sum(len(c.made) for c in changes)
     click.echo(f"{count} fix(es) would be made in {len(changes)} file(s)", err=True)
     return EXIT_FINDINGS if changes else EXIT_OK
-
-
-def _fix(options: Any, unsafe: bool) -> tuple[list[Any], Any]:
-    """--fix: make the fixes, pass after pass (one can make way for another). What was
-    made, and the run of the files as they now are (None if the passes ran out first)."""
-    from kling_lint import fix as fixing
-    from kling_lint.files import refuse_package_write
-    from kling_lint.run import execute
-
-    made: list[Any] = []
-    for _ in range(_FIX_PASSES):
-        result = execute(options._replace(fixes=True))
-        changes = fixing.plan(result.files, unsafe)
-        if not changes:
-            return made, result  # nothing left to fix: this run is the report
-        for change in changes:
-            refuse_package_write(Path(change.path), "a fixed payload")
-        fixing.write(changes)
-        made += [(c.path, e) for c in changes for e in c.made]
-    return made, None
-
-
-# Fixes are made pass after pass until none is left; a bound, should two ever undo each other.
-_FIX_PASSES = 5
 
 
 def _tell_fixes(result: Any, made: list[Any], fix: bool, show: bool, unsafe: bool) -> None:

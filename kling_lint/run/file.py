@@ -135,7 +135,7 @@ def check_loaded(
         )
     fixes: tuple[Any, ...] = ()
     if session.options.fixes and on_disk and diagnostics:
-        from kling_lint.check.fixes import for_payload
+        from kling_lint.fix.propose import for_payload
 
         # Worked out on the body; made in the file, where an envelope puts it under /body.
         edits = for_payload(linter, chosen.endpoint, payload.data, diagnostics)

@@ -239,7 +239,7 @@ def test_fixing_twice_is_fixing_once_and_brings_nothing_new(
 
     from ruamel.yaml import YAML
 
-    from kling_lint import fix
+    from kling_lint.fix import apply as fix
 
     endpoint, payload = case
     path = tmp_path / ("p.yaml" if form == "yaml" else "p.json")
@@ -268,8 +268,8 @@ def test_the_generated_payloads_are_mostly_fixable() -> None:
     """The property above is not vacuous: most payloads it tries have a fix to make."""
     from hypothesis import find
 
-    from kling_lint.check.fixes import for_payload
     from kling_lint.check.linter import Linter
+    from kling_lint.fix.propose import for_payload
 
     linter = Linter()
 
@@ -313,8 +313,8 @@ def test_standard_input_is_never_fixed_into_the_file_it_is_named_after(
     ],
 )
 def test_yaml_fixes_edit_only_what_they_fix(before: str, after: str | None) -> None:
-    from kling_lint.check.fixes import Edit
-    from kling_lint.fix import apply_yaml
+    from kling_lint.fix.apply import apply_yaml
+    from kling_lint.fix.propose import Edit
 
     quote = "callback_url" in before
     edit = (
@@ -325,3 +325,20 @@ def test_yaml_fixes_edit_only_what_they_fix(before: str, after: str | None) -> N
     text, made = apply_yaml(before, [edit])
     assert text == (after or before)
     assert bool(made) == (after is not None)
+
+
+def test_a_fix_never_overwrites_what_changed_since_it_was_read(tmp_path: Path) -> None:
+    """Between the check and the write someone else may save the file: their text stays."""
+    from kling_lint.config import ConfigError
+    from kling_lint.fix.apply import FileFix, write
+
+    path = tmp_path / "p.json"
+    path.write_text('{"mode": "standard"}\n')
+    planned = FileFix(str(path), '{"mode": "standard"}\n', '{"mode": "std"}\n', [])
+    path.write_text('{"mode": "standard", "prompt": "theirs"}\n')  # saved meanwhile
+    with pytest.raises(ConfigError):
+        write([planned])
+    assert path.read_text() == '{"mode": "standard", "prompt": "theirs"}\n'
+    path.write_text('{"mode": "standard"}\n')
+    write([planned])
+    assert path.read_text() == '{"mode": "std"}\n'

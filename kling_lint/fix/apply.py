@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from kling_lint.check.fixes import Edit, parent_of
+from kling_lint.fix.propose import Edit, parent_of
 from kling_lint.load import json_text, kind_of
 from kling_lint.results import FileResult
 
@@ -245,12 +245,13 @@ def plan(results: Iterable[FileResult], unsafe: bool) -> list[FileFix]:
 
 
 def write(fixes: Iterable[FileFix]) -> None:
-    """Write each fixed file atomically (its mode kept)."""
-    from kling_lint.files import write_text
+    """Write each fixed file atomically (its mode kept), unless it changed since it was
+    read for the fix: then ConfigError, and what its writer wrote stays."""
+    from kling_lint.files import replace_unchanged
 
     for fix in fixes:
         path = Path(fix.path)
-        write_text(path, fix.after, within=path.parent)
+        replace_unchanged(path, fix.before, fix.after, within=path.parent)
 
 
 def diff(fix: FileFix) -> str:
