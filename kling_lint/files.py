@@ -98,14 +98,19 @@ def unified_diff(shown: str, before: str, after: str) -> str:
             inside = shown
         shown = inside if not inside.startswith(os.pardir) else shown.lstrip("/\\")
 
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=f"a/{shown}",
-            tofile=f"b/{shown}",
-        )
-    )
+    out = []
+    for line in difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{shown}",
+        tofile=f"b/{shown}",
+    ):
+        out.append(line)
+        if not line.endswith("\n"):
+            # The file's last line has no line end: said as `diff` and `git` say it, so
+            # that the next line of the diff does not run on and `git apply` takes it.
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 def _umask() -> int:

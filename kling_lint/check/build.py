@@ -43,7 +43,7 @@ def rule_table(
         taken = {r.code for r in all_rules(register, None)}
         register = with_policy_files(register, config.policy_files, taken)
     table = {r.code: r for r in all_rules(register, None)}
-    extra = plugin_rules(config.plugins, config.display) if plugins else ()
+    extra = plugin_rules(config.plugins, config.origin) if plugins else ()
     for outside in extra:
         if outside.code in table:
             raise PluginError(f"{outside.origin}: rule code {outside.code} is already used")

@@ -49,7 +49,11 @@ _MAX_KEY_SETS = 1024
 
 
 class UnknownEndpoint(KeyError):
-    """An endpoint id or route the register does not know."""
+    """An endpoint id or route the register does not know (a KeyError, as a mapping
+    lookup's, whose message reads as a sentence rather than a quoted key)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class _EndpointPlan(NamedTuple):

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from kling_lint import pointer as jp
 from kling_lint.check import wording
-from kling_lint.check.rules._base import Finding, display
+from kling_lint.check.rules._base import Finding, value_text
 from kling_lint.check.values import as_sent, foreign_at, is_present, value_at, values_at
 from kling_lint.register.forms import form_of
 from kling_lint.register.model import DeclaredRule, Endpoint, Field, child_path
@@ -215,7 +215,7 @@ class SchemaCheck:
             return Finding(parts, wording.bad_count(field, value), field.path)
         if code == "KL206":
             return Finding(parts, wording.bad_format(field, value), field.path)
-        return Finding(parts, f"{field.path}: the schema rejects {display(value)} ({keyword})")
+        return Finding(parts, f"{field.path}: the schema rejects {value_text(value)} ({keyword})")
 
     def _unknown_fields(
         self, node: Schema, container: str, parts: Parts, value: Any
@@ -307,7 +307,7 @@ class SchemaCheck:
             yield rule.code, Finding(parts, message, path, labels)
             return
         if keyword == "enum":
-            yield rule.code, Finding(parts, f"{base} (found {display(value)})", path, labels)
+            yield rule.code, Finding(parts, f"{base} (found {value_text(value)})", path, labels)
             return
         yield rule.code, Finding(parts, base, path, labels)
 

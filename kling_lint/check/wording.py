@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from kling_lint.check.memo import kept_on
-from kling_lint.check.rules._base import display
+from kling_lint.check.rules._base import value_text
 from kling_lint.diagnostics import Status
 from kling_lint.register.model import Field, Statused
 
@@ -50,14 +50,14 @@ def rejected_value(field: Field, value: Any) -> str:
     use = ""
     why = ""
     if info is not None:
-        use = f"; use {display(info.replaced_by)}" if info.replaced_by is not None else ""
+        use = f"; use {value_text(info.replaced_by)}" if info.replaced_by is not None else ""
         why = evidence(info)
-    return f"{field.path} value {display(value)} is live-rejected{use}{why}"
+    return f"{field.path} value {value_text(value)} is live-rejected{use}{why}"
 
 
 def hypothesis_value(field: Field, value: Any) -> str:
     return (
-        f"{field.path} value {display(value)} is hypothesis-only: no document or live run "
+        f"{field.path} value {value_text(value)} is hypothesis-only: no document or live run "
         "supports it"
     )
 
@@ -92,7 +92,7 @@ def media_value(field: Field, value: Any) -> str:
         scheme = value.split("://", 1)[0]
         return f"{field.path}: {scheme}:// is not fetchable; use an http(s) URL"
     wanted = "an http(s) URL or raw Base64" if takes_base64 else "an http(s) URL"
-    return f"{field.path} value {display(value)} is not {wanted}"
+    return f"{field.path} value {value_text(value)} is not {wanted}"
 
 
 def accepted_values(field: Field) -> list[Any]:
@@ -126,16 +126,16 @@ def _unknown_value_cached(field: Field, value: Any) -> str:
 
 
 def _unknown_value(field: Field, value: Any) -> str:
-    accepted = ", ".join(display(v) for v in field.enum or ())
+    accepted = ", ".join(value_text(v) for v in field.enum or ())
     hint = ""
     if isinstance(value, str):
         import difflib  # only for suggestions: kept off the import path of clean runs
 
         choices = [str(v) for v in accepted_values(field)]
         close = difflib.get_close_matches(value, choices, 1, 0.6)
-        hint = f"; did you mean {display(close[0])}?" if close else ""
+        hint = f"; did you mean {value_text(close[0])}?" if close else ""
     return (
-        f"{field.path} value {display(value)} is not known to the register "
+        f"{field.path} value {value_text(value)} is not known to the register "
         f"(known: {accepted}){hint}"
     )
 
@@ -173,9 +173,9 @@ def wrong_type(path: str, expected: tuple[str, ...], value: Any, field: Field | 
     if "string" in expected and isinstance(value, (int, float)) and not isinstance(value, bool):
         text = str(value)
         if field is None or _accepted(field, text):
-            hint = f"; write it as a string: {display(text)}"
+            hint = f"; write it as a string: {value_text(text)}"
         elif field.enum:
-            hint = f" (known: {', '.join(display(v) for v in accepted_values(field))})"
+            hint = f" (known: {', '.join(value_text(v) for v in accepted_values(field))})"
     if "boolean" in expected and value in ("true", "false"):
         hint = f"; write it without quotes: {value}"
     return f"{path} must be {' or '.join(expected)}, not {json_type(value)}{hint}"
@@ -187,10 +187,10 @@ def out_of_range(field: Field, value: Any, bounds: dict[str, Any]) -> str:
         number = float(value)
     low, high = bounds.get("minimum"), bounds.get("maximum")
     if number is not None and low is not None and number < low:
-        return f"{field.path} is {display(value)}, below {low:g}"
+        return f"{field.path} is {value_text(value)}, below {low:g}"
     if number is not None and high is not None and number > high:
-        return f"{field.path} is {display(value)}, above {high:g}"
-    return f"{field.path} is {display(value)}, outside its range"
+        return f"{field.path} is {value_text(value)}, above {high:g}"
+    return f"{field.path} is {value_text(value)}, outside its range"
 
 
 def _count(number: int, noun: str) -> str:
@@ -214,7 +214,7 @@ def bad_count(field: Field, value: Any) -> str:
 
 
 def bad_format(field: Field, value: Any) -> str:
-    return f"{field.path} value {display(value)} does not match {field.pattern}"
+    return f"{field.path} value {value_text(value)} does not match {field.pattern}"
 
 
 def field_not_for_model(field: Field, model: str) -> str:
@@ -224,4 +224,4 @@ def field_not_for_model(field: Field, model: str) -> str:
 def value_not_for_model(field: Field, value: Any, model: str) -> str:
     info = field.value_info(value)
     only = ", ".join(info.models or ()) if info is not None else "other models"
-    return f"{field.path} value {display(value)} is not supported by {model} (only {only})"
+    return f"{field.path} value {value_text(value)} is not supported by {model} (only {only})"

@@ -105,7 +105,8 @@ class Config:
             object.__setattr__(self, name, tuple(Path(v) for v in value))
 
     @property
-    def display(self) -> str:
+    def origin(self) -> str:
+        """The config file, as messages name it ("<defaults>" without one)."""
         return str(self.path) if self.path else "<defaults>"
 
     def where(self, key: str) -> str:

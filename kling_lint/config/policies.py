@@ -17,7 +17,7 @@ def _problem(path: Path, position: tuple[int, int], message: str) -> ConfigError
 def load_policy(path: Path, register: Register, taken: set[str]) -> Policy:
     """One policy file, checked against the register format and the register's endpoints."""
     from kling_lint.load.yaml_text import YamlSyntaxError, load_yaml
-    from kling_lint.register.validate import _validators
+    from kling_lint.register.validate import validators
 
     try:
         doc = load_yaml(path.read_text(encoding="utf-8"), dates_as_text=True)
@@ -31,7 +31,7 @@ def load_policy(path: Path, register: Register, taken: set[str]) -> Policy:
             pointer = pointer.rsplit("/", 1)[0]
         return doc.positions.get(pointer, (1, 1))
 
-    for error in _validators()["policy"].iter_errors(doc.data):
+    for error in validators()["policy"].iter_errors(doc.data):
         raise _problem(path, where(jp.join(error.absolute_path)), error.message)
     for i, rule in enumerate(doc.data["rules"]):
         at = where(f"/rules/{i}")

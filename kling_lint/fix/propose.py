@@ -25,7 +25,7 @@ import copy
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kling_lint import pointer as jp
-from kling_lint.check.rules._base import display
+from kling_lint.check.rules._base import value_text
 
 if TYPE_CHECKING:
     from kling_lint.check.linter import Linter
@@ -100,11 +100,11 @@ def propose(d: Diagnostic, data: Any, endpoint: Endpoint) -> Edit | None:
         info = field.value_info(value)
         if info is not None and info.replaced_by is not None:
             new = info.replaced_by
-            return Edit(d.code, d.pointer, f"{display(value)} → {display(new)}", True, new)
+            return Edit(d.code, d.pointer, f"{value_text(value)} → {value_text(new)}", True, new)
     number = isinstance(value, int) and not isinstance(value, bool)
     if d.code == "KL201" and "string" in field.type and number:
         new = str(value)
-        return Edit(d.code, d.pointer, f"{display(value)} → {display(new)}", True, new)
+        return Edit(d.code, d.pointer, f"{value_text(value)} → {value_text(new)}", True, new)
     if d.code == "KL414" and isinstance(value, str) and value[:5].lower() == "data:":
         head, comma, body = value.partition(",")
         if comma and head.lower().endswith(";base64"):

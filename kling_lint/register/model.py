@@ -239,7 +239,7 @@ def _value_key(value: Any) -> str:
     try:
         if kind is bool or value is None:
             return "json:" + ("null" if value is None else "true" if value else "false")
-        # An exact int spells the same in JSON and in Python (json.dumps costs 3 µs).
+        # An exact int spells the same in JSON and in Python: no need to encode it.
         return "json:" + (str(value) if kind is int else json.dumps(value))
     except (TypeError, ValueError):  # not JSON at all: it matches no listed value
         return "unlisted:"

@@ -21,7 +21,8 @@ _SOURCE_KIND = {"doc-derived": "doc", "live-confirmed": "live", "live-rejected":
 
 
 @cache
-def _validators() -> dict[str, Draft202012Validator]:
+def validators() -> dict[str, Draft202012Validator]:
+    """The register's file schemas by kind (endpoint, sources, policy), compiled once."""
     meta = json.loads((schemas_dir() / META_SCHEMA_FILE).read_text(encoding="utf-8"))
     out = {}
     for kind in ("endpoint", "sources", "policy"):
@@ -31,7 +32,7 @@ def _validators() -> dict[str, Draft202012Validator]:
 
 
 def _schema_problems(file: RegisterFile) -> Iterator[RegisterProblem]:
-    validator = _validators()[file.kind]
+    validator = validators()[file.kind]
     errors = list(validator.iter_errors(file.doc.data))
     # One problem per location: the most relevant error there, not the whole cascade.
     by_location: dict[str, list[Any]] = {}

@@ -455,3 +455,25 @@ def test_diffs_of_absolute_paths_are_taken_by_git_apply(
     assert target.read_text() == "a = 2\n"
     elsewhere = unified_diff("/elsewhere/y.toml", "a\n", "b\n")
     assert elsewhere.splitlines()[:2] == ["--- a/elsewhere/y.toml", "+++ b/elsewhere/y.toml"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("a = 1", "a = 2"),  # no line end at all
+        ("a = 1\nb = 1", "a = 1\nb = 2"),
+        ("a = 1", "a = 2\n"),  # the fix adds one
+        ("x\na = 1\n", "x\na = 2"),
+    ],
+)
+def test_a_diff_of_a_file_without_a_last_line_end_applies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before: str, after: str
+) -> None:
+    from kling_lint.files import unified_diff
+
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "x.json"
+    target.write_text(before)
+    (tmp_path / "p.diff").write_text(unified_diff("x.json", before, after))
+    subprocess.run(["git", "apply", "p.diff"], cwd=tmp_path, check=True, capture_output=True)
+    assert target.read_text() == after

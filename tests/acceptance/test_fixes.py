@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,23 @@ def test_diff_writes_nothing_and_says_whether_anything_would_change(
     before = (here / "a.json").read_bytes()
     result = run_cli("check", "--diff", "a.json")
     assert result.exit_code == 1
-    assert '+{"model_name"' in result.stdout or '"std"' in result.stdout
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if line.startswith("-{")] == [
+        line.replace('"std"', '"standard"').replace("+", "-", 1)
+        for line in lines
+        if line.startswith("+{")
+    ]
+    assert any(line.startswith("+{") and '"mode": "std"' in line for line in lines)
+    # The file ends without a line end: the diff says so, and git applies it.
+    assert lines.count("\\ No newline at end of file") == 2
+    done = subprocess.run(
+        ["git", "apply", "--check", "-"],
+        input=result.stdout,
+        text=True,
+        cwd=here,
+        capture_output=True,
+    )
+    assert done.returncode == 0, done.stderr
     assert (here / "a.json").read_bytes() == before
     (here / "b.json").write_text(json.dumps(CLEAN_OMNI))
     assert run_cli("check", "--diff", "b.json").exit_code == 0

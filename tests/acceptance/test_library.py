@@ -262,3 +262,9 @@ def test_a_dropped_linter_leaves_no_register_behind(tmp_path: Path) -> None:
         del linter
     gc.collect()
     assert [ref() for ref in left] == [None] * 4
+
+
+def test_an_unknown_endpoint_reads_as_a_sentence() -> None:
+    with pytest.raises(KeyError) as info:
+        kling_lint.lint(GOOD, "omni.create")
+    assert str(info.value).startswith("unknown endpoint")  # not a quoted key

@@ -13,7 +13,7 @@ from kling_lint.register.wording import rule_doc_markdown
 if TYPE_CHECKING:
     from kling_lint.register.model import Endpoint, Register
 
-__all__ = ["Context", "Finding", "Rule", "RuleDoc", "display", "doc_of", "rule"]
+__all__ = ["Context", "Finding", "Rule", "RuleDoc", "doc_of", "rule", "value_text"]
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
@@ -272,7 +272,7 @@ def _literal(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def display(value: Any) -> str:
+def value_text(value: Any) -> str:
     """A short JSON-ish rendering of a value for messages."""
     import json
 

@@ -6,10 +6,6 @@ from typing import Any
 
 from kling_lint.check.rules._base import Context
 
-VIDEO_CREATE = ("omni-video.create", "text2video.create", "image2video.create")
-OMNI = ("omni-video.create",)
-CAMERA = ("text2video.create", "image2video.create")
-
 
 def number(value: Any) -> float | None:
     if isinstance(value, bool):

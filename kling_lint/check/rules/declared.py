@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display
+from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, value_text
 from kling_lint.check.values import is_present, values_at
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import DeclaredRule, PolicyRule
@@ -56,13 +56,13 @@ def _policy_check(rule: PolicyRule, ctx: Context) -> Iterator[Finding]:
         field = endpoint.fields.get(path)
         if not matches and field is not None and field.has_default:
             if field.default not in allowed:
-                message = f"{rule.message}: {path} defaults to {display(field.default)}"
+                message = f"{rule.message}: {path} defaults to {value_text(field.default)}"
                 yield Finding((), message, path)
             continue
         for parts, value in matches:
             if value not in allowed:
                 yield Finding(
-                    parts, f"{rule.message} (found {display(value)})", path, (), value, True
+                    parts, f"{rule.message} (found {value_text(value)})", path, (), value, True
                 )
     for path, ceiling in rule.max_number.items():
         for parts, value in values_at(ctx.payload, path):
@@ -71,7 +71,7 @@ def _policy_check(rule: PolicyRule, ctx: Context) -> Iterator[Finding]:
             except (TypeError, ValueError, OverflowError):
                 continue
             if number > ceiling:
-                yield Finding(parts, f"{rule.message} (found {display(value)})", path)
+                yield Finding(parts, f"{rule.message} (found {value_text(value)})", path)
     for path in rule.note_when_present:
         for parts, _ in [m for m in values_at(ctx.payload, path) if is_present(m[1])][:1]:
             yield Finding(parts, rule.message or rule.name, path)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kling_lint.check.memo import kept_on
-from kling_lint.check.rules._base import Context, Finding, display, rule
+from kling_lint.check.rules._base import Context, Finding, rule, value_text
 from kling_lint.check.values import is_present
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import Endpoint, Field
@@ -79,13 +79,13 @@ def ignored_field_changes_request(ctx: Context) -> Iterator[Finding]:
         if asked != used:
             # Advise sending the value under the right name only where that is accepted.
             if fallback.path not in ctx.payload and _accepted(fallback, asked):
-                fix = f"send {fallback.path} {display(asked)} instead"
+                fix = f"send {fallback.path} {value_text(asked)} instead"
             else:
                 fix = f"drop {field.path}: {fallback.path} decides"
             yield Finding(
                 (field.path,),
-                f"{field.path} {display(asked)} is ignored by the API: the task runs with "
-                f"{source}, {display(used)}; {fix}",
+                f"{field.path} {value_text(asked)} is ignored by the API: the task runs with "
+                f"{source}, {value_text(used)}; {fix}",
                 field.path,
                 field.status_labels,
             )

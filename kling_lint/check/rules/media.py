@@ -16,7 +16,7 @@ from functools import cache
 from typing import NamedTuple
 
 from kling_lint.check.memo import kept_on
-from kling_lint.check.rules._base import Context, Finding, display, rule
+from kling_lint.check.rules._base import Context, Finding, rule, value_text
 from kling_lint.check.values import values_at
 from kling_lint.diagnostics import Severity
 from kling_lint.register.forms import FORM_PATTERNS
@@ -269,8 +269,8 @@ def id_above_2_53(ctx: Context) -> Iterator[Finding]:
             continue
         for parts, value in values_at(ctx.payload, field.path):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > SAFE_INTEGER:
-                # display() copes with integers too long for str(); ids are never that long.
-                shown = display(value)
+                # value_text() copes with integers too long for str(); ids are never that long.
+                shown = value_text(value)
                 fix = f' ("{value}")' if value.bit_length() < 200 else ""
                 yield Finding(
                     parts,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from kling_lint.check.memo import kept_on
-from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, display, rule
+from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, rule, value_text
 from kling_lint.diagnostics import Severity, Status
 from kling_lint.register.forms import form_of
 from kling_lint.register.model import Endpoint, Field, Statused
@@ -126,7 +126,7 @@ def doc_derived_only(ctx: Context) -> Iterator[Finding]:
         if info is not None and info.status == (Status.DOC_DERIVED,) and field.live_confirmed:
             yield Finding(
                 parts,
-                f"{field.path} value {display(value)} is doc-derived only: not yet confirmed live",
+                f"{field.path} value {value_text(value)} is doc-derived only: not yet confirmed live",
                 field.path,
                 info.status_labels,
                 value,

@@ -5,10 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kling_lint.diagnostics import Severity
-from kling_lint.rules import Context, Finding, Rule, RuleDoc
+from kling_lint.rules import Context, Finding, Rule, RuleDoc, rule
 
 
-def _shouting(ctx: Context) -> Iterator[Finding]:
+@rule("KL801", "shouting-prompt", Severity.WARNING, requires=("prompt",), triggers=("prompt",))
+def shouting_prompt(ctx: Context) -> Iterator[Finding]:
+    """Warns about a prompt written entirely in capitals.
+
+    ## Why is this bad?
+    Capitals change the tone the model reads; it is rarely what was meant.
+
+    ## Example
+    {"prompt": "A CAT ON A ROOF AT NIGHT"}
+
+    ## Use instead
+    {"prompt": "A cat on a roof at night"}
+    """
     prompt = ctx.payload.get("prompt")
     if isinstance(prompt, str) and len(prompt) > 10 and prompt.isupper():
         yield Finding(("prompt",), "the prompt is all capitals; models read it as shouting", "prompt")
@@ -18,21 +30,7 @@ def _explodes(ctx: Context) -> Iterator[Finding]:
     raise RuntimeError("this rule is broken on purpose")
 
 
-rules = [
-    Rule(
-        "KL801",
-        "shouting-prompt",
-        Severity.WARNING,
-        RuleDoc(
-            "Warns about a prompt written entirely in capitals.",
-            "Capitals change the tone the model reads; it is rarely what was meant.",
-            '{"prompt": "A CAT ON A ROOF AT NIGHT"}',
-            '{"prompt": "A cat on a roof at night"}',
-        ),
-        endpoints=("omni-video.create", "text2video.create", "image2video.create"),
-        payload=_shouting,
-    )
-]
+rules = [shouting_prompt]
 
 #: A rule that raises, for the tests of how a broken plugin is handled.
 broken = [
