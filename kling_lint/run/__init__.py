@@ -79,8 +79,8 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
     for config_path in dict.fromkeys(c for _, c in files):
         session.linter(config_path)  # compile (and fail, exit 2) before any file is read
     for done in _checked(session, files, progress):
-        if done.subject == "skipped":  # read, and found to be no payload file
-            result.skipped.append((done.path, done.endpoint_from or ""))
+        if isinstance(done, Skipped):  # read, and found to be no payload file
+            result.skipped.append((done.path, done.why))
             if not _is_the_baseline(session, done.path):  # the run knows that one
                 result.by_content += 1
         else:
@@ -93,7 +93,9 @@ def execute(options: Options, progress: Progress | None = None) -> RunResult:
     return result
 
 
-def _checked(session: Session, files: Batch, progress: Progress | None) -> list[FileResult]:
+def _checked(
+    session: Session, files: Batch, progress: Progress | None
+) -> list[FileResult | Skipped]:
     """Every file's results, in the order of `files`, however many processes check them."""
     total = len(files)
     if total < SHOW_PROGRESS_FROM:
@@ -104,8 +106,8 @@ def _checked(session: Session, files: Batch, progress: Progress | None) -> list[
 
         jobs = parallel.jobs_for(session.options, total)
 
-    def span(start: int, stop: int) -> list[FileResult]:
-        out: list[FileResult] = []
+    def span(start: int, stop: int) -> list[FileResult | Skipped]:
+        out: list[FileResult | Skipped] = []
         for at in range(start, stop):
             file, config_path = files[at]
             out += check_file(session, file, config_path)

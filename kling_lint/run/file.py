@@ -22,6 +22,7 @@ from kling_lint.load import (
     LoadFailure,
     Payload,
     Problem,
+    Skipped,
     by_content,
     kind_of,
     parse_text,
@@ -36,14 +37,19 @@ from kling_lint.run.session import Session
 _NOT_PAYLOADS = (Problem.NOT_A_PAYLOAD, Problem.NOT_A_PAYLOAD_BY_CONTENT)
 
 
-def check_file(session: Session, file: str, config_path: Path | None) -> list[FileResult]:
+def check_file(session: Session, file: str, config_path: Path | None) -> list[FileResult | Skipped]:
     """The results of one file found by a walk or named (one per payload of a JSON Lines
     file). Whatever goes wrong checking it blocks this file alone (KL008)."""
     linter = session.linter(config_path)
     try:
         text = read_text(file, file, linter.config.limits)
         loaded = text if isinstance(text, list) else parsed(session, config_path, file, text)
-        return [check_loaded(session, config_path, file, one, linter=linter) for one in loaded]
+        return [
+            _skipped(one)
+            if _skips(session, file, one)
+            else check_loaded(session, config_path, file, one, linter=linter)
+            for one in loaded
+        ]
     except Exception as exc:  # a fault checking one file blocks it; the others go on
         message = f"checking this file raised {exc!r}; it is blocked (please report this)"
         failed = (linter.stamp("KL008", message),)
@@ -79,8 +85,6 @@ def check_loaded(
     fail_on = linter.config.fail_on
     if isinstance(loaded, LoadFailure):
         p = loaded.problem
-        if p.kind in _NOT_PAYLOADS and file is not None and file not in session.named_files:
-            return FileResult(loaded.path, None, None, (), fail_on, p.message, subject="skipped")
         stamped = linter.stamp(
             LOADER_CODES[p.kind], p.message, pointer=p.pointer, position=p.position
         )
@@ -158,6 +162,21 @@ def check_loaded(
         source=source,
         used=used,
     )
+
+
+def _skips(session: Session, file: str, loaded: Loaded) -> bool:
+    """Whether a file is skipped rather than reported: a walk found it (it was not named)
+    and its name or content says it is no payload."""
+    return (
+        isinstance(loaded, LoadFailure)
+        and loaded.problem.kind in _NOT_PAYLOADS
+        and file not in session.named_files
+    )
+
+
+def _skipped(loaded: Loaded) -> Skipped:
+    assert isinstance(loaded, LoadFailure)
+    return Skipped(loaded.path, loaded.problem.message)
 
 
 def _located(diagnostics: Sequence[Diagnostic], payload: Payload | None) -> tuple[Diagnostic, ...]:
