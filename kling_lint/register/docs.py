@@ -122,6 +122,13 @@ def render(register: Register) -> str:
         "**live-rejected** (failed in a live run, or rejected as a method), **hypothesis-only** "
         "(plausible, anchored in neither).",
         "",
+        "When a later official document changes what an earlier one said (the 2026-09 "
+        "kling.ai documents, KD-UPD and KD-PV, against S3 and SN of 2026-03), both stay in "
+        "the evidence with their dates, the conflict names both readings, and the verdict "
+        "follows the newest official reading. A live observation is never replaced by a "
+        "document: a later document that changes a rule adds its dated doc-derived evidence "
+        "beside it.",
+        "",
         "## Sources",
         "",
     ]

@@ -123,11 +123,11 @@ def test_value_narrows_an_entry(tmp_path: Path, run_cli: Any) -> None:
 [[tool.kling-lint.allow]]
 endpoint = "text2video.create"
 field = "mode"
-value = "4k"
-reason = "4k probe"
+value = "standard"
+reason = "standard probe"
 """
     t2v = {"model_name": "kling-v3", "prompt": "a fox", "duration": "5", "aspect_ratio": "16:9"}
-    path = _project(tmp_path, config, {**t2v, "mode": "4k"})
+    path = _project(tmp_path, config, {**t2v, "mode": "standard"})
     assert run_cli("check", "-e", "text2video.create", str(path)).exit_code == 0
     path.write_text(json.dumps({**t2v, "mode": "8k"}))
     code, diags = _diags(run_cli, "-e", "text2video.create", str(path.parent))

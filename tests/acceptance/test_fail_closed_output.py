@@ -256,8 +256,10 @@ def test_registry_diff_shows_register_text_escaped(fmt: str, tmp_path: Path, run
     omni = new / "endpoints" / "omni-video.create.yaml"
     text = omni.read_text()
     hostile = json.dumps(f"x\x1b[2J\x1b]0;owned\x07\n{FORGED}|`")
-    assert "    enum: [std, pro]" in text
-    omni.write_text(text.replace("    enum: [std, pro]", f"    enum: [std, pro, {hostile}]", 1))
+    assert "    enum: [std, pro, 4k]" in text
+    omni.write_text(
+        text.replace("    enum: [std, pro, 4k]", f"    enum: [std, pro, 4k, {hostile}]", 1)
+    )
     result = run_cli("registry", "diff", "--format", fmt, str(REGISTRY), str(new))
     assert result.exit_code == 0, result.output
     assert not [line for line in result.stdout.splitlines() if _unsafe(line)]

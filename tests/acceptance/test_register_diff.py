@@ -68,12 +68,12 @@ def test_a_folder_at_two_git_revisions(
 ) -> None:
     repo, git = registry_repo(tmp_path)
     path = repo / "registry" / OMNI
-    path.write_text(path.read_text().replace("    enum: [std, pro]", "    enum: [std]", 1))
+    path.write_text(path.read_text().replace("    enum: [std, pro, 4k]", "    enum: [std]", 1))
     subprocess.run([*git, "commit", "-qam", "two"], check=True)
     monkeypatch.chdir(repo)
     result = run_cli("registry", "diff", "--format", "json", "HEAD~1:registry", "HEAD:registry")
     assert result.exit_code == 2  # pro is doc-derived: dropping it from the enum is invalid
-    path.write_text(path.read_text().replace("    enum: [std]", "    enum: [std, pro]\n", 1))
+    path.write_text(path.read_text().replace("    enum: [std]", "    enum: [std, pro, 4k]\n", 1))
     result = run_cli("registry", "diff", "HEAD~1:registry", "registry")
     assert result.exit_code == 0
     assert run_cli("registry", "diff", "nope:registry", "registry").exit_code == 2

@@ -80,7 +80,7 @@ def test_status_is_carried_for_editors() -> None:
     assert item["image"]["deprecated"] is True
     assert item["image"]["x-kling-status"] == ["live-rejected"]
     assert "image_list[].image_url" in item["image"]["description"]
-    assert schema["properties"]["mode"]["enum"] == ["std", "pro"]
+    assert schema["properties"]["mode"]["enum"] == ["std", "pro", "4k"]
     tags = {c.get("x-kling-rule") for c in schema["allOf"]}
     assert {"KL301", "KL305"} <= tags
 

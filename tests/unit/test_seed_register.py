@@ -181,7 +181,9 @@ def test_known_rules() -> None:
 
 def test_addendum_constraints() -> None:
     sound, mode = _field(OMNI, "sound"), _field(OMNI, "mode")
-    assert (sound.enum, mode.enum, mode.default) == (("on", "off"), ("std", "pro"), "pro")
+    # The seed's std and pro; 4k is the 2026-09 documents' (for kling-v3-omni only).
+    assert (sound.enum, mode.enum, mode.default) == (("on", "off"), ("std", "pro", "4k"), "pro")
+    assert mode.values["4k"].models == ("kling-v3-omni",)
     assert {mode.values["std"].meaning, mode.values["pro"].meaning} == {"720P", "1080P"}
     video = _field(OMNI, "video_list[].video_url")
     assert _field(OMNI, "video_list").max_items == 1

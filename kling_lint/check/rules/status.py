@@ -242,11 +242,12 @@ RULES = (
         "hypothesis-only-value",
         Severity.ERROR,
         RuleDoc(
-            'Flags a value the register holds only as a hypothesis, such as mode "4k" on '
-            "Text-to-Video (seen only second-hand).",
+            "Flags a value the register holds only as a hypothesis: seen second-hand, or a "
+            'value a team probes and records as such in its overlay (mode "8k" in the '
+            "example, with an overlay that lists it).",
             "The value is not anchored in the official copies or in a live run." + _LIFT,
-            '{"model_name": "kling-v3", "prompt": "a cat", "mode": "4k"}',
-            'Use a documented value ("std" or "pro"), or allowlist the value with a reason.',
+            '{"model_name": "kling-v3", "prompt": "a cat", "mode": "8k"}',
+            'Use a documented value ("std", "pro" or "4k"), or allowlist the value with a reason.',
             endpoint="text2video.create",
         ),
         relaxed_on_free=True,
