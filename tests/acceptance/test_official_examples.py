@@ -57,7 +57,7 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
 # Invalid-JSON examples once repaired: the rule breaks the fact sheet names, or none.
 REPAIRED: dict[str, set[str]] = {
     "E05": {"KL308", "KL405"},  # element_list with voice_list; <<<image_1>>> with no image list
-    "E06": {"KL314"},  # a voice bound to an image element
+    "E06": set(),  # a voice bound to an image element: allowed since 03/23/2026 (KL314 warns)
     "E07": set(),
     "E09": set(),
     "E11": set(),
@@ -99,6 +99,14 @@ def repair(text: str) -> Any:
     text = re.sub(r":\s*long\b", ': "829836802793406551"', text)  # the docs' type placeholder
     text = re.sub(r",(\s*[}\]])", r"\1", text)  # trailing commas
     return _fill("", json.loads(text))
+
+
+def test_a_voice_on_an_image_element_is_a_warning_now() -> None:
+    payload = repair((OFFICIAL / "E06.json").read_text(encoding="utf-8"))
+    found = kling_lint.lint(payload, EXPECTED["E06"][0]).diagnostics
+    assert [(d.code, d.severity) for d in found if d.code == "KL314"] == [
+        ("KL314", Severity.WARNING)
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(REPAIRED))
