@@ -156,6 +156,13 @@ class SchemaCheck:
         if code is None:
             code = KEYWORD_CODES.get(str(keyword), UNMAPPED)
         field = self._field(field_path)
+        if code in ("KL102", "KL105") and missing is not None and field is not None:
+            # The field is left out and its default is blocked (a retired model).
+            info = field.value_info(field.default)
+            labels = info.status_labels if info is not None else ()
+            said = wording.blocked_default(field, code)
+            yield code, Finding(parts, said, field.path, labels, field.default, True)
+            return
         if code == "KL106":
             yield from self._unknown_fields(node, field_path, parts, value)
         elif code == "KL205":

@@ -55,6 +55,15 @@ def rejected_value(field: Field, value: Any) -> str:
     return f"{field.path} value {value_text(value)} is live-rejected{use}{why}"
 
 
+def blocked_default(field: Field, code: str) -> str:
+    """A field left out whose default the register blocks: the default is what is sent."""
+    what = rejected_value if code == "KL102" else hypothesis_value
+    return (
+        f"{field.path} is left out, so the service uses its default: "
+        f"{what(field, field.default)}; name a {field.path}"
+    )
+
+
 def hypothesis_value(field: Field, value: Any) -> str:
     return (
         f"{field.path} value {value_text(value)} is hypothesis-only: no document or live run "

@@ -318,6 +318,23 @@ def _model_rules(endpoint: Endpoint) -> list[Schema]:
     return out
 
 
+def _blocked_defaults(endpoint: Endpoint) -> list[Schema]:
+    """A field left out is sent as its default: where the register blocks that default (a
+    retired model), leaving the field out is the blocked value's finding."""
+    out = []
+    for path, f in endpoint.fields.items():
+        info = f.value_info(f.default) if f.has_default and "." not in path else None
+        if info is None or not info.blocked or f.blocked:
+            continue
+        shown = json.dumps(f.default, ensure_ascii=False)
+        message = f"{path} is left out, so the service uses its default {shown}, which is blocked"
+        code = "KL102" if info.rejected else "KL105"
+        out.append(
+            _tagged(code, {"required": [path], "x-kling-field": path, "errorMessage": message})
+        )
+    return out
+
+
 def endpoint_schema(endpoint: Endpoint) -> Schema:
     props, required = _object_for(endpoint, "")
     schema: Schema = {
@@ -340,9 +357,8 @@ def endpoint_schema(endpoint: Endpoint) -> Schema:
     }
     if required:
         schema["required"] = required
-    conditions = [s for s in (_rule_schema(r) for r in endpoint.rules) if s] + _model_rules(
-        endpoint
-    )
+    conditions = [s for s in (_rule_schema(r) for r in endpoint.rules) if s]
+    conditions += _model_rules(endpoint) + _blocked_defaults(endpoint)
     if conditions:
         schema["allOf"] = conditions
     return schema

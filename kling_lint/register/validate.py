@@ -226,8 +226,12 @@ class _Consistency:
             self._models(file, vwhere, value_info, fields, endpoint)
         for form, form_info in info.get("forms", {}).items():
             self._statused(file, f"{where}/forms/{form}", form_info)
-        if enum is not None and "default" in info and info["default"] not in enum:
-            self._add(file, where + "/default", f"default {info['default']!r} is not in the enum")
+        # A documented default the register blocks (a retired model) stays the default: what
+        # the service fills in is what a payload without the field is checked as.
+        default = info.get("default")
+        listed = enum is None or "default" not in info or default in enum
+        if not listed and not _value_blocked(info, default):
+            self._add(file, where + "/default", f"default {default!r} is not in the enum")
         self._models(file, where, info, fields, endpoint)
 
     def _models(
@@ -243,6 +247,7 @@ class _Consistency:
             return
         model_field = fields.get(endpoint.get("model_field", "model_name"))
         known = set(model_field.get("enum", ())) if model_field else set()
+        known |= set(model_field.get("values", {})) if model_field else set()  # retired ones too
         for model in models:
             if model not in known:
                 self._add(
@@ -318,3 +323,10 @@ def _condition_paths(cond: dict[str, Any] | None) -> Iterator[str]:
         *([cond["not"]] if "not" in cond else []),
     ):
         yield from _condition_paths(sub)
+
+
+def _value_blocked(info: dict[str, Any], value: Any) -> bool:
+    """Whether the register lists `value` of a field as live-rejected or hypothesis-only."""
+    listed = info.get("values", {}).get(value) if isinstance(value, str) else None
+    status = set(listed.get("status", ())) if isinstance(listed, dict) else set()
+    return "live-rejected" in status or (bool(status) and not status & _ACCEPTED)

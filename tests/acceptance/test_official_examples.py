@@ -49,7 +49,7 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "E20": ("tts.create", set()),
     "E21": ("custom-voices.create", set()),
     "E22": ("custom-voices.delete", set()),
-    "E23": (I2V, set()),
+    "E23": (I2V, {"KL102"}),  # kling-v1: discontinued (live, 2026-09-20)
     "E24": (T2V, set()),
     "E25": (ELEMENTS, {"KL414"}),
 }

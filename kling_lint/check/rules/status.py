@@ -198,7 +198,8 @@ RULES = (
         "live-rejected-value",
         Severity.ERROR,
         RuleDoc(
-            'Flags a value that live runs have rejected, such as mode "standard".',
+            'Flags a value that live runs have rejected, such as mode "standard", and a field '
+            "left out whose default is one (a retired default model).",
             "The API rejected the value in a live run; sending it again wastes a call." + _LIFT,
             '{"mode": "standard"}',
             'Use the replacement value: {"mode": "std"}',
