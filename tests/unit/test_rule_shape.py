@@ -18,7 +18,6 @@ REGISTER = builtin_register()
 SCOPES = {
     "KL401": {"omni-video.create", "text2video.create", "image2video.create"},
     "KL402": {"omni-video.create", "text2video.create", "image2video.create"},
-    "KL403": {"omni-video.create", "image2video.create"},
     "KL404": {"omni-video.create", "text2video.create", "image2video.create"},
     "KL405": {"omni-video.create", "text2video.create", "image2video.create"},
     "KL406": {"text2video.create", "image2video.create"},

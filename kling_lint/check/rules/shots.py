@@ -7,12 +7,10 @@ from typing import Any
 
 from kling_lint.check.rules._base import Context, Finding, rule
 from kling_lint.check.rules._payload import (
-    frame_types,
     items,
     number,
     task_duration,
 )
-from kling_lint.check.values import is_present
 from kling_lint.diagnostics import Severity
 
 
@@ -110,53 +108,7 @@ def shot_index_unique(ctx: Context) -> Iterator[Finding]:
         seen.add(index)
 
 
-@rule(
-    "KL403",
-    "frames-with-multi-shot",
-    Severity.ERROR,
-    requires=("multi_shot",),
-    any_of=("image_list", "image_tail"),
-    triggers=("multi_shot",),
-)
-def frames_with_multi_shot(ctx: Context) -> Iterator[Finding]:
-    """Flags start or end frames in a multi-shot request (image_list types on Omni, image_tail
-    on Image-to-Video).
-
-    ## Why is this bad?
-    SN: with multi_shot true, start and end frame generation is not supported.
-
-    ## Why not in the schema
-    A rule, not a schema constraint: the frames are read from the types of every image_list
-    item and the check differs per endpoint; as a schema condition it would be unreadable.
-
-    ## Example
-    ```
-    {"multi_shot": true, "shot_type": "customize", "image_list": [{"image_url": "https://e.com/a.png", "type": "first_frame"}]}
-    ```
-
-    ## Use instead
-    Drop the frame types (use the images as plain references), or make it a single-shot
-    request.
-    """
-    if ctx.payload.get("multi_shot") is not True:
-        return
-    if ctx.endpoint.id == "image2video.create":
-        if is_present(ctx.payload.get("image_tail")):
-            yield Finding(
-                ("image_tail",), "multi_shot true does not support an end frame", "image_tail"
-            )
-        return
-    frames = frame_types(ctx.payload) & {"first_frame", "end_frame"}
-    if frames:
-        yield Finding(
-            ("image_list",),
-            f"multi_shot true does not support start or end frames ({', '.join(sorted(frames))})",
-            "image_list[].type",
-        )
-
-
 RULES = (
     shot_durations,
     shot_index_unique,
-    frames_with_multi_shot,
 )
