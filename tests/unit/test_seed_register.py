@@ -194,10 +194,14 @@ def test_addendum_constraints() -> None:
         "min_side": 720,
         "max_side": 2160,
         "duration_min": 3,
-        "duration_max": 10,
+        # The addendum's 3-10 s; the 06/17/2026 update allows 15 s on kling-v3-omni, and the
+        # addendum's reading stays in the evidence and in conflict C3.
+        "duration_max": 15,
         "fps_min": 24,
         "fps_max": 60,
     }
+    (c3,) = [c for c in video.conflicts if c.id == "C3"]
+    assert {source for source, _ in c3.readings} >= {"S3", "SN", "KD-UPD"}
     image = _field(OMNI, "image_list[].image_url")
     assert image.media == {
         "kind": "image",
