@@ -89,7 +89,8 @@ def _said(error: Any, document: dict[str, Any]) -> str:
         expected = _expected(_node(error.schema_path))
         return f"{place}: {_shown(error.instance)} is not {expected}"
     if kind == "PropertyNames":
-        return f"{place}: {_shown(_bad_name(error, document, path))} is not a path pattern"
+        refused = _node(error.schema_path).get("not", {}).get("pattern")  # propertyNames.not
+        return f"{place}: {_shown(_bad_name(error, document, path, refused))} is not a path pattern"
     if kind == "Not":
         return f"{place}: {_shown(error.instance)} is not a path pattern"
     if kind == "Required":
@@ -105,16 +106,18 @@ def _said(error: Any, document: dict[str, Any]) -> str:
     return f"{place + ': ' if place else ''}{error.message}"
 
 
-def _bad_name(error: Any, document: dict[str, Any], path: list[str | int]) -> Any:
+def _bad_name(
+    error: Any, document: dict[str, Any], path: list[str | int], refused: str | None
+) -> Any:
+    """The key the schema's `propertyNames` refused, found by the schema's own pattern."""
+    import re
+
+    if refused is None:
+        return error.instance
     node: Any = document
     for part in path:
         node = node[part]
-    import re
-
-    for name in node:
-        if re.fullmatch(r"\s*(#.*)?", name, flags=re.DOTALL):
-            return name
-    return error.instance
+    return next((name for name in node if re.search(refused, name)), error.instance)
 
 
 def _node(schema_path: Any) -> dict[str, Any]:

@@ -213,9 +213,7 @@ class _Consistency:
             vwhere = f"{where}/values/{jp.escape(key)}"
             self._statused(file, vwhere, value_info)
             literal = value_info.get("value", key)
-            # As the model reads it: a live rejection blocks, whatever else is known.
-            status = set(value_info["status"])
-            accepted = bool(status & _ACCEPTED) and "live-rejected" not in status
+            accepted = _accepted(value_info["status"])
             if enum is not None and accepted and literal not in enum:
                 self._add(file, vwhere, f"value {literal!r} is accepted but missing from the enum")
             if enum is not None and not accepted and literal in enum:
@@ -325,8 +323,12 @@ def _condition_paths(cond: dict[str, Any] | None) -> Iterator[str]:
         yield from _condition_paths(sub)
 
 
+def _accepted(status: Any) -> bool:
+    """As the model reads a status: a live rejection blocks, whatever else is known."""
+    return bool(set(status) & _ACCEPTED) and "live-rejected" not in status
+
+
 def _value_blocked(info: dict[str, Any], value: Any) -> bool:
-    """Whether the register lists `value` of a field as live-rejected or hypothesis-only."""
+    """Whether the register lists `value` of a field, and not as accepted."""
     listed = info.get("values", {}).get(value) if isinstance(value, str) else None
-    status = set(listed.get("status", ())) if isinstance(listed, dict) else set()
-    return "live-rejected" in status or (bool(status) and not status & _ACCEPTED)
+    return isinstance(listed, dict) and not _accepted(listed.get("status", ()))

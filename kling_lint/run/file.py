@@ -45,9 +45,8 @@ def check_file(session: Session, file: str, config_path: Path | None) -> list[Fi
         text = read_text(file, file, linter.config.limits)
         loaded = text if isinstance(text, list) else parsed(session, config_path, file, text)
         return [
-            _skipped(one)
-            if _skips(session, file, one)
-            else check_loaded(session, config_path, file, one, linter=linter)
+            _skipped(session, file, one)
+            or check_loaded(session, config_path, file, one, linter=linter)
             for one in loaded
         ]
     except Exception as exc:  # a fault checking one file blocks it; the others go on
@@ -164,19 +163,16 @@ def check_loaded(
     )
 
 
-def _skips(session: Session, file: str, loaded: Loaded) -> bool:
-    """Whether a file is skipped rather than reported: a walk found it (it was not named)
-    and its name or content says it is no payload."""
-    return (
+def _skipped(session: Session, file: str, loaded: Loaded) -> Skipped | None:
+    """The skip of a file a walk found (it was not named) whose name or content says it is
+    no payload; None for every other load result."""
+    if (
         isinstance(loaded, LoadFailure)
         and loaded.problem.kind in _NOT_PAYLOADS
         and file not in session.named_files
-    )
-
-
-def _skipped(loaded: Loaded) -> Skipped:
-    assert isinstance(loaded, LoadFailure)
-    return Skipped(loaded.path, loaded.problem.message)
+    ):
+        return Skipped(loaded.path, loaded.problem.message)
+    return None
 
 
 def _located(diagnostics: Sequence[Diagnostic], payload: Payload | None) -> tuple[Diagnostic, ...]:

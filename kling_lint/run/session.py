@@ -37,6 +37,7 @@ class Session:
         self._configs: dict[Path | None, Config] = {}
         self._scopes: dict[Path | None, Scope] = {}
         self._named: dict[tuple[Path | None, str, str, str | None], Named] = {}
+        self._last_named: tuple[object, Named | None] = (None, None)
         # Files named on the command line (a walk's files are not): a file whose content
         # says it is no payload (an exchange log) is a finding when named, skipped if found.
         self.named_files: set[str] = set()
@@ -116,7 +117,11 @@ class Session:
         is the one of `config_path`."""
         if self.options.endpoint:
             return self._resolved(linter, config_path, self.options.endpoint, "--endpoint", None)
-        return self.named_for_file(linter, config_path, file)
+        # The payloads of one JSON Lines file ask in turn: the file's answer is kept.
+        key = (config_path, file)
+        if self._last_named[0] != key:
+            self._last_named = (key, self.named_for_file(linter, config_path, file))
+        return self._last_named[1]
 
     def named_for_file(
         self, linter: Linter, config_path: Path | None, file: str | None
