@@ -6,7 +6,10 @@ whatever the host, with the path read as servers read it and under any prefix a 
 adds (`kling_lint.check.routes`). Its JSON body (or, for GET, its path id and query
 parameters) is guarded, so that `PayloadBlocked` stops the request before it leaves; a body
 that cannot be read (a stream, an unknown encoding, invalid JSON) is blocked too. Other
-requests pass untouched.
+requests pass untouched, except those to a Kling API host (`api-singapore.klingai.com`,
+`api-beijing.klingai.com` and their kin, and the gateway hosts a configuration names in
+`kling-hosts`): a call there on a route the register does not cover cannot be checked, so
+it is blocked by default (`unknown_routes="warn"` logs it and `"pass"` sends it).
 
     import httpx, kling_lint.integrations as ki
     client = httpx.Client(event_hooks={"request": [ki.httpx_hook()]})
@@ -35,10 +38,10 @@ from urllib.parse import parse_qsl
 
 from kling_lint.api import PayloadBlocked, _linter
 from kling_lint.check.linter import Linter
-from kling_lint.check.routes import route_of, split_target
+from kling_lint.check.routes import is_kling_host, route_of, split_target
 from kling_lint.check.rules import LOADER_CODES
 from kling_lint.check.stamp import closed
-from kling_lint.config import Config
+from kling_lint.config import UNKNOWN_ROUTES, Config
 from kling_lint.diagnostics import Severity
 from kling_lint.evidence.log import Recorder, recorder
 from kling_lint.register.model import Register
@@ -165,24 +168,64 @@ def check_request(
     *,
     config: ConfigArg = None,
     content_encoding: str | None = None,
+    unknown_routes: str | None = None,
 ) -> None:
     """Raise PayloadBlocked if this request goes to a Kling endpoint with a blocked payload.
 
     Routes are those of the register the configuration uses. A body that cannot be read
-    (a stream, an unknown encoding, invalid JSON) is blocked, not waved through.
+    (a stream, an unknown encoding, invalid JSON) is blocked, not waved through. A request
+    to a Kling API host on a route the register does not cover is blocked (KL004) unless
+    `unknown_routes` (or the configuration's `unknown-routes`) says "warn" or "pass".
     """
+    _checked_policy(unknown_routes)
     try:
         linter = _linter(config)
     except Exception as exc:  # a config, register or plugin that cannot be loaded
         raise PayloadBlocked(None, (closed("KL007", f"cannot load the linter: {exc}"),)) from exc
     found = match(method, url, linter.register)
     if found is None:
+        _uncovered(linter, method, url, unknown_routes)
         return
     endpoint_id, params = found
     if method.strip().upper() == "GET":
         _log_findings(linter.guard(params, endpoint_id), endpoint_id)
         return
     _check_body(linter, endpoint_id, _body_bytes(endpoint_id, body, content_encoding))
+
+
+def _checked_policy(unknown_routes: str | None) -> None:
+    # A misspelt setting is refused where it is written, not read as one of the three.
+    if unknown_routes is not None and unknown_routes not in UNKNOWN_ROUTES:
+        raise ValueError(
+            f"unknown_routes must be one of {', '.join(UNKNOWN_ROUTES)}, not {unknown_routes!r}"
+        )
+
+
+def _uncovered(linter: Linter, method: str, url: str, unknown_routes: str | None) -> None:
+    """A request no register route fits: a Kling call (by its host) is blocked, logged or
+    passed as configured; any other request is not Kling's and passes."""
+    if not is_kling_host(url, linter.config.kling_hosts):
+        return
+    policy = unknown_routes or linter.config.unknown_routes
+    if policy == "pass":
+        return
+    route = f"{method.strip().upper()} {split_target(url)[0] or '/'}"
+    said = (
+        f"{route} is a Kling API call on a route the register does not cover, so its "
+        "payload cannot be checked; add the endpoint with a register overlay "
+        "(`kling-lint registry scaffold`), or set unknown_routes to 'warn' or 'pass'"
+    )
+    if policy == "warn":
+        _LOG.warning("%s", said)
+        return
+    raise PayloadBlocked(None, (closed("KL004", said),))
+
+
+def _is_kling_call(config: ConfigArg, method: str, url: str) -> bool:
+    linter = _linter(config)
+    if route_of(linter.register, method, split_target(url)[0]) is not None:
+        return True
+    return is_kling_host(url, linter.config.kling_hosts)
 
 
 def _parsed(body: Any, encoding: str | None) -> Any:
@@ -213,9 +256,9 @@ def _record(
 
     method, url, body, encoding = request
     try:
+        if not _is_kling_call(config, method, url):
+            return
         register = _linter(config).register
-        if route_of(register, method, split_target(url)[0]) is None:
-            return  # not a Kling call
         rec(
             exchange(
                 register,
@@ -232,12 +275,22 @@ def _record(
 
 
 def _guarded(
-    rec: Recorder | None, config: ConfigArg, request: tuple[str, str, Any, str | None]
+    rec: Recorder | None,
+    config: ConfigArg,
+    request: tuple[str, str, Any, str | None],
+    unknown_routes: str | None,
 ) -> None:
     """Guard a request; a blocked one is recorded before PayloadBlocked leaves."""
     method, url, body, encoding = request
     try:
-        check_request(method, url, body, config=config, content_encoding=encoding)
+        check_request(
+            method,
+            url,
+            body,
+            config=config,
+            content_encoding=encoding,
+            unknown_routes=unknown_routes,
+        )
     except PayloadBlocked as exc:
         if rec is not None:
             _record(rec, config, request, blocked=tuple(d.code for d in exc.diagnostics))
@@ -261,25 +314,31 @@ def _httpx_request(request: Any) -> tuple[str, str, Any, str | None]:
     )
 
 
-def httpx_hook(*, config: ConfigArg = None, record: RecordArg = None) -> Callable[[Any], None]:
+def httpx_hook(
+    *, config: ConfigArg = None, record: RecordArg = None, unknown_routes: str | None = None
+) -> Callable[[Any], None]:
     """A request event hook for `httpx.Client(event_hooks={"request": [...]})`; with
-    `record`, blocked calls are logged (`httpx_event_hooks` logs the answered ones too)."""
+    `record`, blocked calls are logged (`httpx_event_hooks` logs the answered ones too).
+    `unknown_routes` ("block", "warn" or "pass") overrides the configuration's setting for
+    Kling calls on routes the register does not cover."""
+    _checked_policy(unknown_routes)
     rec = recorder(record)
 
     def hook(request: Any) -> None:
-        _guarded(rec, config, _httpx_request(request))
+        _guarded(rec, config, _httpx_request(request), unknown_routes)
 
     return hook
 
 
 def httpx_async_hook(
-    *, config: ConfigArg = None, record: RecordArg = None
+    *, config: ConfigArg = None, record: RecordArg = None, unknown_routes: str | None = None
 ) -> Callable[[Any], Awaitable[None]]:
     """The same for `httpx.AsyncClient`, whose hooks are coroutines."""
+    _checked_policy(unknown_routes)
     rec = recorder(record)
 
     async def hook(request: Any) -> None:
-        _guarded(rec, config, _httpx_request(request))
+        _guarded(rec, config, _httpx_request(request), unknown_routes)
 
     return hook
 
@@ -290,11 +349,14 @@ def _record_answer(rec: Recorder, config: ConfigArg, response: Any) -> None:
     _record(rec, config, call, status=response.status_code, response=response.content)
 
 
-def httpx_event_hooks(*, config: ConfigArg = None, record: RecordArg = None) -> dict[str, Any]:
+def httpx_event_hooks(
+    *, config: ConfigArg = None, record: RecordArg = None, unknown_routes: str | None = None
+) -> dict[str, Any]:
     """`event_hooks` for `httpx.Client`: guard each request, and with `record` log every
     Kling call with its answer."""
     rec = recorder(record)
-    hooks: dict[str, Any] = {"request": [httpx_hook(config=config, record=rec)], "response": []}
+    guard = httpx_hook(config=config, record=rec, unknown_routes=unknown_routes)
+    hooks: dict[str, Any] = {"request": [guard], "response": []}
     if rec is not None:
 
         def answered(response: Any) -> None:
@@ -306,14 +368,12 @@ def httpx_event_hooks(*, config: ConfigArg = None, record: RecordArg = None) -> 
 
 
 def httpx_async_event_hooks(
-    *, config: ConfigArg = None, record: RecordArg = None
+    *, config: ConfigArg = None, record: RecordArg = None, unknown_routes: str | None = None
 ) -> dict[str, Any]:
     """The same for `httpx.AsyncClient`."""
     rec = recorder(record)
-    hooks: dict[str, Any] = {
-        "request": [httpx_async_hook(config=config, record=rec)],
-        "response": [],
-    }
+    guard = httpx_async_hook(config=config, record=rec, unknown_routes=unknown_routes)
+    hooks: dict[str, Any] = {"request": [guard], "response": []}
     if rec is not None:
 
         async def answered(response: Any) -> None:
@@ -330,16 +390,24 @@ def _build_adapter() -> type:
     class GuardedAdapter(HTTPAdapter):
         """A `requests` transport adapter that guards Kling requests before sending.
 
-        `session.mount("https://", GuardedAdapter())`; takes HTTPAdapter's arguments and
-        `config=` (a Linter, a Config or a config file path).
+        `session.mount("https://", GuardedAdapter())`; takes HTTPAdapter's arguments,
+        `config=` (a Linter, a Config or a config file path), `record=` and
+        `unknown_routes=`.
         """
 
         def __init__(
-            self, *args: Any, config: ConfigArg = None, record: RecordArg = None, **kwargs: Any
+            self,
+            *args: Any,
+            config: ConfigArg = None,
+            record: RecordArg = None,
+            unknown_routes: str | None = None,
+            **kwargs: Any,
         ) -> None:
+            _checked_policy(unknown_routes)
             super().__init__(*args, **kwargs)
             self.kling_config = config
             self.kling_record = recorder(record)
+            self.kling_unknown_routes = unknown_routes
 
         def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
             call = (
@@ -348,7 +416,7 @@ def _build_adapter() -> type:
                 request.body,
                 request.headers.get("Content-Encoding"),
             )
-            _guarded(self.kling_record, self.kling_config, call)
+            _guarded(self.kling_record, self.kling_config, call, self.kling_unknown_routes)
             response = super().send(request, *args, **kwargs)
             if self.kling_record is not None:
                 # A streamed answer is left for the caller to read: only its status is kept.
@@ -366,12 +434,19 @@ def _build_adapter() -> type:
 
 
 def guard_session(
-    session: Any, *, config: ConfigArg = None, record: RecordArg = None, **adapter: Any
+    session: Any,
+    *,
+    config: ConfigArg = None,
+    record: RecordArg = None,
+    unknown_routes: str | None = None,
+    **adapter: Any,
 ) -> Any:
     """Guard a `requests.Session` for every scheme it sends Kling calls over (https and
     plain http, as a gateway or a local mock uses): one GuardedAdapter mounted on both.
     Returns the session. `adapter` takes HTTPAdapter's arguments."""
-    guarded = __getattr__("GuardedAdapter")(config=config, record=record, **adapter)
+    guarded = __getattr__("GuardedAdapter")(
+        config=config, record=record, unknown_routes=unknown_routes, **adapter
+    )
     for scheme in ("https://", "http://"):
         session.mount(scheme, guarded)
     return session

@@ -47,15 +47,24 @@ def suggest_model(register: Register, endpoint_ids: tuple[str, ...], model: str)
 
 
 def suggest_endpoint(register: Register, name: object) -> str:
-    """ "; did you mean 'omni-video.create'?" for a near miss of an id or route, else ""."""
+    """ "; did you mean 'omni-video.create'?" for a near miss of an id, else "".
+
+    A route (`POST /v1/...`, a URL, a path) the register does not know gets no guess: a
+    near route is another billable endpoint, so what is said is that the register does not
+    cover it, and how to add it.
+    """
     import difflib
 
     if not isinstance(name, str):
         return ""
-    routes = {f"{e.method} {e.path}": e.id for e in register.endpoints.values()}
+    route = _ROUTE.match(name)
+    if route or "/" in name:
+        shown = f"{route.group(1).upper()} {route.group(2)}" if route else name.strip()
+        return (
+            "; the register does not cover this route: add it with a register overlay "
+            f"(`kling-lint registry scaffold {shown!r} -o OVERLAY`)"
+        )
     close = difflib.get_close_matches(name, list(register.endpoints), 1, 0.7)
-    if not close:
-        close = [routes[r] for r in difflib.get_close_matches(name, list(routes), 1, 0.7)]
     return f"; did you mean {close[0]!r}?" if close else ""
 
 

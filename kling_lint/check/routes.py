@@ -10,6 +10,7 @@ in doubt, the request is linted.
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -21,6 +22,32 @@ if TYPE_CHECKING:
 # Percent-decoding is repeated this many times at most: a server decodes once, but a proxy
 # in front of it may decode again, so `%256F` is read as `o` too.
 _DECODE_ROUNDS = 3
+
+
+# The documented API hosts and their kin (`api-singapore`, `api-beijing`, and the old
+# `api.klingai.com`): a request to one of them is a Kling call whatever its route.
+KLING_HOSTS = ("api.klingai.com", "api-*.klingai.com")
+
+
+def host_of(target: str) -> str | None:
+    """The host a request goes to, lower-case and without a trailing dot, or None for a
+    bare path (or a URL no reader can take apart)."""
+    if target.startswith("/"):
+        return None
+    try:
+        host = urlsplit(target).hostname
+    except ValueError:
+        return None
+    return host.rstrip(".") if host else None
+
+
+def is_kling_host(target: str, extra: tuple[str, ...] = ()) -> bool:
+    """Whether a request goes to a Kling API host: a documented one, or one of `extra`
+    (glob patterns a team's configuration adds for its gateway), compared in any case."""
+    host = host_of(target)
+    if host is None:
+        return False
+    return any(fnmatchcase(host, pattern.lower().rstrip(".")) for pattern in (*KLING_HOSTS, *extra))
 
 
 def split_target(target: str) -> tuple[str, str]:

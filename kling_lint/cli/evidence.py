@@ -29,10 +29,24 @@ def evidence() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The exchange log to append the Kling calls to.",
 )
+@click.option(
+    "--kling-host",
+    "hosts",
+    multiple=True,
+    metavar="PATTERN",
+    help="A gateway host (glob) whose calls are Kling calls too, besides the Kling API hosts "
+    "(repeatable).",
+)
 @_REGISTER
 @guarded
-def import_(logs: tuple[str, ...], output: Path, register: Path | None) -> None:
+def import_(
+    logs: tuple[str, ...], output: Path, hosts: tuple[str, ...], register: Path | None
+) -> None:
     """Append the Kling calls of HAR files (or other exchange logs) to an exchange log.
+
+    A call is a Kling call when its route is a register endpoint's or its host is a Kling
+    API host (or a --kling-host): a call on a route the register does not cover is kept,
+    with its route, so that the register can learn it.
 
     Headers are never read, so no credential reaches the log; media is kept as its form,
     size and digest. An entry that cannot be read is reported at its place; the others are
@@ -44,7 +58,7 @@ def import_(logs: tuple[str, ...], output: Path, register: Path | None) -> None:
 
     if str(output.resolve()) in {str(Path(p).resolve()) for p in logs}:
         raise click.UsageError("--output is one of the inputs; name another file")
-    seen, problems = read_inputs(logs, load_register(register))
+    seen, problems = read_inputs(logs, load_register(register), hosts)
     appended = 0
     for item in seen:
         try:

@@ -17,6 +17,8 @@ STANDALONE = ".kling-lint.toml"
 PYPROJECT = "pyproject.toml"
 # Days ahead of its expiry date that an allow entry is a warning (KL904), by default.
 DEFAULT_ALLOW_WARN_DAYS = 14
+# What the HTTP guards may do with a Kling call on a route the register does not cover.
+UNKNOWN_ROUTES = ("block", "warn", "pass")
 
 
 class AllowEntry(NamedTuple):
@@ -75,6 +77,10 @@ class Config:
     # maximum, every entry must expire within that many days of the day of the run.
     allow_warn_days: int = DEFAULT_ALLOW_WARN_DAYS
     allow_max_days: int | None = None
+    # Hosts (glob patterns) a team's gateway adds to the Kling API hosts, and what the HTTP
+    # guards do with a request to one of them on a route the register does not cover.
+    kling_hosts: tuple[str, ...] = ()
+    unknown_routes: str = "block"
     # Keys the command line set, so that a message names the flag rather than the file.
     flags: frozenset[str] = frozenset()
     # The TOML key's name, accepted as well: `Config(policy=("pipeline",))`.
@@ -86,7 +92,7 @@ class Config:
             if self.policies:
                 raise TypeError("Config: give `policies` or its TOML name `policy`, not both")
             object.__setattr__(self, "policies", policy)
-        for name in ("select", "extend_select", "ignore", "policies", "plugins"):
+        for name in ("select", "extend_select", "ignore", "policies", "plugins", "kling_hosts"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, (value,))
@@ -98,6 +104,11 @@ class Config:
                 object.__setattr__(self, name, Path(value))
         if isinstance(self.fail_on, str):
             object.__setattr__(self, "fail_on", Severity.parse(self.fail_on))
+        if self.unknown_routes not in UNKNOWN_ROUTES:
+            raise ValueError(
+                f"Config: unknown_routes must be one of {', '.join(UNKNOWN_ROUTES)}, "
+                f"not {self.unknown_routes!r}"
+            )
         for name in ("overlays", "policy_files"):
             value = getattr(self, name)
             if isinstance(value, str | Path):
@@ -168,9 +179,16 @@ _STRING_LISTS = {
     "exclude": "exclude",
     "extend-exclude": "extend_exclude",
     "include": "include",
+    "kling-hosts": "kling_hosts",
 }
 # Keys whose value is taken as it is.
-_PLAIN = ("respect-gitignore", "force-exclude", "allow-warn-days", "allow-max-days")
+_PLAIN = (
+    "respect-gitignore",
+    "force-exclude",
+    "allow-warn-days",
+    "allow-max-days",
+    "unknown-routes",
+)
 
 
 def parse_config(

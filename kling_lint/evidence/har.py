@@ -2,8 +2,10 @@
 
 Only the members HAR 1.2 names are read: `log.entries[]` with `startedDateTime`,
 `request.method`, `request.url`, `request.postData.text`, `response.status` and
-`response.content.text` (Base64 when `content.encoding` says so). Entries whose route is
-not a Kling endpoint are counted, not kept; headers (and so credentials) are never read.
+`response.content.text` (Base64 when `content.encoding` says so). An entry is kept when its
+route is a register endpoint's or its host a Kling API host (so that a call on a route the
+register does not cover yet is kept, with its route, for the register to learn); the
+others are not Kling calls and are skipped; headers (and so credentials) are never read.
 A file that is not HAR, or an entry without what an exchange needs, is a located problem.
 """
 
@@ -15,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kling_lint.check.routes import route_of, split_target
+from kling_lint.check.routes import is_kling_host, route_of, split_target
 from kling_lint.evidence.log import LogProblem
 from kling_lint.evidence.record import exchange
 from kling_lint.register.model import Register
@@ -81,9 +83,11 @@ def _answer(response: Any) -> tuple[int | None, bytes | None]:
     return status, text.encode("utf-8")
 
 
-def read(path: str | Path, register: Register) -> Iterator[tuple[int, dict[str, Any] | LogProblem]]:
+def read(
+    path: str | Path, register: Register, hosts: tuple[str, ...] = ()
+) -> Iterator[tuple[int, dict[str, Any] | LogProblem]]:
     """(entry number, exchange) for the Kling calls of a HAR file, in its order, and a
-    located problem for what is unusable."""
+    located problem for what is unusable. `hosts` adds gateway hosts to the Kling ones."""
     shown = str(path)
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -101,7 +105,7 @@ def read(path: str | Path, register: Register) -> Iterator[tuple[int, dict[str, 
     for number, entry in enumerate(entries, start=1):
         where = f"log.entries[{number - 1}]"
         try:
-            found = _entry(where, entry, register)
+            found = _entry(where, entry, register, hosts)
         except (ValueError, TypeError, RecursionError) as exc:
             # One entry no reader can take (a malformed URL, a body too deep to copy) is
             # reported at its place; the others are read.
@@ -112,7 +116,9 @@ def read(path: str | Path, register: Register) -> Iterator[tuple[int, dict[str, 
             yield number, found
 
 
-def _entry(where: str, entry: Any, register: Register) -> dict[str, Any] | str | None:
+def _entry(
+    where: str, entry: Any, register: Register, hosts: tuple[str, ...]
+) -> dict[str, Any] | str | None:
     """The exchange of one HAR entry, why it is unusable, or None for no Kling call."""
     request = entry.get("request") if isinstance(entry, dict) else None
     if not isinstance(request, dict):
@@ -120,7 +126,7 @@ def _entry(where: str, entry: Any, register: Register) -> dict[str, Any] | str |
     method, url = request.get("method"), request.get("url")
     if not isinstance(method, str) or not isinstance(url, str):
         return f"{where}: no request.method and request.url"
-    if route_of(register, method, split_target(url)[0]) is None:
+    if route_of(register, method, split_target(url)[0]) is None and not is_kling_host(url, hosts):
         return None  # not a Kling call
     body, why = _body(request)
     if why is not None:

@@ -14,14 +14,15 @@ from kling_lint.register.model import Register
 
 
 def read_inputs(
-    paths: Iterable[str | Path], register: Register
+    paths: Iterable[str | Path], register: Register, hosts: tuple[str, ...] = ()
 ) -> tuple[list[Seen], list[LogProblem]]:
-    """The exchanges of exchange logs and HAR files, each with where it was read."""
+    """The exchanges of exchange logs and HAR files, each with where it was read (`hosts`:
+    gateway hosts whose HAR entries are Kling calls too)."""
     seen: list[Seen] = []
     problems: list[LogProblem] = []
     for path in paths:
         if har.is_har(path):
-            for number, entry in har.read(path, register):
+            for number, entry in har.read(path, register, hosts):
                 if isinstance(entry, LogProblem):
                     problems.append(entry)
                 else:

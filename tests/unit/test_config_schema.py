@@ -56,6 +56,8 @@ def test_every_key_the_schema_names_reaches_the_settings() -> None:
         "include": ["*.json"],
         "respect-gitignore": False,
         "force-exclude": True,
+        "kling-hosts": "kling.gateway.example",
+        "unknown-routes": "warn",
     }
     assert set(table) == set(KEYS)  # a key the schema gains joins this table
     made = parse_config(table)
@@ -84,6 +86,8 @@ def test_every_key_the_schema_names_reaches_the_settings() -> None:
             "include",
             "respect_gitignore",
             "force_exclude",
+            "kling_hosts",
+            "unknown_routes",
         )
         if getattr(made, name) != getattr(default, name)
     }
