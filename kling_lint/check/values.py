@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 Parts = tuple[str | int, ...]
 Match = tuple[Parts, Any]
@@ -58,6 +59,17 @@ def _segments(path: str) -> tuple[tuple[str, bool], ...]:
 def is_present(value: Any) -> bool:
     """Sent with content: null, "", [] and {} count as absent, as in the schemas."""
     return value is not None and not (isinstance(value, _EMPTY_TYPES) and not value)
+
+
+def is_number(value: Any) -> TypeGuard[int | float]:
+    """A JSON number a bound can be checked on: int or float (not bool), finite, and within
+    what a float holds (a larger one is the schema's finding, not a count's)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 _JSON_SCALARS = (str, int, float, bool, type(None))

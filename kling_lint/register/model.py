@@ -274,6 +274,8 @@ class DeclaredRule(Statused):
     condition: dict[str, Any] | None = None
     then: dict[str, Any] | None = None
     doc: RuleDoc | None = None
+    # items-at-most and product-at-most: the bound.
+    maximum: float | None = None
 
     @property
     def field_groups(self) -> tuple[tuple[str, ...], ...]:
@@ -296,6 +298,7 @@ class DeclaredRule(Statused):
             condition=raw.get("if"),
             then=raw.get("then"),
             doc=RuleDoc(**doc) if doc else None,
+            maximum=raw.get("max"),
         )
 
 

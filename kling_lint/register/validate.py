@@ -161,6 +161,8 @@ class _Consistency:
             for path in _rule_paths(rule):
                 if jp.normalise_path(path) not in normal:
                     self._add(file, where, f"rule {rule['code']} names unknown field {path!r}")
+            for problem in _counted_problems(rule, data.get("fields") or {}):
+                self._add(file, where, f"rule {rule['code']}: {problem}")
         for name, misnomer in data.get("misnomers", {}).items():
             where = "/misnomers/" + jp.escape(name)
             if jp.normalise_path(name) in normal:
@@ -296,6 +298,26 @@ def _parent(path: str) -> tuple[str, str] | None:
     if head.endswith("[]"):
         return head[:-2], "array"
     return head, "object"
+
+
+# What a counted rule kind counts: the field type each of its paths must have.
+_COUNTED_TYPES = {"items-at-most": ("array",), "product-at-most": ("number", "integer")}
+
+
+def _counted_problems(rule: dict[str, Any], fields: dict[str, Any]) -> Iterator[str]:
+    """A counted rule reads top-level fields of the type it counts, and nothing else."""
+    wanted = _COUNTED_TYPES.get(rule.get("kind", ""))
+    if wanted is None:
+        return
+    paths = [*rule.get("fields", ()), *(p for g in rule.get("groups", ()) for p in g)]
+    for path in paths:
+        info = fields.get(path)
+        if info is None:
+            continue  # reported as an unknown field
+        types = info.get("type")
+        types = types if isinstance(types, list) else [types]
+        if "." in path or "[" in path or not set(types) <= set(wanted):
+            yield f"{rule['kind']} counts top-level {' or '.join(wanted)} fields, not {path!r}"
 
 
 def _rule_paths(rule: dict[str, Any]) -> Iterator[str]:

@@ -52,6 +52,15 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "E23": (I2V, {"KL102"}),  # kling-v1: discontinued (live, 2026-09-20)
     "E24": (T2V, set()),
     "E25": (ELEMENTS, {"KL414"}),
+    # The 2026-09 image pages (KD).
+    "E26": ("image-generation.create", set()),
+    "E27": ("omni-image.create", set()),  # <<<object_1>>> (X7); a 2^53+ id only warns
+    # The Omni-Image page's invocation example posts Omni-Image fields (kling-v3-omni,
+    # image_list, result_type) to the generation route, with <<image_1>> tokens (X7).
+    "E28": ("image-generation.create", {"KL106", "KL107", "KL404"}),
+    "E29": ("multi-image2image.create", {"KL104"}),  # negative_prompt: in the example only (X7)
+    "E30": ("image-expand.create", set()),  # (1 + 0.299) x (1 + 1.3094) = 2.9999 <= 3
+    "E31": ("ai-multi-shot.create", set()),
 }
 
 # Invalid-JSON examples once repaired: the rule breaks the fact sheet names, or none.
@@ -62,6 +71,7 @@ REPAIRED: dict[str, set[str]] = {
     "E09": set(),
     "E11": set(),
     "E17": set(),
+    "E28": {"KL106", "KL107", "KL404"},
 }
 
 

@@ -13,13 +13,14 @@ from kling_lint.register import builtin_register
 
 REGISTER = builtin_register()
 
+IMAGES, I2V = "image-generation.create", "image2video.create"
 # Where each built-in check runs on the shipped register: the endpoint lists the rules
 # named before their scope was read from the register's fields.
 SCOPES = {
     "KL401": {"omni-video.create", "text2video.create", "image2video.create"},
     "KL402": {"omni-video.create", "text2video.create", "image2video.create"},
-    "KL404": {"omni-video.create", "text2video.create", "image2video.create"},
-    "KL405": {"omni-video.create", "text2video.create", "image2video.create"},
+    "KL404": {IMAGES, "omni-image.create", "omni-video.create", "text2video.create", I2V},
+    "KL405": {IMAGES, "omni-image.create", "omni-video.create", "text2video.create", I2V},
     "KL406": {"text2video.create", "image2video.create"},
     "KL407": {"omni-video.create"},
     "KL408": {"omni-video.create"},
@@ -79,6 +80,10 @@ def test_the_docstring_is_read_into_the_four_headings() -> None:
         "text2video.create",
         "image2video.create",
         "text-to-audio.create",
+        "image-generation.create",
+        "omni-image.create",
+        "multi-image2image.create",
+        "image-expand.create",
     }
 
 

@@ -146,7 +146,7 @@ _INPUT = (
             "model_name.",
             "The model lists are what the documents say; if one is incomplete, the payload "
             "is checked against the wrong contract and its findings mislead.",
-            '{"model_name": "kling-v2-1", "prompt": "a cat", "duration": "5", '
+            '{"model_name": "kling-v2-1", "prompt": "a cat", "duration": "5", "mode": "std", '
             '"aspect_ratio": "16:9"}',
             "Name the endpoint: `--endpoint text2video.create`, a config mapping, or an envelope.",
         ),

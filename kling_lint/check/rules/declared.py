@@ -1,8 +1,12 @@
 """Rules written as data: the register's declared rules and the policies' rules.
 
 Declared rules are cross-field conditions; the schema generator turns them into `if`/`then`
-and friends, so the schema reports them. Policy rules are team choices about values
-(allowed sets, ceilings, notes) that stay out of the contract schema, so they run here.
+and friends, so the schema reports them. Two kinds count across fields, which JSON Schema
+cannot: `items-at-most` (the arrays of `fields` hold at most `max` items together) and
+`product-at-most` (the product over `groups` of 1 plus the sum of the group's numbers is at
+most `max`: outpainting's area bound), so they run here. Policy rules are team choices
+about values (allowed sets, ceilings, notes) that stay out of the contract schema, so they
+run here too.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc, value_text
-from kling_lint.check.values import is_present, values_at
+from kling_lint.check.values import is_number, is_present, values_at
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import DeclaredRule, PolicyRule
 
@@ -24,11 +28,19 @@ def _doc(raw: RuleDoc | None, fallback: str) -> RuleDoc:
     return raw if raw is not None else RuleDoc(fallback, fallback, "{}", fallback)
 
 
+# Declared kinds that are counted here rather than said by the schema.
+COUNTED = ("items-at-most", "product-at-most")
+_COUNTED_WHY = (
+    "JSON Schema bounds one array's length or one number, never a sum or product across "
+    "fields, so this declared rule is counted in code."
+)
+
+
 def declared_rules(rules: list[DeclaredRule]) -> list[Rule]:
     """One Rule per code; a rule written on several endpoints applies to all of them.
 
     Declared rules are conditions of the generated schemas, which report them; the Rule
-    carries their metadata, severity and documentation.
+    carries their metadata, severity and documentation. The counted kinds run as checks.
     """
     by_code: dict[str, list[DeclaredRule]] = {}
     for rule in rules:
@@ -36,17 +48,51 @@ def declared_rules(rules: list[DeclaredRule]) -> list[Rule]:
     out = []
     for code, group in sorted(by_code.items()):
         first = group[0]
+        counted = {r.endpoint: r for r in group if r.kind in COUNTED}
+        doc = _doc(first.doc, first.message or first.name)
+        check = None
+        if counted:
+            doc = doc._replace(not_in_schema=doc.not_in_schema or _COUNTED_WHY)
+
+            def check(ctx: Context, _by: dict[str, DeclaredRule] = counted) -> Iterator[Finding]:
+                found = _by.get(ctx.endpoint.id)
+                if found is not None:
+                    yield from _counted(found, ctx)
+
         out.append(
             Rule(
                 code,
                 first.name,
                 Severity.parse(first.severity),
-                _doc(first.doc, first.message or first.name),
+                doc,
                 endpoints=tuple(sorted({r.endpoint for r in group})),
+                payload=check,
                 origin="register",
             )
         )
     return out
+
+
+def _counted(rule: DeclaredRule, ctx: Context) -> Iterator[Finding]:
+    """An items-at-most or product-at-most rule on one payload (values of the wrong type are
+    the schema's findings, and count as nothing here)."""
+    if not isinstance(ctx.payload, dict) or rule.maximum is None:
+        return
+    if rule.kind == "items-at-most":
+        sizes = [(p, ctx.payload.get(p)) for p in rule.fields]
+        total = sum(len(v) for _, v in sizes if isinstance(v, list))
+        if total > rule.maximum:
+            at = next((p for p, v in reversed(sizes) if isinstance(v, list) and v), rule.fields[0])
+            said = " + ".join(rule.fields)
+            yield Finding((at,), f"{rule.message or rule.name}: {said} hold {total}", at)
+        return
+    product = 1.0
+    for group in rule.field_groups:
+        numbers = [ctx.payload.get(p) for p in group]
+        product *= 1.0 + sum(float(n) for n in numbers if is_number(n))
+    if product > rule.maximum:
+        at = rule.field_groups[0][0]
+        yield Finding((at,), f"{rule.message or rule.name} (it is {product:.4g})", at)
 
 
 def _policy_check(rule: PolicyRule, ctx: Context) -> Iterator[Finding]:

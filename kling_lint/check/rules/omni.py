@@ -17,7 +17,8 @@ from kling_lint.diagnostics import Severity
     "KL407",
     "omni-reference-count",
     Severity.ERROR,
-    requires=("image_list",),
+    # Omni-Video's caps (7, or 4 with a video): Omni-Image, with no video_list, has its own.
+    requires=("image_list", "video_list"),
     triggers=("element_list", "image_list"),
 )
 def omni_reference_count(ctx: Context) -> Iterator[Finding]:
@@ -58,7 +59,7 @@ def omni_reference_count(ctx: Context) -> Iterator[Finding]:
     "KL408",
     "omni-end-frame-many-images",
     Severity.ERROR,
-    requires=("image_list",),
+    requires=("image_list[].type",),
     triggers=("image_list",),
 )
 def omni_end_frame_many_images(ctx: Context) -> Iterator[Finding]:
@@ -169,7 +170,7 @@ def omni_duration_ignored_in_edit(ctx: Context) -> Iterator[Finding]:
     "KL412",
     "omni-elements-with-frames",
     Severity.ERROR,
-    requires=("element_list", "image_list"),
+    requires=("element_list", "image_list[].type"),
     triggers=("element_list",),
 )
 def omni_elements_with_frames(ctx: Context) -> Iterator[Finding]:
