@@ -48,8 +48,13 @@ def _value(draw: st.DrawFn, endpoint: Endpoint, field: Field) -> Any:
         return draw(st.sampled_from(accepted))
     kind = field.type[0]
     if kind == "string":
-        if field.pattern:
+        if field.pattern == "^[0-9]+$":  # a number written as text, within its range
             return str(draw(st.integers(1, 5)))
+        if field.pattern:
+            # Text the pattern finds (the register's patterns search, as JSON Schema's do),
+            # kept within the field's length.
+            high = field.max_length if field.max_length is not None else 200
+            return draw(st.from_regex(field.pattern).filter(lambda t: 0 < len(t) <= high))
         low = field.min_length or 0
         high = field.max_length if field.max_length is not None else 40
         return draw(

@@ -138,8 +138,15 @@ def _infer(register: Register, keys: frozenset[Any], model: str | None) -> Infer
                 )
             )
         return Inference(register.endpoints[top[0]], tuple(top), ruled_out)
+    # Every endpoint that fits as well as the best, and the next best up to a handful: a
+    # list cut short among equals would hide the right one.
     ranked = sorted(scored, key=lambda s: (-s[0], s[1]))
-    return Inference(None, tuple(eid for _, eid in ranked[:4]))
+    shown = max(_CANDIDATES, sum(1 for score, _ in ranked if score == best))
+    return Inference(None, tuple(eid for _, eid in ranked[:shown]))
+
+
+# How many candidates an unsure inference names at least.
+_CANDIDATES = 4
 
 
 def from_file_name(register: Register, file: str) -> str | None:

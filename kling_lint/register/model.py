@@ -172,6 +172,9 @@ class Field(Statused):
     open: bool = False
     description: str | None = None
     children: tuple[str, ...] = ()
+    # Template tokens this text may hold that name what the request works on rather than a
+    # list item (multi-elements' <<<video_1>>>: the session's video).
+    tokens: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, path: str, raw: dict[str, Any]) -> Field:
@@ -208,6 +211,7 @@ class Field(Statused):
             open=raw.get("open", False),
             description=raw.get("description"),
             children=tuple(raw.get("children", ())),
+            tokens=tuple(raw.get("tokens", ())),
         )
 
     def limits(self) -> dict[str, Any]:

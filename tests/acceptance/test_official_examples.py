@@ -61,6 +61,12 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "E29": ("multi-image2image.create", {"KL104"}),  # negative_prompt: in the example only (X7)
     "E30": ("image-expand.create", set()),  # (1 + 0.299) x (1 + 1.3094) = 2.9999 <= 3
     "E31": ("ai-multi-shot.create", set()),
+    # The 2026-09 video pages (KD): lip-sync, avatar, multi-elements' session and create.
+    "E32": ("advanced-lip-sync.create", set()),
+    "E33": ("avatar.create", set()),
+    "E34": ("multi-elements-selection.init", set()),  # video_id "" counts as not sent
+    "E35": ("multi-elements-selection.add", set()),
+    "E36": ("multi-elements.create", set()),  # removal with an empty image_list
 }
 
 # Invalid-JSON examples once repaired: the rule breaks the fact sheet names, or none.

@@ -13,14 +13,24 @@ from kling_lint.register import builtin_register
 
 REGISTER = builtin_register()
 
-IMAGES, I2V = "image-generation.create", "image2video.create"
+# The endpoints with a prompt and a list a template token can point into.
+PROMPTS_WITH_LISTS = {
+    "omni-video.create",
+    "text2video.create",
+    "image2video.create",
+    "image-generation.create",
+    "omni-image.create",
+    "motion-control.create",
+    "multi-elements.create",
+    "multi-image2video.create",
+}
 # Where each built-in check runs on the shipped register: the endpoint lists the rules
 # named before their scope was read from the register's fields.
 SCOPES = {
     "KL401": {"omni-video.create", "text2video.create", "image2video.create"},
     "KL402": {"omni-video.create", "text2video.create", "image2video.create"},
-    "KL404": {IMAGES, "omni-image.create", "omni-video.create", "text2video.create", I2V},
-    "KL405": {IMAGES, "omni-image.create", "omni-video.create", "text2video.create", I2V},
+    "KL404": PROMPTS_WITH_LISTS,
+    "KL405": PROMPTS_WITH_LISTS,
     "KL406": {"text2video.create", "image2video.create"},
     "KL407": {"omni-video.create"},
     "KL408": {"omni-video.create"},
@@ -84,6 +94,11 @@ def test_the_docstring_is_read_into_the_four_headings() -> None:
         "omni-image.create",
         "multi-image2image.create",
         "image-expand.create",
+        "multi-image2video.create",
+        "motion-control.create",
+        "video-extend.create",
+        "multi-elements.create",
+        "avatar.create",
     }
 
 

@@ -192,8 +192,16 @@ def assert_blocked_where_the_schema_says(endpoint_id: str, payload: Any, label: 
     assert UNMAPPED not in {d.code for d in findings}, (label, payload)
 
 
+# Create endpoints every field of which is a hypothesis: no payload passes them, so they
+# have no seed (their cases show them blocked).
+NO_PASSING_PAYLOAD = {"lip-sync.create"}
+
+
 def test_there_are_seeds_for_every_create_endpoint() -> None:
-    assert {e for e, _ in SEEDS} == set(CREATE)
+    assert {e for e, _ in SEEDS} == set(CREATE) - NO_PASSING_PAYLOAD
+    for endpoint_id in NO_PASSING_PAYLOAD:
+        fields = REGISTER.endpoints[endpoint_id].fields.values()
+        assert all(f.hypothesis for f in fields if "." not in f.path), endpoint_id
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,14 @@ def _prompts(payload: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], s
             yield ("multi_prompt", i, "prompt"), shot["prompt"]
 
 
+def _names_the_subject(ctx: Context, parts: tuple[str | int, ...], token: str) -> bool:
+    """Whether the register says this text's token names what the request works on (the
+    field's `tokens`), not an item of a list."""
+    path = ".".join(p if isinstance(p, str) else "[]" for p in parts).replace(".[]", "[]")
+    field = ctx.endpoint.fields.get(path)
+    return field is not None and token[3:-3] in field.tokens
+
+
 @rule(
     "KL404",
     "malformed-template-token",
@@ -101,6 +109,8 @@ def dangling_template_token(ctx: Context) -> Iterator[Finding]:
         for match in TOKEN.finditer(text):
             kind, number = match.group(1), int(match.group(2))
             name = LISTS[kind]
+            if _names_the_subject(ctx, parts, match.group(0)):
+                continue
             count = len(items(ctx.payload, name))
             if number > count:
                 has = (
