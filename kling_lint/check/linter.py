@@ -297,7 +297,14 @@ class Linter:
             rule = self.rules_by_code.get(code) or self.rules_by_code["KL200"]
             if self.reports(rule.code):
                 out.append((rule, finding))
-        ctx = Context(self.register, plan.endpoint, payload, model)
+        ctx = Context(
+            self.register,
+            plan.endpoint,
+            payload,
+            model,
+            self.today,
+            self.config.retire_warn_days,
+        )
         for rule, _ in plan.rules_for(payload):
             # Every rule runs guarded: whatever one raises blocks the payload (KL008)
             # instead of ending the run with a traceback. (Inline, not a helper: this loop

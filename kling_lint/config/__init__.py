@@ -17,6 +17,7 @@ STANDALONE = ".kling-lint.toml"
 PYPROJECT = "pyproject.toml"
 # Days ahead of its expiry date that an allow entry is a warning (KL904), by default.
 DEFAULT_ALLOW_WARN_DAYS = 14
+DEFAULT_RETIRE_WARN_DAYS = 30
 # What the HTTP guards may do with a Kling call on a route the register does not cover.
 UNKNOWN_ROUTES = ("block", "warn", "pass")
 
@@ -76,6 +77,8 @@ class Config:
     # An allow entry this many days from its expiry is a warning (0: never); with a
     # maximum, every entry must expire within that many days of the day of the run.
     allow_warn_days: int = DEFAULT_ALLOW_WARN_DAYS
+    # A value (a model, an effect) this many days from its retirement is a warning (KL210).
+    retire_warn_days: int = DEFAULT_RETIRE_WARN_DAYS
     allow_max_days: int | None = None
     # Hosts (glob patterns) a team's gateway adds to the Kling API hosts, and what the HTTP
     # guards do with a request to one of them on a route the register does not cover.
@@ -188,6 +191,7 @@ _PLAIN = (
     "allow-warn-days",
     "allow-max-days",
     "unknown-routes",
+    "retire-warn-days",
 )
 
 

@@ -17,7 +17,7 @@ from kling_lint.config.errors import ConfigError
 
 SCHEMA_FILE = "kling-lint-config.schema.json"
 # Settings that are whole numbers: TOML's 2.0 is a float, which JSON Schema counts as 2.
-_WHOLE = ("allow-warn-days", "allow-max-days")
+_WHOLE = ("allow-warn-days", "allow-max-days", "retire-warn-days")
 
 
 @cache

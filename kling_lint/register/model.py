@@ -7,6 +7,7 @@ and only ever read, also when a Linter is shared between threads. Treat it as re
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -121,16 +122,20 @@ class ValueInfo(Statused):
     replaced_by: Any = None
     models: tuple[str, ...] | None = None
     meaning: str | None = None
+    # The day the service stops taking the value (past: retired; future: announced).
+    retires: _dt.date | None = None
 
     @classmethod
     def from_dict(cls, value: Any, raw: dict[str, Any]) -> ValueInfo:
         models = raw.get("models")
+        retires = raw.get("retires")
         return cls(
             **cls.common(raw),
             value=value,
             replaced_by=raw.get("replaced_by"),
             models=tuple(models) if models else None,
             meaning=raw.get("meaning"),
+            retires=_dt.date.fromisoformat(retires) if retires else None,
         )
 
 
@@ -220,6 +225,15 @@ class Field(Statused):
 
     def value_info(self, value: Any) -> ValueInfo | None:
         return self.values.get(_value_key(value))
+
+    @property
+    def known_values(self) -> tuple[Any, ...] | None:
+        """The enum, and the dated values beside it (a retired effect the enum dropped is
+        still known: sending it is its retirement's finding, not an unknown value's)."""
+        if self.enum is None:
+            return None
+        dated = [v.value for v in self.values.values() if v.retires and v.value not in self.enum]
+        return (*self.enum, *dated)
 
     @property
     def is_array(self) -> bool:

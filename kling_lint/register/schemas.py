@@ -80,10 +80,12 @@ def blocked_message(f: Field) -> str:
 def enum_descriptions(f: Field) -> list[tuple[str, str]]:
     """(plain, Markdown) per enum value: its status, what it does, what replaces it."""
     out = []
-    for value in f.enum or ():
+    for value in f.known_values or ():
         info = f.value_info(value)
         status = status_text(info or f)
         meaning = f": {info.meaning}" if info is not None and info.meaning else ""
+        if info is not None and info.retires is not None:
+            meaning += f"; retires {info.retires.isoformat()}"
         use = info.replaced_by if info is not None else None
         plain = f"{status}{meaning}" + (f"; use {json.dumps(use)}" if use is not None else "")
         rich = f"**{status}**{meaning}" + (f"; use `{json.dumps(use)}`" if use is not None else "")
@@ -150,7 +152,7 @@ def _field_schema(f: Field, children: dict[str, Schema], required: list[str]) ->
     if f.has_default:
         s["default"] = f.default
     if f.enum is not None:
-        s["enum"] = list(f.enum)
+        s["enum"] = list(f.known_values or ())
         described = enum_descriptions(f)
         s["enumDescriptions"] = [plain for plain, _ in described]
         s["markdownEnumDescriptions"] = [rich for _, rich in described]

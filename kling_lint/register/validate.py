@@ -216,7 +216,9 @@ class _Consistency:
             self._statused(file, vwhere, value_info)
             literal = value_info.get("value", key)
             accepted = _accepted(value_info["status"])
-            if enum is not None and accepted and literal not in enum:
+            # A dated value may have left the enum: it is known, and its retirement says why.
+            dated = "retires" in value_info
+            if enum is not None and accepted and literal not in enum and not dated:
                 self._add(file, vwhere, f"value {literal!r} is accepted but missing from the enum")
             if enum is not None and not accepted and literal in enum:
                 self._add(file, vwhere, f"value {literal!r} is blocked but listed in the enum")

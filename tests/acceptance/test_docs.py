@@ -176,6 +176,24 @@ NOT_A_FILE |= {"KL906"}
 # Examples that need a register state the shipped register does not have (no value of it is
 # hypothesis-only today); the rule's documentation names the overlay.
 NEEDS_OVERLAY = {"KL105": "tests/data/overlays/probe-8k"}
+# Examples of a value retiring soon: the overlay dates it a week from the day of the run.
+RETIRING_NEXT_WEEK = {
+    "KL210": ("video-effects.create", "effect_scene", "a_scene_retiring_next_week")
+}
+
+
+def _retiring_overlay(folder: Path, endpoint: str, field: str, value: str) -> Path:
+    import datetime as dt
+
+    day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    (folder / "endpoints").mkdir(parents=True)
+    (folder / "endpoints" / f"{endpoint}.yaml").write_text(
+        f"id: {endpoint}\nfields:\n  {field}:\n    values:\n      {value}:\n"
+        f"        status: [doc-derived]\n        retires: '{day}'\n        evidence:\n"
+        "          - {status: doc-derived, source: KD-UPD, date: '2026-09-20', observed: x}\n",
+        encoding="utf-8",
+    )
+    return folder
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.code not in NOT_A_FILE], ids=str)
@@ -191,6 +209,9 @@ def test_every_rule_example_fires_its_rule(rule: Any, tmp_path: Path, run_cli: A
         args += ["--policy", rule.origin.split()[-1]]
     if rule.code in NEEDS_OVERLAY:  # a register state the shipped register lacks
         args += ["--overlay", str(ROOT / NEEDS_OVERLAY[rule.code])]
+    if rule.code in RETIRING_NEXT_WEEK:
+        overlay = _retiring_overlay(tmp_path / "team", *RETIRING_NEXT_WEEK[rule.code])
+        args += ["--overlay", str(overlay)]
     result = run_cli(*args, str(example))
     codes = [d["code"] for f in json.loads(result.stdout)["files"] for d in f["diagnostics"]]
     assert rule.code in codes, (rule.code, codes)

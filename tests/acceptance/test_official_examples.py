@@ -67,6 +67,9 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "E34": ("multi-elements-selection.init", set()),  # video_id "" counts as not sent
     "E35": ("multi-elements-selection.add", set()),
     "E36": ("multi-elements.create", set()),  # removal with an empty image_list
+    "E37": ("video-effects.create", set()),  # single-image scenes
+    "E38": ("video-effects.create", set()),
+    "E39": ("video-effects.create", set()),  # a dual-image scene
 }
 
 # Invalid-JSON examples once repaired: the rule breaks the fact sheet names, or none.

@@ -115,3 +115,8 @@ def test_a_counted_rule_needs_its_bound(tmp_path: Path) -> None:
     text = RULE.format(kind="items-at-most", paths="fields: [n]").replace("    max: 2\n", "")
     with pytest.raises(RegisterError):
         load_register(_with_rule(tmp_path, text))
+
+
+def test_the_finding_sits_on_a_number_that_was_sent() -> None:
+    found = kling_lint.lint({"image": IMG, "down_expansion_ratio": 3}, EXPAND).diagnostics
+    assert [d.pointer for d in found if d.code == "KL324"] == ["/down_expansion_ratio"]

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from kling_lint.check.memo import kept_on
-from kling_lint.check.rules import camera, ignored, media, omni, shots, status, structure, tokens
+from kling_lint.check.rules import (
+    camera,
+    ignored,
+    lifecycle,
+    media,
+    omni,
+    shots,
+    status,
+    structure,
+    tokens,
+)
 from kling_lint.check.rules._base import Context, Finding, Rule, RuleDoc
 from kling_lint.check.rules.declared import declared_rules, policy_rules
 from kling_lint.diagnostics import Severity
@@ -300,6 +310,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *status.RULES,
     *ignored.RULES,
     *structure.RULES,
+    *lifecycle.RULES,
     *shots.RULES,
     *tokens.RULES,
     *omni.RULES,

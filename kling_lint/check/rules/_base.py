@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from kling_lint.config import DEFAULT_RETIRE_WARN_DAYS
 from kling_lint.diagnostics import Severity
 from kling_lint.register.model import RuleDoc
 from kling_lint.register.wording import rule_doc_markdown
@@ -46,6 +48,10 @@ class Context(NamedTuple):
     endpoint: Endpoint
     payload: Any
     model: str | None
+    # The day of the run (the linter's, so that tests can fix it), and how many days ahead
+    # a value's retirement is a warning.
+    today: _dt.date | None = None
+    retire_warn_days: int = DEFAULT_RETIRE_WARN_DAYS
 
 
 PayloadCheck = Callable[[Context], Iterator[Finding]]
@@ -75,8 +81,9 @@ class Rule:
     # engine skips it otherwise. Empty means it always runs.
     triggers: frozenset[str] = frozenset()
     # The same, read from an endpoint (once per endpoint): the top-level keys under which
-    # the rule's fields sit there. An endpoint with none never runs the rule.
-    keys: Callable[[Endpoint], frozenset[str]] | None = None
+    # the rule's fields sit there. An endpoint with none never runs the rule; None runs it
+    # on every payload there (a rule about what a payload leaves out).
+    keys: Callable[[Endpoint], frozenset[str] | None] | None = None
     # Who reports a rule without a payload check: the generated schema unless said here
     # ("loader", "run", "guard", "linter", "allowlist").
     reported_by: str = "schema"
@@ -152,6 +159,8 @@ class Rule:
         if self.keys is None:
             return self.triggers
         keys = self.keys(endpoint)
+        if keys is None:  # any payload of this endpoint (what is left out counts too)
+            return frozenset()
         return (keys & self.triggers if self.triggers else keys) or None
 
     def applies_to(self, endpoint_id: str) -> bool:
@@ -193,7 +202,7 @@ def rule(
     requires: tuple[str, ...] = (),
     any_of: tuple[str, ...] = (),
     triggers: tuple[str, ...] = (),
-    keys: Callable[[Endpoint], frozenset[str]] | None = None,
+    keys: Callable[[Endpoint], frozenset[str] | None] | None = None,
     relaxed_on_free: bool = False,
     by_default: bool = True,
     example_endpoint: str | None = None,

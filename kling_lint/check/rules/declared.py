@@ -91,8 +91,12 @@ def _counted(rule: DeclaredRule, ctx: Context) -> Iterator[Finding]:
         numbers = [ctx.payload.get(p) for p in group]
         product *= 1.0 + sum(float(n) for n in numbers if is_number(n))
     if product > rule.maximum:
-        at = rule.field_groups[0][0]
-        yield Finding((at,), f"{rule.message or rule.name} (it is {product:.4g})", at)
+        # At the first number that counts (one does, or the product would be 1).
+        sent = [p for g in rule.field_groups for p in g if is_number(ctx.payload.get(p))]
+        parts: tuple[str, ...] = (sent[0],) if sent else ()
+        yield Finding(
+            parts, f"{rule.message or rule.name} (it is {product:.4g})", sent[0] if sent else None
+        )
 
 
 def _policy_check(rule: PolicyRule, ctx: Context) -> Iterator[Finding]:
