@@ -40,7 +40,9 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "E11": (OMNI, {"KL001"}),
     "E12": (OMNI, {"KL414"}),
     "E13": (OMNI, {"KL414"}),
-    "E14": (OMNI, set()),  # 7 s on kling-video-o1: conflict C11, the 3-10 s reading is enforced
+    # 7 s on kling-video-o1 text-to-video: the 2026-09 capability map allows 5 or 10 only
+    # (KL334, conflict X20); before it, C11's 3-10 s reading let it pass.
+    "E14": (OMNI, {"KL334"}),
     "E15": (T2V, set()),
     "E16": (I2V, set()),
     "E17": (I2V, {"KL001"}),  # the // comment
