@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded
-from kling_lint.cli.options import document_format_option, register_option
+from kling_lint.cli.options import document_format_option, kling_host_option, register_option
 from kling_lint.report._common import printable
 
 _REGISTER = register_option()
@@ -29,14 +29,7 @@ def evidence() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The exchange log to append the Kling calls to.",
 )
-@click.option(
-    "--kling-host",
-    "hosts",
-    multiple=True,
-    metavar="PATTERN",
-    help="A gateway host (glob) whose calls are Kling calls too, besides the Kling API hosts "
-    "(repeatable).",
-)
+@kling_host_option()
 @_REGISTER
 @guarded
 def import_(

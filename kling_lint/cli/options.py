@@ -42,6 +42,18 @@ def overlay_option(help: str) -> Callable[[F], F]:
     )
 
 
+def kling_host_option() -> Callable[[F], F]:
+    """`--kling-host PATTERN` (repeatable): gateway hosts whose calls are Kling calls too."""
+    return click.option(
+        "--kling-host",
+        "hosts",
+        multiple=True,
+        metavar="PATTERN",
+        help="A gateway host (glob) whose calls are Kling calls too, besides the Kling API "
+        "hosts (repeatable).",
+    )
+
+
 def format_option(*choices: str, help: str = "Output format.") -> Callable[[F], F]:
     """`--format` among `choices` (the first is the default), as `output_format`."""
     return click.option(

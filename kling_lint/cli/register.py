@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 
-from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, guarded
+from kling_lint.cli._support import EXIT_ERROR, EXIT_FINDINGS, CommandError, guarded
 from kling_lint.cli.options import (
     config_option,
     document_format_option,
     format_option,
     isolated_option,
+    kling_host_option,
     overlay_option,
 )
 
@@ -282,3 +283,93 @@ def registry_stale(directory: Path | None, older_than: str, output_format: str) 
         click.echo(f"{len(found)} stale live status(es)", err=True)
     if found:
         sys.exit(EXIT_FINDINGS)
+
+
+@registry.command("scaffold")
+@click.argument("route")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The overlay folder to write endpoints/<id>.yaml into (created if missing).",
+)
+@click.option(
+    "--from-log",
+    "logs",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="An exchange log or HAR file whose calls of the route give the fields (repeatable).",
+)
+@kling_host_option()
+@click.option("--id", "chosen_id", help="The endpoint id (by default made from the route).")
+@_REGISTRY
+@overlay_option("An overlay the register already has laid over it (repeatable, in order).")
+@guarded
+def registry_scaffold(
+    route: str,
+    output: Path,
+    logs: tuple[str, ...],
+    hosts: tuple[str, ...],
+    chosen_id: str | None,
+    registry_path: Path | None,
+    overlays: tuple[Path, ...],
+) -> None:
+    """Write the skeleton of an endpoint the register does not cover, as an overlay file.
+
+    ROUTE is METHOD PATH ('POST /v1/videos/commerce'; a `{name}` segment is a path
+    parameter). With --from-log, each field the logged calls of the route sent is listed
+    with the JSON types seen; every field, and the endpoint, is hypothesis-only, so the
+    linter checks the route at once and blocks what no evidence supports yet. An existing
+    file is never replaced; the result is validated over the register before it is written.
+    """
+    import datetime as dt
+    import tempfile
+
+    from kling_lint.evidence.report import read_inputs
+    from kling_lint.files import write_text
+    from kling_lint.register import load_register
+    from kling_lint.register import scaffold as sc
+    from kling_lint.register.errors import RegisterError
+    from kling_lint.report._common import printable
+
+    try:
+        parsed = sc.parse_route(route)
+    except sc.ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    base = load_register(registry_path, overlays)
+    already = sc.covered(base, parsed)
+    if already is not None:
+        raise CommandError(f"{parsed.method} {parsed.path} is already the register's {already}")
+    seen_calls, problems = read_inputs(logs, base, hosts)
+    seen = sc.fields_seen(parsed, [(s.where, s.record) for s in seen_calls])
+    day = dt.date.today().isoformat()
+    document = sc.skeleton(parsed, seen, ", ".join(logs) or None, day)
+    if chosen_id is not None:
+        document["id"] = chosen_id
+    target = output / "endpoints" / f"{document['id']}.yaml"
+    if target.exists():
+        raise CommandError(f"{target} exists; nothing was written (move it, or choose --id)")
+    text = sc.render(document)
+    with tempfile.TemporaryDirectory() as folder:
+        trial = Path(folder) / "scaffold"
+        (trial / "endpoints").mkdir(parents=True)
+        (trial / "endpoints" / target.name).write_text(text, encoding="utf-8")
+        layers = (*overlays, *((output,) if output.is_dir() else ()), trial)
+        try:
+            load_register(registry_path, layers)
+        except RegisterError as exc:
+            raise CommandError(f"the skeleton does not fit the register: {exc}") from None
+    write_text(target, text)
+    for problem in problems:
+        click.echo(printable(str(problem)), err=True)
+    click.echo(
+        f"wrote {printable(str(target))}: {parsed.method} {parsed.path} as {document['id']}, "
+        f"{len(document['fields'])} field(s) from {seen.calls} logged call(s), all "
+        f"hypothesis-only; lay it over the register with --overlay {printable(str(output))} "
+        "or `overlays` in the config",
+        err=True,
+    )
+    if problems:
+        sys.exit(EXIT_ERROR)

@@ -15,12 +15,13 @@ from kling_lint.cli.rules import _configured
 
 @click.command()
 @format_option("text", "json")
+@register_option()
+@overlay_option("A register overlay folder laid over the register (repeatable).")
 @guarded
-def endpoints(output_format: str) -> None:
-    """List the endpoints the register knows."""
-    from kling_lint.register import load_register
-
-    reg = load_register()
+def endpoints(output_format: str, register: Path | None, overlays: tuple[Path, ...]) -> None:
+    """List the endpoints the register knows (the config's register and overlays, and
+    those given here); an endpoint an overlay adds names the overlay."""
+    reg = _configured(register, overlays)[2]
     rows = [
         {
             "id": e.id,
@@ -28,15 +29,18 @@ def endpoints(output_format: str) -> None:
             "path": e.path,
             "billable": e.billable,
             "status": list(e.status_labels),
+            "from": e.overlay,
         }
         for e in reg.endpoints.values()
     ]
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    width = max((len(row["id"]) for row in rows), default=0) + 1
     for row in rows:
         billable = "billable" if row["billable"] else "free"
-        click.echo(f"{row['id']:<24} {row['method']:<5} {row['path']:<48} {billable}")
+        origin = f"  [{row['from']}]" if row["from"] else ""
+        click.echo(f"{row['id']:<{width}} {row['method']:<5} {row['path']:<48} {billable}{origin}")
 
 
 _VIEW_OVERLAY = overlay_option("A register overlay folder laid over the register (repeatable).")

@@ -14,12 +14,42 @@ GROUPS = (
     ("Video generation: Omni-Video", ("omni-video.",)),
     ("Video generation: Text-to-Video", ("text2video.",)),
     ("Video generation: Image-to-Video", ("image2video.",)),
-    ("Elements", ("elements.", "presets-elements.")),
+    (
+        "Video generation: more ways",
+        ("multi-image2video.", "motion-control.", "video-extend.", "video-effects.", "avatar."),
+    ),
+    ("Video editing: multi-elements", ("multi-elements.", "multi-elements-selection.")),
+    ("Lip-sync", ("identify-face.", "advanced-lip-sync.", "lip-sync.")),
+    (
+        "Images",
+        (
+            "image-generation.",
+            "omni-image.",
+            "multi-image2image.",
+            "image-expand.",
+            "ai-multi-shot.",
+            "virtual-try-on.",
+            "image-recognize.",
+        ),
+    ),
+    (
+        "Elements",
+        (
+            "elements.",
+            "presets-elements.",
+            "advanced-elements.",
+            "custom-elements.",
+            "old-presets-elements.",
+        ),
+    ),
     (
         "Audio and voice",
         ("tts.", "text-to-audio.", "video-to-audio.", "custom-voices.", "presets-voices."),
     ),
+    ("Account", ("account-", "billing-")),
 )
+# Endpoints no group names (an overlay's, a new family) are listed last, never left out.
+OTHERS = "Other endpoints"
 
 
 def default_path() -> Path:
@@ -127,7 +157,10 @@ def render(register: Register) -> str:
         "the evidence with their dates, the conflict names both readings, and the verdict "
         "follows the newest official reading. A live observation is never replaced by a "
         "document: a later document that changes a rule adds its dated doc-derived evidence "
-        "beside it.",
+        "beside it. Secondary and aggregator sources (COMFY, AGG-DMX) are kept as readings in "
+        "conflicts but never decide a verdict; what rests on them alone is hypothesis-only. A "
+        "value with a `retires` date (a model, a video effect) is refused from that day (KL209) "
+        "and a warning in the days before it (KL210).",
         "",
         "## Sources",
         "",
@@ -135,11 +168,15 @@ def render(register: Register) -> str:
     for s in register.sources.values():
         out.append(f"- **{s.id}** ({s.kind}, captured {s.captured}): {s.title}")
     out.append("")
-    for title, prefixes in GROUPS:
-        out += [f"## {title}", ""]
-        for e in register.endpoints.values():
-            if e.id.startswith(prefixes):
-                out.append(_endpoint(e))
+    grouped = [
+        (title, [e for e in register.endpoints.values() if e.id.startswith(prefixes)])
+        for title, prefixes in GROUPS
+    ]
+    placed = {e.id for _, group in grouped for e in group}
+    grouped.append((OTHERS, [e for e in register.endpoints.values() if e.id not in placed]))
+    for title, group in grouped:
+        if group:
+            out += [f"## {title}", "", *(_endpoint(e) for e in group)]
     out += ["## Policies", ""]
     for p in register.policies.values():
         out += [f"### `{p.id}`: {p.title}", "", p.description, ""]

@@ -114,6 +114,7 @@ def merge(
             if target is None:  # a new endpoint: whole, checked as any register file
                 out.append(top)
                 marks.update(_marks(name, str(data.get("id")), data.get("fields") or {}))
+                marks[(str(data.get("id")), "", "endpoint", "")] = name
                 continue
             for key in sorted(set(data) - _ENDPOINT_KEYS):
                 why = "an overlay changes fields, values and forms, and adds evidence and notes"
@@ -199,6 +200,10 @@ def mark(compiled: dict[str, Any], marks: Marks) -> None:
     """Write into the compiled register which overlay set each status."""
     endpoints = {e["id"]: e for e in compiled.get("endpoints", [])}
     for (endpoint_id, path, kind, key), name in marks.items():
+        if kind == "endpoint":  # the endpoint is the overlay's own
+            if endpoint_id in endpoints:
+                endpoints[endpoint_id]["overlay"] = name
+            continue
         field = endpoints.get(endpoint_id, {}).get("fields", {}).get(jp.normalise_path(path))
         if field is None:
             continue
