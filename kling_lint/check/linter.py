@@ -302,7 +302,9 @@ class Linter:
             plan.endpoint,
             payload,
             model,
-            self.today,
+            # The fixed day, or None for the day of the call: a rule that needs it asks the
+            # clock then, so that a payload no dated rule reads does not pay for it.
+            self._fixed_today,
             self.config.retire_warn_days,
         )
         for rule, _ in plan.rules_for(payload):

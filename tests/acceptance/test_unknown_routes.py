@@ -203,3 +203,28 @@ def test_evidence_import_keeps_uncovered_kling_calls_of_a_har(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     records = [r for _, r in exchange_log.read(out)]
     assert [(r["endpoint"], r["path"]) for r in records] == [(None, UNCOVERED), (None, UNCOVERED)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "POST /v1/videos/not-in-the-register",
+        "POST /v1/images/omni-imagex",  # one letter from a billable route
+        "https://api-singapore.klingai.com/v1/videos/omni-vide",
+    ],
+)
+def test_the_cli_says_a_route_is_not_covered_and_guesses_no_other(
+    name: str, tmp_path: Path, run_cli: Any
+) -> None:
+    from kling_lint.register import builtin_register
+
+    ids = list(builtin_register().endpoints)
+    payload = tmp_path / "p.json"
+    payload.write_text(json.dumps({"endpoint": name, "body": {"prompt": "a cat"}}))
+    result = run_cli("check", "--isolated", "--format", "json", str(payload))
+    (diag,) = json.loads(result.stdout)["files"][0]["diagnostics"]
+    assert diag["code"] == "KL004"
+    assert not [i for i in ids if i in diag["message"]]  # no other billable endpoint offered
+    flag = run_cli("check", "--isolated", "-e", name, str(payload))
+    assert flag.exit_code == 2
+    assert not [i for i in ids if i in flag.output]
