@@ -79,3 +79,29 @@ def test_every_rule_has_cases_and_docs() -> None:
         kinds = {p.parent.name for p in (CASES / rule.code).glob("*/*") if p.suffix != ".toml"}
         assert kinds == {"pass", "fail"}, f"{rule.code} needs pass and fail cases"
     assert with_cases <= {r.code for r in rules}, "cases for a code that no rule has"
+
+
+def _case_endpoint(code: str, name: str, spec: dict[str, Any]) -> str | None:
+    if spec.get("endpoint"):
+        return str(spec["endpoint"])
+    try:
+        document = json.loads((CASES / code / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None  # a folder, a YAML or JSON Lines case, or one broken on purpose
+    return document.get("endpoint") if isinstance(document, dict) else None
+
+
+# Create endpoints every field of which is a hypothesis: no payload passes them.
+NO_PASSING_PAYLOAD = {"lip-sync.create"}
+
+
+def test_every_create_endpoint_has_a_passing_and_a_failing_case() -> None:
+    seen: dict[str, set[str]] = {"pass": set(), "fail": set()}
+    for case in _cases():
+        code, name, spec = case.values
+        endpoint = _case_endpoint(code, name, spec)
+        if endpoint is not None:
+            seen[name.split("/", 1)[0]].add(endpoint)
+    creates = {e for e in builtin_register().endpoints if e.endswith(".create")}
+    assert creates - seen["fail"] == set()
+    assert creates - seen["pass"] == NO_PASSING_PAYLOAD

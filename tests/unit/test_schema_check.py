@@ -37,7 +37,8 @@ from ..strategies import conforming_payloads
 SCHEMAS = ROOT / "schemas"
 LINTER = Linter()
 REGISTER = builtin_register()
-CREATE = sorted(e.id for e in REGISTER.endpoints.values() if e.id.endswith(".create"))
+# Every endpoint that takes a body: creates, session steps, deletes, ledger queries.
+CREATE = sorted(e.id for e in REGISTER.endpoints.values() if e.method == "POST")
 # Codes whose finding sits above the place a deeper schema error names: the blocked field
 # or the wrong-typed value that is the root cause of everything beneath it.
 ROOT_CAUSES = {"KL101", "KL104", "KL201"}
