@@ -10,8 +10,8 @@ What is kept is what evidence needs and nothing a log must not hold:
   replaced by "REDACTED"; a URL's user and password, and its fragment's parameters,
   are dropped;
 - from the response, the envelope (`code`, `message`, `request_id`) and what a task says
-  about itself (`task_id`, `task_status`, `task_status_msg`, units deducted), not the
-  generated media URLs.
+  about itself (`task_id`, `task_status`, `task_status_msg`, units deducted, and the money
+  deducted as `final_balance_deduction` gives it), not the generated media URLs.
 """
 
 from __future__ import annotations
@@ -161,6 +161,16 @@ def _response(status: int | None, body: bytes | str | None) -> dict[str, Any] | 
         units = data.get("final_unit_deduction")
         if isinstance(units, int | float | str) and not isinstance(units, bool):
             out["units"] = str(units)
+        balance = data.get("final_balance_deduction")
+        if isinstance(balance, dict):
+            kept = {
+                key: str(balance[key])
+                for key in ("quota", "list_price")
+                if isinstance(balance.get(key), int | float | str)
+                and not isinstance(balance.get(key), bool)
+            }
+            if kept:
+                out["balance"] = kept
     return out
 
 

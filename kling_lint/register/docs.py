@@ -162,6 +162,14 @@ def render(register: Register) -> str:
         "value with a `retires` date (a model, a video effect) is refused from that day (KL209) "
         "and a warning in the days before it (KL210).",
         "",
+        "Left out, because the sources name no endpoint or field for them: the Virtual "
+        "Try-On 3.0 options (pose lock, face keep, background), the Video Commerce, Goods "
+        "Studio and AI Apparel Replicator APIs, webhook-secret management, and 'Kling 4.0' "
+        "(an aggregator's page only). Routes resting on third-party code or an aggregator "
+        "alone (the old lip-sync, the old element list and presets) are in the register as "
+        "hypothesis-only. A team that meets such an endpoint adds it to its overlay with "
+        "`kling-lint registry scaffold`.",
+        "",
         "## Sources",
         "",
     ]
