@@ -72,6 +72,9 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "E37": ("video-effects.create", set()),  # single-image scenes
     "E38": ("video-effects.create", set()),
     "E39": ("video-effects.create", set()),  # a dual-image scene
+    "E40": ("identify-face.create", set()),  # video_id "" counts as not sent
+    "E41": ("image-recognize.create", set()),
+    "E42": ("billing-balance.list", set()),  # an empty values list; cursor "" is no cursor
 }
 
 # Invalid-JSON examples once repaired: the rule breaks the fact sheet names, or none.
