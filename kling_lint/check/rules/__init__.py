@@ -344,12 +344,18 @@ def all_rules(register: Register, policies: tuple[str, ...] | None = None) -> tu
 
     `policies=None` lists every policy's rules (for `kling-lint rules`).
     """
-    declared = list(register.endpoints.declared_rules)
     chosen = (
         register.policies.values()
         if policies is None
         else [register.policies[p] for p in policies if p in register.policies]
     )
     policy = [r for p in chosen for r in p.rules]
-    rules = [*BUILTIN_RULES, *declared_rules(declared), *policy_rules(policy)]
+    rules = [*BUILTIN_RULES, *_declared(register), *policy_rules(policy)]
     return tuple(sorted(rules, key=lambda r: r.code))
+
+
+@kept_on()
+def _declared(register: Register) -> tuple[Rule, ...]:
+    """The register's declared rules as Rules, built once whatever policies are asked for
+    (a run asks for its policies' table and for the whole one)."""
+    return tuple(declared_rules(list(register.endpoints.declared_rules)))
