@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kling_lint._resources import schemas_dir
 from kling_lint.register.errors import RegisterError, RegisterProblem
-from kling_lint.register.model import Endpoint, Field, Register
+from kling_lint.register.model import Endpoint, EndpointLines, Field, Register
 
 if TYPE_CHECKING:
     from kling_lint.register.source import MemoryFolder
@@ -91,18 +91,47 @@ def compile_directory(
 
 @cache
 def builtin_register() -> Register:
-    """The register shipped with the package, from its compiled form (no YAML parsing)."""
-    path = schemas_dir() / COMPILED_FILE
+    """The register shipped with the package, from its compiled form (no YAML parsing):
+    the head and the index are parsed, each endpoint only when a run uses it."""
     import orjson  # a third faster than json on the register, read on every run
 
+    path = schemas_dir() / COMPILED_FILE
     try:
-        raw = orjson.loads(path.read_bytes())
-    except (OSError, ValueError) as exc:  # orjson.JSONDecodeError is a ValueError
+        data = path.read_bytes()
+        split = _split_compiled(data)
+        if split is None:  # not the shipped layout (edited by hand): read it whole
+            register = Register.from_compiled(orjson.loads(data))
+        else:
+            register = Register.from_compiled(*split)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         problem = RegisterProblem(str(path), 1, 1, f"cannot load the built-in register: {exc}")
         raise RegisterError([problem]) from exc
-    register = Register.from_compiled(raw)
     register.schemas = schemas_dir()
     return register
+
+
+def _split_compiled(data: bytes) -> tuple[dict[str, Any], EndpointLines] | None:
+    """The head of a compiled register file and its endpoints as text, by the layout
+    `compile.dumps_compiled` writes; None when the file does not have it."""
+    import orjson
+
+    from kling_lint.register.compile import ENDPOINTS_LINE
+
+    marker = b"\n" + ENDPOINTS_LINE.encode() + b"\n"
+    at = data.find(marker)
+    if at < 0 or not data.endswith(b"\n]}\n"):
+        return None
+    head = orjson.loads(data[:at].rstrip(b",") + b"}")
+    lines = data[at + len(marker) : -len(b"\n]}\n")].split(b"\n")
+    index = head.get("index") if isinstance(head, dict) else None
+    if not isinstance(index, dict) or len(lines) != len(index):
+        return None
+    texts = [line[:-1] if line.endswith(b",") else line for line in lines]
+    # Each line is the endpoint the index names at its place (json.dumps writes `"id": "x"`).
+    for endpoint_id, text in zip(index, texts, strict=True):
+        if orjson.dumps({"id": endpoint_id})[1:-1].replace(b":", b": ") not in text:
+            return None
+    return head, EndpointLines(dict(zip(index, texts, strict=True)))
 
 
 def load_register(

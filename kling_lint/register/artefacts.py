@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from kling_lint._resources import META_SCHEMA_FILE, registry_dir, schemas_dir
 from kling_lint.files import WriteRefused, refuse_package_write, write_text
 from kling_lint.register import COMPILED_FILE, compile_directory
-from kling_lint.register.compile import dumps
+from kling_lint.register.compile import dumps, dumps_compiled
 from kling_lint.register.model import Register
 from kling_lint.register.schemas import endpoint_schema, file_name
 
@@ -43,7 +43,7 @@ def generate(registry: Path | None = None) -> dict[str, str]:
     """File name to content for everything `schemas build` writes."""
     compiled = compile_directory(registry or registry_dir())
     register = Register.from_compiled(compiled)
-    out = {COMPILED_FILE: dumps(compiled)}
+    out = {COMPILED_FILE: dumps_compiled(compiled)}
     for endpoint in register.endpoints.values():
         out[file_name(endpoint.id)] = dumps(endpoint_schema(endpoint))
     if registry is None:

@@ -67,3 +67,35 @@ def compile_files(files: list[RegisterFile]) -> dict[str, Any]:
 def dumps(compiled: dict[str, Any]) -> str:
     """Deterministic text for a compiled register (or any generated JSON)."""
     return json.dumps(compiled, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# The line that opens the endpoints of a compiled register file; each endpoint follows on a
+# line of its own, and a line holding "]}" ends the file.
+ENDPOINTS_LINE = '"endpoints": ['
+
+
+def index_of(endpoint: dict[str, Any]) -> dict[str, Any]:
+    """What is read across endpoints without building them: the method, the top-level
+    field names, the model names listed, and the declared rules."""
+    model = endpoint["fields"].get("model_name", {})
+    return {
+        "method": endpoint["method"],
+        "top_level": endpoint.get("top_level", []),
+        "models": model.get("enum") or [],
+        "rules": endpoint.get("rules", []),
+    }
+
+
+def dumps_compiled(compiled: dict[str, Any]) -> str:
+    """The compiled register as the built-in one is shipped: one JSON document whose head
+    (digest, sources, policies and an index of the endpoints) comes first, and then each
+    endpoint on a line of its own, so that a run parses the head and only the endpoints it
+    checks (`Endpoints.from_lines`)."""
+    head = {k: v for k, v in compiled.items() if k != "endpoints"}
+    endpoints = sorted(compiled["endpoints"], key=lambda e: e["id"])  # the index's order
+    head["index"] = {e["id"]: index_of(e) for e in endpoints}
+    lines = [json.dumps(head, sort_keys=True, ensure_ascii=False)[:-1] + ",", ENDPOINTS_LINE]
+    body = [json.dumps(e, sort_keys=True, ensure_ascii=False) for e in endpoints]
+    lines += [line + ("," if i < len(body) - 1 else "") for i, line in enumerate(body)]
+    lines.append("]}")
+    return "\n".join(lines) + "\n"

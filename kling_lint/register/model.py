@@ -449,11 +449,19 @@ class Endpoints(Mapping[str, Endpoint]):
 
     Most runs check one or two endpoints; building all of them would cost every run.
     The summaries that look across endpoints (their shapes, their declared rules) are read
-    from the compiled form without building anything.
+    from the compiled form without building anything, or, for the shipped register, from
+    its index without even parsing the endpoints (`EndpointLines`).
     """
 
-    def __init__(self, compiled: list[dict[str, Any]]) -> None:
-        self._raw = {e["id"]: e for e in compiled}
+    def __init__(
+        self,
+        compiled: list[dict[str, Any]] | Mapping[str, dict[str, Any]],
+        index: Mapping[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self._raw: Mapping[str, dict[str, Any]] = (
+            compiled if isinstance(compiled, Mapping) else {e["id"]: e for e in compiled}
+        )
+        self._index = index
         self._built: dict[str, Endpoint] = {}
 
     def __getitem__(self, endpoint_id: str) -> Endpoint:
@@ -474,11 +482,25 @@ class Endpoints(Mapping[str, Endpoint]):
     def __len__(self) -> int:
         return len(self._raw)
 
+    def _summary(self, endpoint_id: str) -> dict[str, Any]:
+        if self._index is not None:
+            return self._index[endpoint_id]
+        raw = self._raw[endpoint_id]
+        model = raw["fields"].get("model_name", {})
+        return {
+            "method": raw["method"],
+            "top_level": raw.get("top_level", ()),
+            "models": model.get("enum") or (),
+            "rules": raw.get("rules", ()),
+        }
+
     @cached_property
     def _rules(self) -> dict[str, tuple[DeclaredRule, ...]]:
         return {
-            endpoint_id: tuple(DeclaredRule.from_dict(endpoint_id, r) for r in raw.get("rules", ()))
-            for endpoint_id, raw in self._raw.items()
+            endpoint_id: tuple(
+                DeclaredRule.from_dict(endpoint_id, r) for r in self._summary(endpoint_id)["rules"]
+            )
+            for endpoint_id in self._raw
         }
 
     @property
@@ -491,12 +513,42 @@ class Endpoints(Mapping[str, Endpoint]):
         """Per endpoint: id, whether it takes a body, top-level field names, and the model
         names it lists."""
         out = []
-        for endpoint_id, raw in self._raw.items():
-            model = raw["fields"].get("model_name", {})
-            models = frozenset(model.get("enum") or ())
-            top_level = frozenset(raw.get("top_level", ()))
-            out.append((endpoint_id, takes_body(raw["method"]), top_level, models))
+        for endpoint_id in self._raw:
+            summary = self._summary(endpoint_id)
+            out.append(
+                (
+                    endpoint_id,
+                    takes_body(summary["method"]),
+                    frozenset(summary["top_level"]),
+                    frozenset(summary["models"]),
+                )
+            )
         return tuple(out)
+
+
+class EndpointLines(Mapping[str, dict[str, Any]]):
+    """Compiled endpoints kept as their JSON text, each parsed on first use."""
+
+    def __init__(self, lines: dict[str, bytes]) -> None:
+        self._lines = lines
+        self._parsed: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, endpoint_id: str) -> dict[str, Any]:
+        parsed = self._parsed.get(endpoint_id)
+        if parsed is None:
+            import orjson
+
+            parsed = self._parsed.setdefault(endpoint_id, orjson.loads(self._lines[endpoint_id]))
+        return parsed
+
+    def __contains__(self, endpoint_id: object) -> bool:
+        return endpoint_id in self._lines
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
 
 
 @dataclass(eq=False, repr=False)
@@ -510,10 +562,18 @@ class Register:
     schemas: Path | None = None
 
     @classmethod
-    def from_compiled(cls, raw: dict[str, Any]) -> Register:
+    def from_compiled(
+        cls, raw: dict[str, Any], endpoints: Mapping[str, dict[str, Any]] | None = None
+    ) -> Register:
+        """The register of a compiled form; `endpoints` (with the form's `index`) stands in
+        for its list of endpoints when they are read lazily."""
+        if endpoints is None:
+            found = Endpoints(raw["endpoints"])
+        else:
+            found = Endpoints(endpoints, raw["index"])
         return cls(
             digest=raw["digest"],
             sources={k: Source(id=k, **v) for k, v in raw["sources"].items()},
-            endpoints=Endpoints(raw["endpoints"]),
+            endpoints=found,
             policies={p["id"]: Policy.from_dict(p) for p in raw["policies"]},
         )
