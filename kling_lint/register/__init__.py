@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kling_lint._resources import schemas_dir
 from kling_lint.register.errors import RegisterError, RegisterProblem
-from kling_lint.register.model import Endpoint, EndpointLines, Field, Register
+from kling_lint.register.model import ENDPOINTS_LINE, Endpoint, EndpointLines, Field, Register
 
 if TYPE_CHECKING:
     from kling_lint.register.source import MemoryFolder
@@ -93,17 +93,19 @@ def compile_directory(
 def builtin_register() -> Register:
     """The register shipped with the package, from its compiled form (no YAML parsing):
     the head and the index are parsed, each endpoint only when a run uses it."""
-    import orjson  # a third faster than json on the register, read on every run
+    # The standard json: every run imports it already, and orjson's import costs more than
+    # it saves here (only the head and the endpoints used are parsed).
+    import json
 
     path = schemas_dir() / COMPILED_FILE
     try:
         data = path.read_bytes()
         split = _split_compiled(data)
         if split is None:  # not the shipped layout (edited by hand): read it whole
-            register = Register.from_compiled(orjson.loads(data))
+            register = Register.from_compiled(json.loads(data))
         else:
             register = Register.from_compiled(*split)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # json's errors are ValueErrors
         problem = RegisterProblem(str(path), 1, 1, f"cannot load the built-in register: {exc}")
         raise RegisterError([problem]) from exc
     register.schemas = schemas_dir()
@@ -113,15 +115,13 @@ def builtin_register() -> Register:
 def _split_compiled(data: bytes) -> tuple[dict[str, Any], EndpointLines] | None:
     """The head of a compiled register file and its endpoints as text, by the layout
     `compile.dumps_compiled` writes; None when the file does not have it."""
-    import orjson
-
-    from kling_lint.register.compile import ENDPOINTS_LINE
+    import json
 
     marker = b"\n" + ENDPOINTS_LINE.encode() + b"\n"
     at = data.find(marker)
     if at < 0 or not data.endswith(b"\n]}\n"):
         return None
-    head = orjson.loads(data[:at].rstrip(b",") + b"}")
+    head = json.loads(data[:at].rstrip(b",") + b"}")
     lines = data[at + len(marker) : -len(b"\n]}\n")].split(b"\n")
     index = head.get("index") if isinstance(head, dict) else None
     if not isinstance(index, dict) or len(lines) != len(index):
@@ -129,7 +129,7 @@ def _split_compiled(data: bytes) -> tuple[dict[str, Any], EndpointLines] | None:
     texts = [line[:-1] if line.endswith(b",") else line for line in lines]
     # Each line is the endpoint the index names at its place (json.dumps writes `"id": "x"`).
     for endpoint_id, text in zip(index, texts, strict=True):
-        if orjson.dumps({"id": endpoint_id})[1:-1].replace(b":", b": ") not in text:
+        if json.dumps({"id": endpoint_id}, ensure_ascii=False)[1:-1].encode() not in text:
             return None
     return head, EndpointLines(dict(zip(index, texts, strict=True)))
 

@@ -8,6 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from kling_lint import pointer as jp
+from kling_lint.register.model import ENDPOINTS_LINE
 
 if TYPE_CHECKING:
     from kling_lint.register.source import RegisterFile
@@ -69,11 +70,6 @@ def dumps(compiled: dict[str, Any]) -> str:
     return json.dumps(compiled, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-# The line that opens the endpoints of a compiled register file; each endpoint follows on a
-# line of its own, and a line holding "]}" ends the file.
-ENDPOINTS_LINE = '"endpoints": ['
-
-
 def index_of(endpoint: dict[str, Any]) -> dict[str, Any]:
     """What is read across endpoints without building them: the method, the top-level
     field names, the model names listed, and the declared rules."""
@@ -90,7 +86,7 @@ def dumps_compiled(compiled: dict[str, Any]) -> str:
     """The compiled register as the built-in one is shipped: one JSON document whose head
     (digest, sources, policies and an index of the endpoints) comes first, and then each
     endpoint on a line of its own, so that a run parses the head and only the endpoints it
-    checks (`Endpoints.from_lines`)."""
+    checks (`EndpointLines`)."""
     head = {k: v for k, v in compiled.items() if k != "endpoints"}
     endpoints = sorted(compiled["endpoints"], key=lambda e: e["id"])  # the index's order
     head["index"] = {e["id"]: index_of(e) for e in endpoints}

@@ -526,6 +526,11 @@ class Endpoints(Mapping[str, Endpoint]):
         return tuple(out)
 
 
+# The line that opens the endpoints of a shipped compiled register; each endpoint follows on
+# a line of its own, and a line holding "]}" ends the file (`compile.dumps_compiled`).
+ENDPOINTS_LINE = '"endpoints": ['
+
+
 class EndpointLines(Mapping[str, dict[str, Any]]):
     """Compiled endpoints kept as their JSON text, each parsed on first use."""
 
@@ -536,9 +541,7 @@ class EndpointLines(Mapping[str, dict[str, Any]]):
     def __getitem__(self, endpoint_id: str) -> dict[str, Any]:
         parsed = self._parsed.get(endpoint_id)
         if parsed is None:
-            import orjson
-
-            parsed = self._parsed.setdefault(endpoint_id, orjson.loads(self._lines[endpoint_id]))
+            parsed = self._parsed.setdefault(endpoint_id, json.loads(self._lines[endpoint_id]))
         return parsed
 
     def __contains__(self, endpoint_id: object) -> bool:
