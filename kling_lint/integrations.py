@@ -41,7 +41,7 @@ from kling_lint.check.linter import Linter
 from kling_lint.check.routes import is_kling_host, route_of, split_target
 from kling_lint.check.rules import LOADER_CODES
 from kling_lint.check.stamp import closed
-from kling_lint.config import UNKNOWN_ROUTES, Config
+from kling_lint.config import Config, checked_unknown_routes
 from kling_lint.diagnostics import Severity
 from kling_lint.evidence.log import Recorder, recorder
 from kling_lint.register.model import Register
@@ -177,7 +177,7 @@ def check_request(
     to a Kling API host on a route the register does not cover is blocked (KL004) unless
     `unknown_routes` (or the configuration's `unknown-routes`) says "warn" or "pass".
     """
-    _checked_policy(unknown_routes)
+    checked_unknown_routes(unknown_routes)
     try:
         linter = _linter(config)
     except Exception as exc:  # a config, register or plugin that cannot be loaded
@@ -191,14 +191,6 @@ def check_request(
         _log_findings(linter.guard(params, endpoint_id), endpoint_id)
         return
     _check_body(linter, endpoint_id, _body_bytes(endpoint_id, body, content_encoding))
-
-
-def _checked_policy(unknown_routes: str | None) -> None:
-    # A misspelt setting is refused where it is written, not read as one of the three.
-    if unknown_routes is not None and unknown_routes not in UNKNOWN_ROUTES:
-        raise ValueError(
-            f"unknown_routes must be one of {', '.join(UNKNOWN_ROUTES)}, not {unknown_routes!r}"
-        )
 
 
 def _uncovered(linter: Linter, method: str, url: str, unknown_routes: str | None) -> None:
@@ -221,8 +213,8 @@ def _uncovered(linter: Linter, method: str, url: str, unknown_routes: str | None
     raise PayloadBlocked(None, (closed("KL004", said),))
 
 
-def _is_kling_call(config: ConfigArg, method: str, url: str) -> bool:
-    linter = _linter(config)
+def _is_kling_call(linter: Linter, method: str, url: str) -> bool:
+    """A route of the register, or any route on a Kling API host."""
     if route_of(linter.register, method, split_target(url)[0]) is not None:
         return True
     return is_kling_host(url, linter.config.kling_hosts)
@@ -256,9 +248,10 @@ def _record(
 
     method, url, body, encoding = request
     try:
-        if not _is_kling_call(config, method, url):
+        linter = _linter(config)
+        if not _is_kling_call(linter, method, url):
             return
-        register = _linter(config).register
+        register = linter.register
         rec(
             exchange(
                 register,
@@ -321,7 +314,7 @@ def httpx_hook(
     `record`, blocked calls are logged (`httpx_event_hooks` logs the answered ones too).
     `unknown_routes` ("block", "warn" or "pass") overrides the configuration's setting for
     Kling calls on routes the register does not cover."""
-    _checked_policy(unknown_routes)
+    checked_unknown_routes(unknown_routes)
     rec = recorder(record)
 
     def hook(request: Any) -> None:
@@ -334,7 +327,7 @@ def httpx_async_hook(
     *, config: ConfigArg = None, record: RecordArg = None, unknown_routes: str | None = None
 ) -> Callable[[Any], Awaitable[None]]:
     """The same for `httpx.AsyncClient`, whose hooks are coroutines."""
-    _checked_policy(unknown_routes)
+    checked_unknown_routes(unknown_routes)
     rec = recorder(record)
 
     async def hook(request: Any) -> None:
@@ -403,7 +396,7 @@ def _build_adapter() -> type:
             unknown_routes: str | None = None,
             **kwargs: Any,
         ) -> None:
-            _checked_policy(unknown_routes)
+            checked_unknown_routes(unknown_routes)
             super().__init__(*args, **kwargs)
             self.kling_config = config
             self.kling_record = recorder(record)

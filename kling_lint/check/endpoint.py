@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 from typing import Any, NamedTuple
 
 from kling_lint.check.memo import kept_on
+from kling_lint.check.routes import ROUTE_TEXT
 from kling_lint.register.model import Endpoint, Register
-
-_ROUTE = re.compile(r"^\s*(GET|POST)\s+(\S+)\s*$", re.IGNORECASE)
 
 
 def resolve(register: Register, name: str) -> Endpoint | None:
@@ -26,7 +24,7 @@ def resolve(register: Register, name: str) -> Endpoint | None:
 def _resolve(register: Register, name: str) -> Endpoint | None:
     if name in register.endpoints:
         return register.endpoints[name]
-    match = _ROUTE.match(name)
+    match = ROUTE_TEXT.match(name)
     if not match:
         return None
     from kling_lint.check.routes import route_of, split_target
@@ -57,7 +55,7 @@ def suggest_endpoint(register: Register, name: object) -> str:
 
     if not isinstance(name, str):
         return ""
-    route = _ROUTE.match(name)
+    route = ROUTE_TEXT.match(name)
     if route or "/" in name:
         shown = f"{route.group(1).upper()} {route.group(2)}" if route else name.strip()
         return (

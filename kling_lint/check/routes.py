@@ -10,6 +10,7 @@ in doubt, the request is linted.
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 # in front of it may decode again, so `%256F` is read as `o` too.
 _DECODE_ROUNDS = 3
 
+
+# A route as text: "POST /v1/videos/omni-video" (the path may be a full URL).
+ROUTE_TEXT = re.compile(r"^\s*(GET|POST)\s+(\S+)\s*$", re.IGNORECASE)
 
 # The documented API hosts and their kin (`api-singapore`, `api-beijing`, and the old
 # `api.klingai.com`): a request to one of them is a Kling call whatever its route.

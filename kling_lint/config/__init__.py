@@ -22,6 +22,14 @@ DEFAULT_RETIRE_WARN_DAYS = 30
 UNKNOWN_ROUTES = ("block", "warn", "pass")
 
 
+def checked_unknown_routes(value: str | None) -> None:
+    """Refuse a misspelt unknown_routes where it is written (None: the configuration's)."""
+    if value is not None and value not in UNKNOWN_ROUTES:
+        raise ValueError(
+            f"unknown_routes must be one of {', '.join(UNKNOWN_ROUTES)}, not {value!r}"
+        )
+
+
 class AllowEntry(NamedTuple):
     """One explicit, accountable exception to a status gate."""
 
@@ -107,11 +115,7 @@ class Config:
                 object.__setattr__(self, name, Path(value))
         if isinstance(self.fail_on, str):
             object.__setattr__(self, "fail_on", Severity.parse(self.fail_on))
-        if self.unknown_routes not in UNKNOWN_ROUTES:
-            raise ValueError(
-                f"Config: unknown_routes must be one of {', '.join(UNKNOWN_ROUTES)}, "
-                f"not {self.unknown_routes!r}"
-            )
+        checked_unknown_routes(self.unknown_routes)
         for name in ("overlays", "policy_files"):
             value = getattr(self, name)
             if isinstance(value, str | Path):

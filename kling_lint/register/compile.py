@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from kling_lint import pointer as jp
-from kling_lint.register.model import ENDPOINTS_LINE
+from kling_lint.register.model import ENDPOINTS_LINE, endpoint_index
 
 if TYPE_CHECKING:
     from kling_lint.register.source import RegisterFile
@@ -70,18 +70,6 @@ def dumps(compiled: dict[str, Any]) -> str:
     return json.dumps(compiled, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def index_of(endpoint: dict[str, Any]) -> dict[str, Any]:
-    """What is read across endpoints without building them: the method, the top-level
-    field names, the model names listed, and the declared rules."""
-    model = endpoint["fields"].get("model_name", {})
-    return {
-        "method": endpoint["method"],
-        "top_level": endpoint.get("top_level", []),
-        "models": model.get("enum") or [],
-        "rules": endpoint.get("rules", []),
-    }
-
-
 def dumps_compiled(compiled: dict[str, Any]) -> str:
     """The compiled register as the built-in one is shipped: one JSON document whose head
     (digest, sources, policies and an index of the endpoints) comes first, and then each
@@ -89,7 +77,7 @@ def dumps_compiled(compiled: dict[str, Any]) -> str:
     checks (`EndpointLines`)."""
     head = {k: v for k, v in compiled.items() if k != "endpoints"}
     endpoints = sorted(compiled["endpoints"], key=lambda e: e["id"])  # the index's order
-    head["index"] = {e["id"]: index_of(e) for e in endpoints}
+    head["index"] = {e["id"]: endpoint_index(e) for e in endpoints}
     lines = [json.dumps(head, sort_keys=True, ensure_ascii=False)[:-1] + ",", ENDPOINTS_LINE]
     body = [json.dumps(e, sort_keys=True, ensure_ascii=False) for e in endpoints]
     lines += [line + ("," if i < len(body) - 1 else "") for i, line in enumerate(body)]

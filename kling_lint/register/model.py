@@ -38,6 +38,11 @@ def child_path(parent: str, name: str, parent_is_array: bool) -> str:
     return f"{parent}[].{name}" if parent_is_array else f"{parent}.{name}"
 
 
+def top_key(path: str) -> str:
+    """The top-level key a register path sits under (`image_list[].type` -> `image_list`)."""
+    return path.split(".", 1)[0].removesuffix("[]")
+
+
 def _statuses(raw: dict[str, Any]) -> tuple[Status, ...]:
     return tuple(Status(s) for s in raw.get("status", ()))
 
@@ -444,6 +449,18 @@ def numeric_range(bounds: dict[str, Any]) -> range | None:
     return range(int(low), int(high) + 1)
 
 
+def endpoint_index(endpoint: dict[str, Any]) -> dict[str, Any]:
+    """What is read across a compiled register's endpoints without building them: the
+    method, the top-level field names, the model names listed, and the declared rules."""
+    model = endpoint["fields"].get("model_name", {})
+    return {
+        "method": endpoint["method"],
+        "top_level": endpoint.get("top_level", []),
+        "models": model.get("enum") or [],
+        "rules": endpoint.get("rules", []),
+    }
+
+
 class Endpoints(Mapping[str, Endpoint]):
     """The register's endpoints by id, each built from its compiled form on first use.
 
@@ -485,14 +502,7 @@ class Endpoints(Mapping[str, Endpoint]):
     def _summary(self, endpoint_id: str) -> dict[str, Any]:
         if self._index is not None:
             return self._index[endpoint_id]
-        raw = self._raw[endpoint_id]
-        model = raw["fields"].get("model_name", {})
-        return {
-            "method": raw["method"],
-            "top_level": raw.get("top_level", ()),
-            "models": model.get("enum") or (),
-            "rules": raw.get("rules", ()),
-        }
+        return endpoint_index(self._raw[endpoint_id])
 
     @cached_property
     def _rules(self) -> dict[str, tuple[DeclaredRule, ...]]:

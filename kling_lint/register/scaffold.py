@@ -14,21 +14,12 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from kling_lint.check.routes import route_of, segments, split_target
+from kling_lint.check.routes import ROUTE_TEXT, route_of, segments, split_target
+from kling_lint.check.wording import json_type
 from kling_lint.register.model import Register
 
-_ROUTE = re.compile(r"^\s*(GET|POST)\s+(\S+)\s*$", re.IGNORECASE)
 _PARAM = re.compile(r"^\{[A-Za-z_][A-Za-z0-9_]*\}$")
 _VERSION = re.compile(r"^v[0-9]+$")
-# The JSON type of what the log reader gives (a media stand-in was a string when sent).
-_TYPES: dict[type, str] = {
-    bool: "boolean",
-    int: "integer",
-    float: "number",
-    str: "string",
-    list: "array",
-    dict: "object",
-}
 
 
 class ScaffoldError(ValueError):
@@ -43,7 +34,7 @@ class Route(NamedTuple):
 def parse_route(text: str) -> Route:
     """`POST /v1/videos/commerce` (or a URL after the method) as a Route; a path segment
     written `{name}` is a path parameter."""
-    found = _ROUTE.match(text)
+    found = ROUTE_TEXT.match(text)
     if not found:
         raise ScaffoldError(f"{text!r} is not a route: write METHOD PATH ('POST /v1/videos/x')")
     parts = [p if _PARAM.match(p) else p.lower() for p in segments(split_target(found[2])[0])]
@@ -125,9 +116,10 @@ def fields_seen(route: Route, records: Iterable[tuple[str, Any]]) -> Seen:
         calls += 1
         sent = record.get("body") if route.method == "POST" else record.get("query")
         for path, value in _walk(sent if isinstance(sent, dict) else {}, ""):
-            kind = "string" if _is_media(value) else _TYPES.get(type(value))
-            if kind is None:
-                continue  # null says nothing of the type
+            # A media stand-in in the log was a string when sent; null says nothing.
+            kind = "string" if _is_media(value) else json_type(value)
+            if kind == "null":
+                continue
             types, first = found.get(path, (frozenset(), where))
             found[path] = (types | {kind}, first)
     return Seen(calls, found)

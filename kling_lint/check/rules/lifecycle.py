@@ -15,7 +15,7 @@ from kling_lint.check.memo import kept_on
 from kling_lint.check.rules._base import Context, Finding, rule, value_text
 from kling_lint.check.values import values_at
 from kling_lint.diagnostics import Severity
-from kling_lint.register.model import Endpoint, Field, ValueInfo
+from kling_lint.register.model import Endpoint, Field, ValueInfo, top_key
 
 
 @kept_on()
@@ -24,12 +24,8 @@ def _dated(endpoint: Endpoint) -> tuple[Field, ...]:
     return tuple(f for f in endpoint.fields.values() if any(v.retires for v in f.values.values()))
 
 
-def _top(path: str) -> str:
-    return path.split(".", 1)[0].split("[", 1)[0]
-
-
 def _defaults_to_dated(field: Field) -> bool:
-    if not field.has_default or _top(field.path) != field.path:
+    if not field.has_default or top_key(field.path) != field.path:
         return False
     info = field.value_info(field.default)
     return info is not None and info.retires is not None
@@ -39,7 +35,7 @@ def _keys(endpoint: Endpoint) -> frozenset[str] | None:
     fields = _dated(endpoint)
     if any(_defaults_to_dated(f) for f in fields):
         return None  # leaving the field out sends the dated default: every payload counts
-    return frozenset(_top(f.path) for f in fields)
+    return frozenset(top_key(f.path) for f in fields)
 
 
 def _sent(ctx: Context) -> Iterator[tuple[tuple[str | int, ...], Field, Any, ValueInfo, bool]]:

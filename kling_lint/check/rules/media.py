@@ -20,7 +20,7 @@ from kling_lint.check.rules._base import Context, Finding, rule, value_text
 from kling_lint.check.values import values_at
 from kling_lint.diagnostics import Severity
 from kling_lint.register.forms import FORM_PATTERNS
-from kling_lint.register.model import Endpoint, Field
+from kling_lint.register.model import Endpoint, Field, top_key
 
 Parts = tuple[str | int, ...]
 HEADER_CHARS = 96 * 1024  # Base64 characters decoded to find a JPEG frame header
@@ -180,7 +180,7 @@ def _fields(endpoint: Endpoint) -> tuple[tuple[_Media, ...], tuple[tuple[str, Fi
     with the top-level key it sits under."""
 
     def head(field: Field) -> str:
-        return field.path.split(".", 1)[0].removesuffix("[]")
+        return top_key(field.path)
 
     fields = list(endpoint.fields.values())
     media = tuple(
