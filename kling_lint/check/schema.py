@@ -163,7 +163,9 @@ class SchemaCheck:
             said = wording.blocked_default(field, code)
             yield code, Finding(parts, said, field.path, labels, field.default, True)
             return
-        if code == "KL106":
+        if code in ("KL211", "KL212"):
+            yield from self._variant(code, field_path, parts, value, missing, payload)
+        elif code == "KL106":
             yield from self._unknown_fields(node, field_path, parts, value)
         elif code == "KL205":
             yield from self._missing(field_path, parts, value, missing)
@@ -237,6 +239,11 @@ class SchemaCheck:
             names = self._suggestible.setdefault(id(node), tuple(suggestible(node)))
         for key in sorted(k for k in value if k not in known):
             path = child_path(base, key, is_array)
+            dropped = self.endpoint.dropped.get(path)
+            if dropped is not None:
+                message = wording.dropped_field(self.endpoint.id, path, *dropped)
+                yield "KL112", Finding((*parts, key), message, path, ())
+                continue
             use = self.endpoint.misnomers.get(path)
             message = wording.unknown_field(self.endpoint.id, key, path, names, use)
             yield "KL106", Finding((*parts, key), message, path, ())
@@ -259,6 +266,30 @@ class SchemaCheck:
             info = self.endpoint.fields.get(path)
             labels = info.status_labels if info is not None else ()
             yield "KL205", Finding(parts, f"{path} is required", path, labels)
+
+    def _variant(
+        self, code: str, field_path: str, parts: Parts, value: Any, missing: Any, payload: Any
+    ) -> Iterator[Coded]:
+        """A typed item without a member its type needs (KL211), or with one its type does
+        not take (KL212)."""
+        base = field_path.removesuffix("[]")
+        if code == "KL211":
+            item, member = value, missing
+        else:
+            item, member = value_at(payload, parts[:-1]), parts[-1] if parts else None
+        field = self._field(base)
+        variants = field.variants if field is not None else None
+        if variants is None or not isinstance(item, dict) or not isinstance(member, str):
+            return
+        kind = item.get(variants.by)
+        path = child_path(base, member, True)
+        index = parts[-1] if code == "KL211" else parts[-2] if len(parts) > 1 else "?"
+        where = f"{base}[{index}] (type {kind})"
+        if code == "KL211":
+            yield code, Finding(parts, f"{where} needs {member}", path, ())
+        else:
+            allowed = ", ".join(variants.allowed(str(kind))) or "no other member"
+            yield code, Finding(parts, f"{where} takes no {member}; it takes {allowed}", path, ())
 
     def _model(
         self, code: str, at: list[str] | None, parts: Parts, value: Any, payload: Any
@@ -315,6 +346,11 @@ class SchemaCheck:
             return
         if keyword == "enum":
             yield rule.code, Finding(parts, f"{base} (found {value_text(value)})", path, labels)
+            return
+        if keyword == "maxContains" and rule.path is not None and isinstance(value, list):
+            member = rule.path.rpartition("[].")[2]
+            count = sum(1 for i in value if isinstance(i, dict) and i.get(member) in rule.values)
+            yield rule.code, Finding(parts, f"{base} (found {count})", rule.path, labels)
             return
         yield rule.code, Finding(parts, base, path, labels)
 

@@ -177,6 +177,12 @@ def _unknown_field(
     return f"{path} is not a field of {endpoint_id} in the register{hint}"
 
 
+def dropped_field(endpoint_id: str, path: str, use: str | None, why: str) -> str:
+    """A field of the legacy design sent to an endpoint of the new one."""
+    instead = f"use {use}" if use else "it has no replacement"
+    return f"{path} is a legacy-design field that {endpoint_id} does not take; {instead} ({why})"
+
+
 def wrong_type(path: str, expected: tuple[str, ...], value: Any, field: Field | None = None) -> str:
     hint = ""
     if "string" in expected and isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -18,6 +18,10 @@ GROUPS = (
         "Video generation: more ways",
         ("multi-image2video.", "motion-control.", "video-extend.", "video-effects.", "avatar."),
     ),
+    (
+        "Video generation: new design standard (model in the path)",
+        ("text-to-video-", "image-to-video-", "omni-video-", "motion-control-", "tasks."),
+    ),
     ("Video editing: multi-elements", ("multi-elements.", "multi-elements-selection.")),
     ("Lip-sync", ("identify-face.", "advanced-lip-sync.", "lip-sync.")),
     (

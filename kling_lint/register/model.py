@@ -185,6 +185,13 @@ class Field(Statused):
     # Template tokens this text may hold that name what the request works on rather than a
     # list item (multi-elements' <<<video_1>>>: the session's video).
     tokens: tuple[str, ...] = ()
+    # A list of typed items: the member that names an item's type, and per type the
+    # members it must have and those it may have besides.
+    variants: Variants | None = None
+    # Prompt text that names items of the request as @name (the register path of the ids),
+    # and writes a multi-shot plan as "shot n, m, words;" ({max_shots, max_words}).
+    mentions: str | None = None
+    shot_syntax: dict[str, int] | None = None
 
     @classmethod
     def from_dict(cls, path: str, raw: dict[str, Any]) -> Field:
@@ -222,6 +229,9 @@ class Field(Statused):
             description=raw.get("description"),
             children=tuple(raw.get("children", ())),
             tokens=tuple(raw.get("tokens", ())),
+            variants=Variants.from_dict(raw["variants"]) if "variants" in raw else None,
+            mentions=raw.get("mentions"),
+            shot_syntax=raw.get("shot_syntax"),
         )
 
     def limits(self) -> dict[str, Any]:
@@ -247,6 +257,26 @@ class Field(Statused):
     @property
     def is_object(self) -> bool:
         return "object" in self.type
+
+
+class Variants(NamedTuple):
+    """The members of a typed list's items, per type (the new design's `contents[]`)."""
+
+    by: str
+    required: dict[str, tuple[str, ...]]
+    optional: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Variants:
+        members = raw["members"]
+        return cls(
+            raw["by"],
+            {t: tuple(m.get("required", ())) for t, m in members.items()},
+            {t: tuple(m.get("optional", ())) for t, m in members.items()},
+        )
+
+    def allowed(self, kind: str) -> tuple[str, ...]:
+        return (*self.required.get(kind, ()), *self.optional.get(kind, ()))
 
 
 def _value_items(values: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
@@ -297,8 +327,11 @@ class DeclaredRule(Statused):
     condition: dict[str, Any] | None = None
     then: dict[str, Any] | None = None
     doc: RuleDoc | None = None
-    # items-at-most and product-at-most: the bound.
+    # items-at-most, product-at-most and count-at-most: the bound.
     maximum: float | None = None
+    # count-at-most: the list member counted (`contents[].type`) and the values that count.
+    path: str | None = None
+    values: tuple[Any, ...] = ()
 
     @property
     def field_groups(self) -> tuple[tuple[str, ...], ...]:
@@ -322,6 +355,8 @@ class DeclaredRule(Statused):
             then=raw.get("then"),
             doc=RuleDoc(**doc) if doc else None,
             maximum=raw.get("max"),
+            path=raw.get("path"),
+            values=tuple(raw.get("in", ())),
         )
 
 
@@ -353,6 +388,8 @@ class Endpoint(Statused):
     # Names the API does not have that payloads send instead of a documented field:
     # misnomer -> the field to use (hints for KL106 and its fix, not statuses).
     misnomers: dict[str, str] = field(default_factory=dict)
+    # Fields of the legacy design that this design dropped: name -> (what replaces it, why).
+    dropped: dict[str, tuple[str | None, str]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(
@@ -374,6 +411,7 @@ class Endpoint(Statused):
             unknowns=tuple(Unknown.from_dict(u) for u in raw.get("unknowns", ())),
             top_level=tuple(raw.get("top_level", ())),
             misnomers={name: m["use"] for name, m in raw.get("misnomers", {}).items()},
+            dropped={n: (d.get("use"), d["why"]) for n, d in raw.get("dropped", {}).items()},
         )
 
     @property

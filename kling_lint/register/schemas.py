@@ -171,10 +171,30 @@ def _field_schema(f: Field, children: dict[str, Schema], required: list[str]) ->
         if required:
             body["required"] = required
         if f.is_array:
+            if f.variants is not None:
+                body["allOf"] = _variant_schemas(f)
             s["items"] = {"x-kling-field": f.path + "[]", **body}
         else:
             s.update({k: v for k, v in body.items() if k != "type"})
     return s
+
+
+def _variant_schemas(f: Field) -> list[Schema]:
+    """Per item type, the members it must have (KL211) and those it may not (KL212)."""
+    variants = f.variants
+    assert variants is not None
+    out = []
+    for kind in variants.required:
+        allowed = {variants.by, *variants.allowed(kind)}
+        then: Schema = {"x-kling-rule": "KL211"}
+        if variants.required[kind]:
+            then["required"] = list(variants.required[kind])
+        refused = [m for m in f.children if m not in allowed]
+        if refused:
+            then["properties"] = {m: {"x-kling-rule": "KL212", "not": {}} for m in refused}
+        case = {"properties": {variants.by: {"const": kind}}, "required": [variants.by]}
+        out.append(_tagged("KL211", {"if": case, "then": then}))
+    return out
 
 
 def _object_for(endpoint: Endpoint, container: str) -> tuple[Schema, list[str]]:
@@ -272,12 +292,30 @@ def _rule_schema(rule: DeclaredRule) -> Schema | None:
         at = [p for g in groups[1:] for p in g]
     elif rule.kind == "any-of":
         body = {"anyOf": [any_present(g) for g in groups]}
+    elif rule.kind == "count-at-most" and rule.path is not None:
+        body = _count_schema(rule)
     elif rule.kind == "requires":
         first, rest = groups[0], [p for g in groups[1:] for p in g]
         body = {"if": any_present(first), "then": {"allOf": [_present(p) for p in rest]}}
     else:
         return None
     return _tagged(rule.code, body, at)
+
+
+def _count_schema(rule: DeclaredRule) -> Schema:
+    """At most `max` items of a top-level list whose member is one of `in` (when `if`
+    holds): `contains` with `maxContains`."""
+    assert rule.path is not None
+    head, _, member = rule.path.rpartition("[].")
+    counted: Schema = {
+        "contains": {"properties": {member: {"enum": list(rule.values)}}, "required": [member]},
+        "minContains": 0,
+        "maxContains": int(rule.maximum or 0),
+    }
+    body: Schema = {"properties": {head: counted}}
+    if rule.condition is not None:
+        return {"if": _condition(rule.condition), "then": body}
+    return body
 
 
 def _model_rules(endpoint: Endpoint) -> list[Schema]:

@@ -163,12 +163,17 @@ class _Consistency:
                     self._add(file, where, f"rule {rule['code']} names unknown field {path!r}")
             for problem in _counted_problems(rule, data.get("fields") or {}):
                 self._add(file, where, f"rule {rule['code']}: {problem}")
+            for problem in _count_problems(rule, fields):
+                self._add(file, where, f"rule {rule['code']}: {problem}")
         for name, misnomer in data.get("misnomers", {}).items():
             where = "/misnomers/" + jp.escape(name)
             if jp.normalise_path(name) in normal:
                 self._add(file, where, f"misnomer {name!r} is a field of the register")
             if jp.normalise_path(misnomer["use"]) not in normal:
                 self._add(file, where, f"misnomer {name!r} names unknown field {misnomer['use']!r}")
+        for name in data.get("dropped", {}):
+            if jp.normalise_path(name) in normal:
+                self._add(file, "/dropped/" + jp.escape(name), f"dropped {name!r} is a field here")
         for i, unknown in enumerate(data.get("unknowns", ())):
             self._statused(file, f"/unknowns/{i}", unknown)
             for path in unknown.get("fields", ()):
@@ -235,6 +240,11 @@ class _Consistency:
         if not listed and not _value_blocked(info, default):
             self._add(file, where + "/default", f"default {default!r} is not in the enum")
         self._models(file, where, info, fields, endpoint)
+        for problem in _variant_problems(path, info, fields):
+            self._add(file, where + "/variants", problem)
+        mentions = info.get("mentions")
+        if mentions is not None and _lookup(fields, mentions) is None:
+            self._add(file, where + "/mentions", f"mentions names unknown field {mentions!r}")
 
     def _models(
         self,
@@ -322,6 +332,46 @@ def _counted_problems(rule: dict[str, Any], fields: dict[str, Any]) -> Iterator[
             yield f"{rule['kind']} counts top-level {' or '.join(wanted)} fields, not {path!r}"
 
 
+def _count_problems(rule: dict[str, Any], fields: dict[str, Any]) -> Iterator[str]:
+    """count-at-most counts a member of a top-level list, by values that member may take."""
+    if rule.get("kind") != "count-at-most":
+        return
+    path = rule["path"]
+    head, sep, member = path.rpartition("[].")
+    if not sep or "." in head or "[" in head or "." in member or "[" in member:
+        yield f"count-at-most counts a member of a top-level list (a[].b), not {path!r}"
+        return
+    info = _lookup(fields, path)
+    enum = info.get("enum") if info is not None else None
+    for value in rule["in"]:
+        if enum is not None and value not in enum:
+            yield f"{value!r} is not a value of {path}"
+
+
+def _variant_problems(path: str, info: dict[str, Any], fields: dict[str, Any]) -> Iterator[str]:
+    """A typed list's types are the values of its `by` member, and its members are fields."""
+    variants = info.get("variants")
+    if variants is None:
+        return
+    if "array" not in _types(info):
+        yield "variants describe the items of an array"
+        return
+    by = _lookup(fields, f"{path}[].{variants['by']}")
+    if by is None:
+        yield f"variants are told apart by {variants['by']!r}, which is not a member"
+        return
+    kinds = set(by.get("enum") or ()) | set(by.get("values", {}))
+    for kind, members in variants["members"].items():
+        if kinds and kind not in kinds:
+            yield f"type {kind!r} is not a value of {path}[].{variants['by']}"
+        for member in (*members.get("required", ()), *members.get("optional", ())):
+            if _lookup(fields, f"{path}[].{member}") is None:
+                yield f"type {kind!r} names {member!r}, which is not a member of {path}"
+    missing = sorted(set(by.get("enum") or ()) - set(variants["members"]))
+    if missing:
+        yield f"no members are given for type(s) {', '.join(map(str, missing))}"
+
+
 def _rule_paths(rule: dict[str, Any]) -> Iterator[str]:
     yield from rule.get("fields", ())
     for group in rule.get("groups", ()):
@@ -332,6 +382,8 @@ def _rule_paths(rule: dict[str, Any]) -> Iterator[str]:
     yield from then.get("forbidden", ())
     if "path" in then:
         yield then["path"]
+    if rule.get("kind") == "count-at-most":
+        yield rule["path"]
 
 
 def _condition_paths(cond: dict[str, Any] | None) -> Iterator[str]:

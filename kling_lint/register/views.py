@@ -148,6 +148,8 @@ def fields_text(e: Endpoint) -> str:
         lines.append("  ".join([*cells, row[3]]).rstrip())
     for name, use in e.misnomers.items():
         lines.append(f"not a field: {name} (use {use})")
+    for name, (instead, _) in e.dropped.items():
+        lines.append(f"dropped legacy field: {name} ({'use ' + instead if instead else 'none'})")
     for r in e.rules:
         lines.append(f"rule {r.code} {r.name} ({status_text(r)})")
     for u in e.unknowns:
@@ -173,6 +175,9 @@ def missing_field(e: Endpoint, path: str) -> str:
     wanted = jp.normalise_path(path)
     if wanted in e.misnomers:
         hint = f"; the documented field is {e.misnomers[wanted]}"
+    elif wanted in e.dropped:
+        instead = e.dropped[wanted][0]
+        hint = f"; a legacy-design field{', use ' + instead if instead else ''}"
     else:
         close = difflib.get_close_matches(wanted, list(e.fields), 1, 0.6)
         hint = f"; did you mean {close[0]}?" if close else ""

@@ -123,7 +123,9 @@ def test_a_select_that_leaves_gates_out_says_so_in_every_format(run_cli: Any) ->
         texts[fmt] = result.stdout
         assert "KL102" in result.stdout, fmt  # the switched-off gate is named
     document = json.loads(texts["json"])
-    assert document["configs"] == [{"path": None, "gates_off": [f"KL10{n}" for n in range(1, 8)]}]
+    assert document["configs"] == [
+        {"path": None, "gates_off": [*(f"KL10{n}" for n in range(1, 8)), "KL112"]}
+    ]
     (invocation,) = json.loads(texts["sarif"])["runs"][0]["invocations"]
     (notice,) = invocation["toolConfigurationNotifications"]
     assert notice["level"] == "warning"

@@ -80,7 +80,7 @@ BROKEN = [
     (OMNI, "fields:\n", "fields: [\n", OMNI, None, "invalid YAML"),
     ("sources.yaml", "kind: live", "kind: doc", OMNI, None, "needs a live source"),
     (OMNI, "code: KL305", "code: KL101", OMNI, None, "taken by a built-in rule"),
-    (OMNI, "name: video-reference-needs-sound-off", "name: other-name", None, None, None),
+    (OMNI, "name: o1-text-to-video-5-or-10", "name: other-name", None, None, None),
     (OMNI, "      maximum: 15\n", "      maximum: 15.5\n", OMNI, None, "numeric_string"),
     (T2V, "falls_back_to: model_name", "falls_back_to: model_nme", T2V, None, "fallback"),
     (

@@ -99,6 +99,11 @@ def test_the_docstring_is_read_into_the_four_headings() -> None:
         "video-extend.create",
         "multi-elements.create",
         "avatar.create",
+        # The new design's text-to-video takes a top-level prompt too.
+        "text-to-video-3-0-turbo.create",
+        "text-to-video-3-0.create",
+        "text-to-video-2-6.create",
+        "text-to-video-2-5-turbo.create",
     }
 
 

@@ -171,6 +171,8 @@ class Rule:
         the fields `requires` and `any_of` ask for, accepted there."""
         if not self.applies_to(endpoint.id):
             return False
+        if self.keys is not None and self.triggers_on(endpoint) is None:
+            return False  # nothing the endpoint takes can make it fire
         if not (self.requires or self.any_of):
             return True
 

@@ -273,6 +273,25 @@ RULES = (
         liftable=True,
     ),
     Rule(
+        "KL112",
+        "legacy-design-field",
+        Severity.ERROR,
+        RuleDoc(
+            "Flags a field of the legacy /v1 design sent to an endpoint of the new design "
+            "standard (model in the path, contents, settings, options), naming what replaces "
+            "it: model_name (the path says the model), mode (settings.resolution), sound "
+            "(settings.audio), a top-level duration (settings.duration, an integer).",
+            "The new design dropped these fields; the service ignores or refuses them, so the "
+            "request does not do what the legacy payload meant (`kling-lint migrate` rewrites "
+            "a legacy payload)." + _LIFT,
+            '{"prompt": "a cat", "mode": "pro"}',
+            '{"prompt": "a cat", "settings": {"resolution": "1080p"}}',
+            endpoint="text-to-video-3-0.create",
+        ),
+        relaxed_on_free=True,
+        liftable=True,
+    ),
+    Rule(
         "KL107",
         "unknown-value",
         Severity.ERROR,

@@ -125,4 +125,35 @@ RULES = (
             '{"model_name": "kling-v3-omni", "prompt": "a cat", "duration": "15"}',
         ),
     ),
+    Rule(
+        "KL211",
+        "content-member-missing",
+        Severity.ERROR,
+        RuleDoc(
+            "Flags an item of a typed list (the new design's contents[]) without a member its "
+            "type needs, such as a prompt item without text or an element item without "
+            "element_id or id.",
+            "The item's type decides its members; without the one it needs, the request is "
+            "refused or the item means nothing.",
+            '{"contents": [{"type": "prompt", "text": "a cat"}, {"type": "element", "id": "cat"}]}',
+            '{"contents": [{"type": "prompt", "text": "@cat runs"}, '
+            '{"type": "element", "element_id": "162", "id": "cat"}]}',
+            endpoint="image-to-video-3-0.create",
+        ),
+    ),
+    Rule(
+        "KL212",
+        "content-member-not-for-type",
+        Severity.ERROR,
+        RuleDoc(
+            "Flags a member an item's type does not take, such as a url on a prompt item or a "
+            "text on a first_frame item.",
+            "The member belongs to another type; the service ignores it or refuses the item, "
+            "and what was meant (a second item) is lost.",
+            '{"contents": [{"type": "prompt", "text": "a cat", "url": "https://e.com/a.png"}]}',
+            '{"contents": [{"type": "prompt", "text": "a cat"}, '
+            '{"type": "first_frame", "url": "https://e.com/a.png"}]}',
+            endpoint="image-to-video-3-0.create",
+        ),
+    ),
 )
