@@ -70,12 +70,16 @@ def match(
     if found is None:
         return None
     endpoint_id, path_params = found
+    fields = register.endpoints[endpoint_id].fields
     params: dict[str, Any] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
         if key in params:
             problem = closed("KL002", f"query parameter {key!r} is sent twice", pointer="/" + key)
             raise PayloadBlocked(endpoint_id, (problem,))
-        params[key] = _number(value)
+        field = fields.get(key)
+        # Query text is read as the number it spells unless the parameter is text (a comma
+        # list of task ids is all digits, and still a string).
+        params[key] = value if field is not None and "string" in field.type else _number(value)
     return endpoint_id, {**params, **path_params}
 
 

@@ -45,6 +45,23 @@ def limits_text(field: Field) -> list[str]:
         out.append(f"at most {media['max_bytes'] // 1048576} MB")
     if field.models:
         out.append("models: " + ", ".join(field.models))
+    if field.variants is not None:
+        out.append("items by " + field.variants.by + ": " + "; ".join(_variant_text(field)))
+    if field.mentions:
+        out.append(f"names items as @id ({field.mentions})")
+    if field.shot_syntax:
+        most, words = field.shot_syntax["max_shots"], field.shot_syntax["max_words"]
+        out.append(f'shot plan "shot n, m, words;": at most {most} shots of {words} characters')
+    return out
+
+
+def _variant_text(field: Field) -> list[str]:
+    variants = field.variants
+    assert variants is not None
+    out = []
+    for kind, needed in variants.required.items():
+        members = [*needed, *(f"{m}?" for m in variants.optional.get(kind, ()))]
+        out.append(f"{kind} ({', '.join(members) or 'nothing else'})")
     return out
 
 

@@ -75,6 +75,16 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "E40": ("identify-face.create", set()),  # video_id "" counts as not sent
     "E41": ("image-recognize.create", set()),
     "E42": ("billing-balance.list", set()),  # an empty values list; cursor "" is no cursor
+    # The new design's pages (KD 2026-09): 3.0 Omni, 3.0 image-to-video, /tasks.
+    "E43": ("omni-video-3-0.create", set()),  # no aspect_ratio: only a warning (X21)
+    "E44": ("omni-video-3-0.create", set()),
+    "E45": ("omni-video-3-0.create", set()),  # frames with multi-shot (allowed since 05/07)
+    "E46": ("omni-video-3-0.create", set()),  # 4k with a feature video (X11)
+    "E47": ("omni-video-3-0.create", set()),
+    "E48": ("image-to-video-3-0.create", set()),
+    "E49": ("image-to-video-3-0.create", set()),
+    "E50": ("tasks.list", set()),  # times as strings (X25)
+    "E51": ("tasks.get", set()),  # the query string ?external_task_ids=123
 }
 
 # Invalid-JSON examples once repaired: the rule breaks the fact sheet names, or none.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from kling_lint.check.memo import kept_on
 from kling_lint.check.rules._base import Context, Finding, rule
 from kling_lint.check.rules._payload import number
 from kling_lint.check.values import values_at
@@ -26,13 +27,18 @@ PLAN = re.compile(r"\s*shot\s*\d+\s*,", re.IGNORECASE)
 SHOT = re.compile(r"\s*shot\s*(\d+)\s*,\s*(\d+(?:\.\d+)?)\s*,(.*)", re.IGNORECASE | re.DOTALL)
 
 
+@kept_on()
+def _carrying(endpoint: Endpoint, attribute: str) -> tuple[Field, ...]:
+    """The endpoint's fields that carry `attribute` (read once per endpoint)."""
+    return tuple(f for f in endpoint.fields.values() if getattr(f, attribute))
+
+
 def _texts(ctx: Context, attribute: str) -> Iterator[tuple[Field, Parts, str]]:
     """The prompt texts of the payload whose field carries `attribute`."""
-    for field in ctx.endpoint.fields.values():
-        if getattr(field, attribute):
-            for parts, value in values_at(ctx.payload, field.path):
-                if isinstance(value, str):
-                    yield field, parts, value
+    for field in _carrying(ctx.endpoint, attribute):
+        for parts, value in values_at(ctx.payload, field.path):
+            if isinstance(value, str):
+                yield field, parts, value
 
 
 def _ids(ctx: Context, path: str) -> list[tuple[Parts, str]]:
@@ -44,8 +50,7 @@ def _keys_of(attribute: str) -> Callable[[Endpoint], frozenset[str]]:
     has nothing to read there, so it does not run)."""
 
     def keys(endpoint: Endpoint) -> frozenset[str]:
-        fields = endpoint.fields.values()
-        return frozenset(top_key(f.path) for f in fields if getattr(f, attribute))
+        return frozenset(top_key(f.path) for f in _carrying(endpoint, attribute))
 
     return keys
 
@@ -180,10 +185,15 @@ def ambiguous_mention_names(ctx: Context) -> Iterator[Finding]:
             )
             yield Finding(parts, message, "contents[].id")
             continue
-        inside = re.compile(rf"[\w@.]@{re.escape(value)}")
-        if any(inside.search(text) for _, _, text in texts):
+        mention = "@" + value
+        if any(mention in text and _inside(mention, text) for _, _, text in texts):
             message = f"@{value} also appears inside other text of the prompt"
             yield Finding(parts, message, "contents[].id")
+
+
+def _inside(mention: str, text: str) -> bool:
+    """Whether `mention` occurs right after a word, "@" or ".": inside other text."""
+    return re.search(rf"[\w@.]{re.escape(mention)}", text) is not None
 
 
 def _shot_texts(ctx: Context) -> Iterator[tuple[Field, Parts, str]]:
