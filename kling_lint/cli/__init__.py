@@ -26,6 +26,7 @@ class _Commands(click.Group):
         "schemas": "register",
         "allowlist": "allowlist",
         "evidence": "evidence",
+        "migrate": "migrate",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -78,8 +78,9 @@ def _leading() -> re.Pattern[str]:  # compiled on first use: only JSON Lines fil
 
 
 REGISTER_FILE = (
-    "a register file (an endpoint, sources or policy of a register or overlay), not a "
-    "payload: `kling-lint registry validate` checks it; a folder walk skips it"
+    "a register file (an endpoint, sources or policy of a register or overlay, or the "
+    "migration table), not a payload: `kling-lint registry validate` checks a register "
+    "file and `kling-lint migrate` the table; a folder walk skips them"
 )
 
 
@@ -91,6 +92,7 @@ class _Shapes(NamedTuple):
     policy: frozenset[str]
     log_required: frozenset[str]  # an exchange-log record
     log_allowed: frozenset[str]
+    migration: frozenset[str]  # the migration table's keys (all required)
 
 
 @cache
@@ -108,6 +110,7 @@ def _shapes() -> _Shapes:
         frozenset(meta["policy"]["properties"]),
         frozenset(log["required"]),
         frozenset(log["properties"]),
+        frozenset(read("migration.schema.json")["required"]),
     )
 
 
@@ -122,6 +125,8 @@ def is_register_file(data: Any) -> bool:
         return keys <= _shapes().endpoint  # an overlay's may hold only id and fields
     if keys == {"sources"} and isinstance(data["sources"], dict):
         return True
+    if keys == _shapes().migration and isinstance(data.get("routes"), dict):
+        return True  # the table `migrate` reads (registry/migrations/)
     return (
         {"id", "title"} <= keys and keys <= _shapes().policy and isinstance(data.get("rules"), list)
     )

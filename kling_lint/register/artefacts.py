@@ -22,8 +22,16 @@ CONFIG_SCHEMA_FILE = "kling-lint-config.schema.json"
 PYPROJECT_SCHEMA_FILE = "kling-lint-pyproject.schema.json"
 # The exchange log's schema (hand-written, like the settings'): what `evidence` reads.
 EXCHANGE_SCHEMA_FILE = "exchange-log.schema.json"
+# The migration table's schema (hand-written): what `migrate` reads.
+MIGRATION_SCHEMA_FILE = "migration.schema.json"
 _NOT_ENDPOINTS = frozenset(
-    {META_SCHEMA_FILE, CONFIG_SCHEMA_FILE, PYPROJECT_SCHEMA_FILE, EXCHANGE_SCHEMA_FILE}
+    {
+        META_SCHEMA_FILE,
+        CONFIG_SCHEMA_FILE,
+        PYPROJECT_SCHEMA_FILE,
+        EXCHANGE_SCHEMA_FILE,
+        MIGRATION_SCHEMA_FILE,
+    }
 )
 
 

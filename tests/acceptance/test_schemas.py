@@ -66,6 +66,7 @@ NOT_ENDPOINTS = {
     "kling-lint-config.schema.json",
     "kling-lint-pyproject.schema.json",
     "exchange-log.schema.json",
+    "migration.schema.json",
 }
 
 
