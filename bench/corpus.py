@@ -56,6 +56,22 @@ def clean(rng: random.Random) -> dict[str, Any]:
     return payload
 
 
+def clean_new(rng: random.Random) -> dict[str, Any]:
+    """The same request in the new design (POST /omni-video/kling-3.0-omni)."""
+    contents: list[dict[str, Any]] = [{"type": "prompt", "text": rng.choice(PROMPTS)}]
+    if rng.random() < 0.3:
+        contents.append({"type": "first_frame", "url": FRAME, "id": "image_1"})
+    return {
+        "contents": contents,
+        "settings": {
+            "duration": rng.choice([5, 10, 15]),
+            "resolution": rng.choice(["720p", "1080p"]),
+            "aspect_ratio": rng.choice(["16:9", "9:16", "1:1"]),
+            "multi_shot": False,
+        },
+    }
+
+
 def corpus(size: int) -> tuple[Path, dict[str, str | None]]:
     """The folder of `size` payload files and its manifest, made once and reused."""
     folder = CORPUS / str(size)

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from corpus import clean, corpus
+from corpus import clean, clean_new, corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "bench" / "omni.schema.json"
@@ -33,6 +33,7 @@ ROUNDS = {1: 9, 1_000: 5, 10_000: 5}
 TARGET_RATIO = {1: 0.35, 10_000: 0.25}
 TARGET_RATE = 100_000  # clean payloads per second through one shared Linter, one core
 TARGET_GUARD_US = 10.0
+OMNI, NEW_OMNI = "omni-video.create", "omni-video-3-0.create"
 
 
 class Run:
@@ -107,8 +108,9 @@ def side_by_side(cjs: str, size: int) -> tuple[list[str], bool]:
     return rows, ok and agree
 
 
-def in_process() -> tuple[float, float, float]:
-    """Clean payloads/s, a 30%-defective corpus's payloads/s, and µs per clean `guard`."""
+def in_process() -> tuple[float, float, float, float]:
+    """Clean payloads/s, a 30%-defective corpus's payloads/s, µs per clean `guard`, and
+    clean payloads/s of the same requests in the new design."""
     import random
 
     from kling_lint import Linter
@@ -119,22 +121,24 @@ def in_process() -> tuple[float, float, float]:
     folder, manifest = corpus(1_000)
     mixed = [json.loads((folder / name).read_text()) for name in sorted(manifest)]
 
-    def rate(batch: list[dict[str, object]], count: int) -> float:
+    def rate(batch: list[dict[str, object]], count: int, endpoint: str = OMNI) -> float:
         for payload in batch[:50]:
-            linter.lint(payload, "omni-video.create")
+            linter.lint(payload, endpoint)
         start = time.perf_counter()
         for i in range(count):
-            linter.lint(batch[i % len(batch)], "omni-video.create")
+            linter.lint(batch[i % len(batch)], endpoint)
         return count / (time.perf_counter() - start)
 
     clean_rate, mixed_rate = rate(payloads, 50_000), rate(mixed, 20_000)
+    new_design = [clean_new(rng) for _ in range(1000)]
+    new_rate = rate(new_design, 50_000, NEW_OMNI)
     samples = []
     for _ in range(7):
         start = time.perf_counter()
         for i in range(5_000):
             linter.guard(payloads[i % 1000], "omni-video.create")
         samples.append((time.perf_counter() - start) / 5_000 * 1e6)
-    return clean_rate, mixed_rate, statistics.median(samples)
+    return clean_rate, mixed_rate, statistics.median(samples), new_rate
 
 
 def main() -> int:
@@ -152,13 +156,17 @@ def main() -> int:
         rows, fine = side_by_side(cjs, size)
         ok &= fine
         print("\n".join(rows), flush=True)
-    clean_rate, mixed_rate, guard_us = in_process()
-    rate_ok = clean_rate >= TARGET_RATE
+    clean_rate, mixed_rate, guard_us, new_rate = in_process()
+    rate_ok = clean_rate >= TARGET_RATE and new_rate >= TARGET_RATE
     guard_ok = guard_us < TARGET_GUARD_US
     print()
     print(
         f"in-process Linter.lint: {clean_rate:,.0f} clean payloads/s "
         f"({'ok' if rate_ok else f'under {TARGET_RATE:,}'}), {mixed_rate:,.0f}/s at 30% defective"
+    )
+    print(
+        f"the same requests in the new design ({NEW_OMNI}): {new_rate:,.0f} clean payloads/s, "
+        f"{new_rate / clean_rate:.2f} of the legacy rate"
     )
     verdict = "ok" if guard_ok else f"over {TARGET_GUARD_US:g}"
     print(f"guard on a clean payload: {guard_us:.1f} µs ({verdict})")

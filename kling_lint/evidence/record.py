@@ -154,23 +154,79 @@ def _response(status: int | None, body: bytes | str | None) -> dict[str, Any] | 
         if isinstance(document.get(key), int | str) and not isinstance(document.get(key), bool):
             out[key] = document[key]
     data = document.get("data")
-    if isinstance(data, dict):
-        for key in ("task_id", "task_status", "task_status_msg"):
-            if isinstance(data.get(key), str):
-                out[key] = data[key]
-        units = data.get("final_unit_deduction")
-        if isinstance(units, int | float | str) and not isinstance(units, bool):
-            out["units"] = str(units)
-        balance = data.get("final_balance_deduction")
-        if isinstance(balance, dict):
-            kept = {
-                key: str(balance[key])
-                for key in ("quota", "list_price")
-                if isinstance(balance.get(key), int | float | str)
-                and not isinstance(balance.get(key), bool)
-            }
-            if kept:
-                out["balance"] = kept
+    if isinstance(data, dict) and "id" in data and "task_id" not in data:
+        out.update(_task(data))  # a create answer of the new design
+    elif isinstance(data, dict) and not isinstance(data.get("result"), list):
+        out.update(_legacy_task(data))
+    # A /tasks answer of the new design: a list of tasks (GET), or `result` (POST, cursor).
+    listed = data if isinstance(data, list) else (data or {}).get("result")
+    if isinstance(listed, list):
+        tasks = [_task(t) for t in listed[:MAX_TASKS] if isinstance(t, dict)]
+        out["tasks"] = [t for t in tasks if t]
+    return out
+
+
+# Tasks kept from one /tasks answer (a cursor page holds at most 500).
+MAX_TASKS = 500
+
+
+def _text(value: Any) -> str | None:
+    """A scalar the API may write as a number or as text, kept as text."""
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _legacy_task(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in ("task_id", "task_status", "task_status_msg"):
+        if isinstance(data.get(key), str):
+            out[key] = data[key]
+    units = _text(data.get("final_unit_deduction"))
+    if units is not None:
+        out["units"] = units
+    balance = data.get("final_balance_deduction")
+    if isinstance(balance, dict):
+        kept = {k: _text(balance.get(k)) for k in ("quota", "list_price")}
+        kept = {k: v for k, v in kept.items() if v is not None}
+        if kept:
+            out["balance"] = kept
+    return out
+
+
+_BILLING_KEYS = ("charge_type", "cash_type", "amount", "currency", "package_type", "list_price")
+
+
+def _task(data: dict[str, Any]) -> dict[str, Any]:
+    """A task of the new design (`id`, `status`, `message`, `outputs[]`, `billing[]`), in the
+    log's words: what it is, how it ended, what it made (types and lengths, never the
+    hotlinked URLs) and what it cost."""
+    out: dict[str, Any] = {}
+    for key, name in (("id", "task_id"), ("status", "task_status"), ("message", "task_status_msg")):
+        if isinstance(data.get(key), str):
+            out[name] = data[key]
+    outputs = data.get("outputs")
+    if isinstance(outputs, list):
+        made = []
+        for item in outputs[:100]:
+            if isinstance(item, dict) and isinstance(item.get("type"), str):
+                one = {"type": item["type"]}
+                length = _text(item.get("duration"))
+                if length is not None:
+                    one["duration"] = length
+                made.append(one)
+        out["outputs"] = made
+    billing = data.get("billing")
+    if isinstance(billing, list):
+        charges = []
+        for entry in billing[:20]:
+            if isinstance(entry, dict):
+                kept = {k: _text(entry.get(k)) for k in _BILLING_KEYS}
+                charges.append({k: v for k, v in kept.items() if v is not None})
+        out["billing"] = charges
+        units = [c["amount"] for c in charges if c.get("charge_type") == "unit" and "amount" in c]
+        if len(units) == 1:
+            out["units"] = units[0]
     return out
 
 

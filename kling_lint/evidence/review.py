@@ -266,15 +266,21 @@ def _status(endpoint: Endpoint, key: Key) -> Statused | None:
     return field
 
 
+# How a task says it succeeded: `succeed` in the legacy design, `succeeded` in the new one.
+SUCCEEDED = frozenset({"succeed", "succeeded"})
+
+
 def review(exchanges: Iterable[Seen], register: Register) -> Review:
     seen = list(exchanges)
     outcome: dict[str, str] = {}
     for item in seen:  # the latest poll of a task says how it ended
         response = item.record.get("response") or {}
-        if item.record.get("method") == "GET" and response.get("task_id"):
-            status = response.get("task_status")
-            if isinstance(status, str):
-                outcome[response["task_id"]] = status
+        polled = [response] if item.record.get("method") == "GET" else []
+        polled += [t for t in response.get("tasks") or () if isinstance(t, dict)]
+        for task in polled:
+            status = task.get("task_status")
+            if isinstance(task.get("task_id"), str) and isinstance(status, str):
+                outcome[task["task_id"]] = status
     skipped: list[tuple[str, str]] = []
     creates: list[Seen] = []
     for item in seen:
@@ -301,7 +307,7 @@ def review(exchanges: Iterable[Seen], register: Register) -> Review:
             for key, _ in _sent(endpoint, item.record.get("body")):
                 slot = marks.setdefault(key, {"accepted": [], "succeeded": [], "rejected": []})
                 slot["accepted"].append(item.where)
-                if done == "succeed":
+                if done in SUCCEEDED:
                     slot["succeeded"].append(item.where)
             continue
         keys, limit = _attribute(endpoint, item.record, accepted_by_endpoint.get(endpoint.id, []))

@@ -9,7 +9,9 @@ a shot's words).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from kling_lint.check.memo import kept_on
 from kling_lint.check.rules._base import Context, Finding, rule
@@ -33,16 +35,50 @@ def _carrying(endpoint: Endpoint, attribute: str) -> tuple[Field, ...]:
     return tuple(f for f in endpoint.fields.values() if getattr(f, attribute))
 
 
-def _texts(ctx: Context, attribute: str) -> Iterator[tuple[Field, Parts, str]]:
-    """The prompt texts of the payload whose field carries `attribute`."""
-    for field in _carrying(ctx.endpoint, attribute):
-        for parts, value in values_at(ctx.payload, field.path):
-            if isinstance(value, str):
-                yield field, parts, value
+_READ = threading.local()
 
 
-def _ids(ctx: Context, path: str) -> list[tuple[Parts, str]]:
-    return [(p, v) for p, v in values_at(ctx.payload, path) if isinstance(v, str) and v]
+class _Read:
+    """What the rules of this module read of one payload, read once: the texts that may
+    name items and hold an "@", the texts that hold a shot plan, and item ids by path."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        strings: dict[str, list[tuple[Parts, str]]] = {}
+        found: dict[str, list[tuple[Field, Parts, str]]] = {"mentions": [], "shot_syntax": []}
+        for attribute, wanted in (("mentions", _has_at), ("shot_syntax", PLAN.match)):
+            for field in _carrying(ctx.endpoint, attribute):
+                if field.path not in strings:
+                    strings[field.path] = _strings(ctx.payload, field.path)
+                found[attribute] += [(field, p, t) for p, t in strings[field.path] if wanted(t)]
+        self.mentions = found["mentions"]
+        self.plans = found["shot_syntax"]
+        self._ids: dict[str, list[tuple[Parts, str]]] = {}
+
+    def ids(self, path: str) -> list[tuple[Parts, str]]:
+        if path not in self._ids:
+            self._ids[path] = [(p, v) for p, v in _strings(self.ctx.payload, path) if v]
+        return self._ids[path]
+
+
+def _has_at(text: str) -> bool:
+    return "@" in text
+
+
+def _strings(payload: Any, path: str) -> list[tuple[Parts, str]]:
+    return [(p, v) for p, v in values_at(payload, path) if isinstance(v, str)]
+
+
+def _read(ctx: Context) -> _Read:
+    """The payload's reading, made by the first of this module's rules to run on it: they
+    run one after the other on one Context, and each thread keeps its latest reading (with
+    its Context, so that no other Context can take that identity)."""
+    last: _Read | None = getattr(_READ, "last", None)
+    if last is not None and last.ctx is ctx:
+        return last
+    read = _Read(ctx)
+    _READ.last = read
+    return read
 
 
 def _keys_of(attribute: str) -> Callable[[Endpoint], frozenset[str]]:
@@ -94,9 +130,12 @@ def dangling_mention(ctx: Context) -> Iterator[Finding]:
     ## Use instead
     Name an item's id, or add the item: {"type": "element", "element_id": "163", "id": "dog"}.
     """
-    for field, parts, text in _texts(ctx, "mentions"):
+    read = _read(ctx)
+    ids: set[str] | None = None
+    for field, parts, text in read.mentions:
         assert field.mentions is not None
-        ids = {v for _, v in _ids(ctx, field.mentions)}
+        if ids is None:
+            ids = {v for _, v in read.ids(field.mentions)}
         for match in MENTION.finditer(text):
             name = match.group(1)
             if not _resolves(name, ids):
@@ -133,7 +172,7 @@ def duplicate_content_id(ctx: Context) -> Iterator[Finding]:
     Give each item its own id: "image_1", "image_2".
     """
     seen: dict[str, Parts] = {}
-    for parts, value in _ids(ctx, "contents[].id"):
+    for parts, value in _read(ctx).ids("contents[].id"):
         if value in seen:
             first = seen[value]
             message = f"id {value!r} is also the id of contents[{first[1]}]"
@@ -170,11 +209,12 @@ def ambiguous_mention_names(ctx: Context) -> Iterator[Finding]:
     ## Use instead
     Ids that share no start and appear nowhere else in the prompt: "zhang_wei", "li_na".
     """
-    texts = list(_texts(ctx, "mentions"))
-    if not texts:
-        return
-    assert texts[0][0].mentions is not None
-    ids = _ids(ctx, texts[0][0].mentions)
+    fields = _carrying(ctx.endpoint, "mentions")
+    read = _read(ctx)
+    ids = read.ids(fields[0].mentions or "") if fields else []
+    if not ids:
+        return  # the common case: no item has an id to confuse
+    texts = read.mentions
     names = sorted({v for _, v in ids})
     firsts = {value: parts for parts, value in reversed(ids)}  # a repeated id is KL417's
     for value, parts in sorted(firsts.items(), key=lambda kv: kv[1]):
@@ -194,12 +234,6 @@ def ambiguous_mention_names(ctx: Context) -> Iterator[Finding]:
 def _inside(mention: str, text: str) -> bool:
     """Whether `mention` occurs right after a word, "@" or ".": inside other text."""
     return re.search(rf"[\w@.]{re.escape(mention)}", text) is not None
-
-
-def _shot_texts(ctx: Context) -> Iterator[tuple[Field, Parts, str]]:
-    for field, parts, text in _texts(ctx, "shot_syntax"):
-        if PLAN.match(text):
-            yield field, parts, text
 
 
 def _duration(ctx: Context) -> float | None:
@@ -274,8 +308,10 @@ def shot_plan_in_prompt(ctx: Context) -> Iterator[Finding]:
     ## Use instead
     {"prompt": "shot 1, 2, a cat wakes up; shot 2, 3, the cat stretches;", "settings": {"duration": 5}}
     """
-    total = _duration(ctx)
-    for field, parts, text in _shot_texts(ctx):
+    total: float | None = None
+    for n, (field, parts, text) in enumerate(_read(ctx).plans):
+        if n == 0:
+            total = _duration(ctx)  # read only when a plan is there
         assert field.shot_syntax is not None
         for problem in _plan_problems(text, field.shot_syntax, total):
             yield Finding(parts, problem, field.path)
@@ -310,7 +346,7 @@ def shot_plan_single_shot(ctx: Context) -> Iterator[Finding]:
     settings = ctx.payload.get("settings")
     if not isinstance(settings, dict) or settings.get("multi_shot") is not False:
         return
-    for _, parts, _ in _shot_texts(ctx):
+    for _, parts, _ in _read(ctx).plans:
         yield Finding(
             parts,
             "the prompt holds a shot plan, but settings.multi_shot is false",
