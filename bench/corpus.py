@@ -42,6 +42,20 @@ DEFECTS: dict[str, Any] = {
 }
 KINDS = sorted(DEFECTS)
 
+# The same kinds of mistake in the new design (POST /omni-video/kling-3.0-omni), each one
+# the endpoint's schema states, so that check-jsonschema can find them too.
+NEW_DEFECTS: dict[str, Any] = {
+    "legacy-field": lambda p: p.update(mode="pro"),
+    "duration-out-of-range": lambda p: p["settings"].update(duration=20),
+    "wrong-type": lambda p: p["settings"].update(duration="5"),
+    "resolution-8k": lambda p: p["settings"].update(resolution="8k"),
+    "unknown-item-type": lambda p: p["contents"].append({"type": "image", "url": FRAME}),
+    "member-missing": lambda p: p["contents"].append({"type": "element", "element_id": "162"}),
+    "member-not-for-type": lambda p: p["contents"][0].update(url=FRAME),
+    "two-videos": lambda p: p["contents"].extend([{"type": "feature_video", "url": CLIP}] * 2),
+}
+NEW_KINDS = sorted(NEW_DEFECTS)
+
 
 def clean(rng: random.Random) -> dict[str, Any]:
     payload: dict[str, Any] = {
@@ -72,10 +86,12 @@ def clean_new(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def corpus(size: int) -> tuple[Path, dict[str, str | None]]:
-    """The folder of `size` payload files and its manifest, made once and reused."""
-    folder = CORPUS / str(size)
-    manifest_path = CORPUS / f"{size}.manifest.json"
+def corpus(size: int, design: str = "legacy") -> tuple[Path, dict[str, str | None]]:
+    """The folder of `size` payload files and its manifest, made once and reused; `design`
+    "new" makes the same requests in the new design."""
+    name = str(size) if design == "legacy" else f"{design}-{size}"
+    folder = CORPUS / name
+    manifest_path = CORPUS / f"{name}.manifest.json"
     if manifest_path.is_file() and folder.is_dir():
         saved = json.loads(manifest_path.read_text(encoding="utf-8"))
         if saved.get("version") == VERSION and len(list(folder.iterdir())) == size:
@@ -84,15 +100,18 @@ def corpus(size: int) -> tuple[Path, dict[str, str | None]]:
     for old in folder.iterdir():
         old.unlink()
     rng = random.Random(size)
+    make, defects, kinds = (
+        (clean, DEFECTS, KINDS) if design == "legacy" else (clean_new, NEW_DEFECTS, NEW_KINDS)
+    )
     files: dict[str, str | None] = {}
     for i in range(size):
-        payload = clean(rng)
-        kind = KINDS[(i // 10) % len(KINDS)] if i % 10 in (3, 6, 9) else None  # 30%
+        payload = make(rng)
+        kind = kinds[(i // 10) % len(kinds)] if i % 10 in (3, 6, 9) else None  # 30%
         if kind is not None:
-            DEFECTS[kind](payload)
-        name = f"p{i:05d}.json"
-        (folder / name).write_text(json.dumps(payload, indent=2), encoding="utf-8")
-        files[name] = kind
+            defects[kind](payload)
+        file_name = f"p{i:05d}.json"
+        (folder / file_name).write_text(json.dumps(payload, indent=2), encoding="utf-8")
+        files[file_name] = kind
     manifest_path.write_text(
         json.dumps({"version": VERSION, "files": files}, indent=1), encoding="utf-8"
     )

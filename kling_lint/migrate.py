@@ -282,9 +282,14 @@ class _Body:
             words = shot.get(rule["text"])
             if seconds is None or not isinstance(words, str):
                 raise Refused(f"{rule['list']}: a shot without whole seconds or words")
-            if ";" in words.strip().rstrip(";"):
-                raise Refused(f"{rule['list']}: a shot's words hold ';', which ends a shot")
-            parts.append(f"shot {len(parts) + 1}, {seconds}, {words.strip().rstrip(';')};")
+            words = words.strip().rstrip(";")
+            if ";" in words:
+                words = words.replace(";", rule["in_words"])
+                self.notes.append(
+                    f"shot {len(parts) + 1}: ';' in its words is written {rule['in_words']!r} "
+                    "(a ';' ends a shot in the prompt's plan)"
+                )
+            parts.append(f"shot {len(parts) + 1}, {seconds}, {words};")
         self.prompt = " ".join(parts)
         self.notes.append(f"{rule['list']} -> the prompt's shot plan")
 

@@ -195,6 +195,18 @@ def test_what_the_new_design_cannot_say_is_refused_with_the_reason(
     assert any(word in note for note in done.notes)
 
 
+def test_a_semicolon_inside_a_shot_is_rewritten_and_said() -> None:
+    shots = [
+        {"index": 1, "prompt": "a cafe; morning", "duration": "2"},
+        {"index": 2, "prompt": "she smiles", "duration": "3"},
+    ]
+    payload = {"model_name": "kling-v3", "multi_shot": True, "duration": "5", "multi_prompt": shots}
+    done = migrate(payload, "text2video.create")
+    assert done.body is not None
+    assert done.body["prompt"] == "shot 1, 2, a cafe, morning; shot 2, 3, she smiles;"
+    assert any("shot 1" in note for note in done.notes)
+
+
 def test_an_empty_refused_field_carries_nothing_and_does_not_block() -> None:
     done = migrate(json.loads((OFFICIAL / "E16.json").read_text()), "image2video.create")
     assert not done.refused  # "negative_prompt": "" says nothing

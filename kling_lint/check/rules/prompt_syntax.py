@@ -250,7 +250,7 @@ def _duration(ctx: Context) -> float | None:
 
 
 def _plan_problems(text: str, bounds: dict[str, int], total: float | None) -> Iterator[str]:
-    if "；" in text:
+    if "；" in text and ";" not in text:
         yield "shots are separated by a half-width semicolon (;), not a full-width one (；)"
         return
     segments = [s for s in text.split(";") if s.strip()]
