@@ -72,6 +72,39 @@ def table(path: Path | None = None) -> dict[str, Any]:
     return result
 
 
+def table_problems(directory: Path, register: Register) -> list[str]:
+    """What is wrong with a register folder's migration table (none when it has none): its
+    shape, then every name it gives that the register does not hold."""
+    path = directory / TABLE_FILE
+    if not path.is_file():
+        return []
+    try:
+        data = table(path)
+    except TableError as error:
+        return str(error).splitlines()[1:]
+    except (OSError, ValueError) as error:  # unreadable, or not YAML
+        return [f"{path}: {error}"]
+    out = []
+    targets = []
+    for legacy, models in data["routes"].items():
+        endpoint = register.endpoints.get(legacy)
+        field = endpoint.fields.get("model_name") if endpoint is not None else None
+        if field is None:
+            out.append(f"{path}: /routes/{legacy}: no legacy endpoint with a model_name")
+            continue
+        for model, target in models.items():
+            if model not in (field.known_values or ()):
+                out.append(f"{path}: /routes/{legacy}/{model}: not a model_name of {legacy}")
+            if target not in register.endpoints:
+                out.append(f"{path}: /routes/{legacy}/{model}: unknown endpoint {target}")
+            else:
+                targets.append(register.endpoints[target])
+    for name, rule in data["values"].items():
+        if targets and not any(rule["to"] in t.fields for t in targets):
+            out.append(f"{path}: /values/{name}: no target endpoint has {rule['to']}")
+    return out
+
+
 def migrate(
     payload: Any,
     endpoint: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,7 +36,12 @@ def _exit_if_invalid(target: Path, overlays: tuple[Path, ...] = ()) -> None:
     exit 2 when there are any."""
     from kling_lint.register import validate_directory
 
-    problems = validate_directory(target, overlays)
+    problems: list[Any] = list(validate_directory(target, overlays))
+    if not problems:
+        from kling_lint.migrate import table_problems
+        from kling_lint.register import load_register
+
+        problems += table_problems(target, load_register(target))
     for problem in problems:
         click.echo(str(problem))
     if problems:

@@ -79,8 +79,8 @@ def _leading() -> re.Pattern[str]:  # compiled on first use: only JSON Lines fil
 
 REGISTER_FILE = (
     "a register file (an endpoint, sources or policy of a register or overlay, or the "
-    "migration table), not a payload: `kling-lint registry validate` checks a register "
-    "file and `kling-lint migrate` the table; a folder walk skips them"
+    "migration table), not a payload: `kling-lint registry validate` checks it; a folder "
+    "walk skips it"
 )
 
 

@@ -320,3 +320,23 @@ def test_a_table_of_the_wrong_shape_is_an_error_not_half_applied(tmp_path: Path)
     with pytest.raises(TableError) as raised:
         table(broken)
     assert "/values/mode" in str(raised.value)
+
+
+def test_registry_validate_checks_the_migration_table(tmp_path: Path, run_cli: Any) -> None:
+    import shutil
+
+    from kling_lint._resources import registry_dir
+    from kling_lint.migrate import TABLE_FILE, table_problems
+
+    assert table_problems(registry_dir(), REGISTER) == []
+    copy = tmp_path / "registry"
+    shutil.copytree(registry_dir(), copy)
+    target = copy / TABLE_FILE
+    text = target.read_text(encoding="utf-8")
+    target.write_text(
+        text.replace("kling-v3-omni: omni-video-3-0.create", "kling-v3-omni: nope.create")
+    )
+    result = run_cli("registry", "validate", str(copy))
+    assert result.exit_code == 2
+    assert "legacy-to-new.yaml" in result.output
+    assert "nope.create" in result.output
