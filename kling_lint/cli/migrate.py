@@ -106,6 +106,8 @@ def migrate(
 
     if write_dir is not None and diff:
         raise CommandError("--write and --diff are alternatives: name one")
+    if "-" in paths:
+        raise CommandError("migrate reads payload files, not standard input: name a file")
     rows = []
     for entry in _payloads(paths, endpoint, config, isolated):
         row: dict[str, Any] = {

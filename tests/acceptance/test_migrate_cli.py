@@ -76,3 +76,8 @@ def test_a_payload_of_no_known_endpoint_is_refused_not_dropped(
     (row,) = json.loads(result.stdout)
     assert row["refused"]
     assert row["notes"]
+
+
+def test_standard_input_is_refused_with_a_message(run_cli: Any) -> None:
+    result = run_cli("migrate", "-", input='{"model_name": "kling-v3", "prompt": "a"}')
+    assert result.exit_code == 2

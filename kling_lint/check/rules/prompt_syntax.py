@@ -38,21 +38,31 @@ def _carrying(endpoint: Endpoint, attribute: str) -> tuple[Field, ...]:
 _READ = threading.local()
 
 
+@kept_on()
+def _texts_of(endpoint: Endpoint) -> tuple[tuple[Field, bool, bool], ...]:
+    """The endpoint's prompt fields: each with whether it names items and whether it may
+    hold a shot plan (read once per endpoint)."""
+    return tuple(
+        (f, bool(f.mentions), bool(f.shot_syntax))
+        for f in endpoint.fields.values()
+        if f.mentions or f.shot_syntax
+    )
+
+
 class _Read:
     """What the rules of this module read of one payload, read once: the texts that may
     name items and hold an "@", the texts that hold a shot plan, and item ids by path."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        strings: dict[str, list[tuple[Parts, str]]] = {}
-        found: dict[str, list[tuple[Field, Parts, str]]] = {"mentions": [], "shot_syntax": []}
-        for attribute, wanted in (("mentions", _has_at), ("shot_syntax", PLAN.match)):
-            for field in _carrying(ctx.endpoint, attribute):
-                if field.path not in strings:
-                    strings[field.path] = _strings(ctx.payload, field.path)
-                found[attribute] += [(field, p, t) for p, t in strings[field.path] if wanted(t)]
-        self.mentions = found["mentions"]
-        self.plans = found["shot_syntax"]
+        self.mentions: list[tuple[Field, Parts, str]] = []
+        self.plans: list[tuple[Field, Parts, str]] = []
+        for field, mentions, shots in _texts_of(ctx.endpoint):
+            for parts, text in _strings(ctx.payload, field.path):
+                if mentions and "@" in text:
+                    self.mentions.append((field, parts, text))
+                if shots and PLAN.match(text):
+                    self.plans.append((field, parts, text))
         self._ids: dict[str, list[tuple[Parts, str]]] = {}
 
     def ids(self, path: str) -> list[tuple[Parts, str]]:
@@ -61,11 +71,25 @@ class _Read:
         return self._ids[path]
 
 
-def _has_at(text: str) -> bool:
-    return "@" in text
-
-
 def _strings(payload: Any, path: str) -> list[tuple[Parts, str]]:
+    """The strings at a register path. A top-level field and a member of a top-level
+    list's items (`contents[].text`), the paths prompts sit at, are read directly: this
+    runs for every payload of the new design."""
+    if not isinstance(payload, dict):
+        return []
+    head, sep, member = path.partition("[].")
+    if not sep and "." not in path and "[" not in path:
+        value = payload.get(path)
+        return [((path,), value)] if isinstance(value, str) else []
+    if sep and not any(c in head or c in member for c in ".["):
+        items = payload.get(head)
+        if not isinstance(items, list):
+            return []
+        return [
+            ((head, i, member), item[member])
+            for i, item in enumerate(items)
+            if isinstance(item, dict) and isinstance(item.get(member), str)
+        ]
     return [(p, v) for p, v in values_at(payload, path) if isinstance(v, str)]
 
 
@@ -209,9 +233,9 @@ def ambiguous_mention_names(ctx: Context) -> Iterator[Finding]:
     ## Use instead
     Ids that share no start and appear nowhere else in the prompt: "zhang_wei", "li_na".
     """
-    fields = _carrying(ctx.endpoint, "mentions")
     read = _read(ctx)
-    ids = read.ids(fields[0].mentions or "") if fields else []
+    named = [f.mentions for f, mentions, _ in _texts_of(ctx.endpoint) if mentions]
+    ids = read.ids(named[0] or "") if named else []
     if not ids:
         return  # the common case: no item has an id to confuse
     texts = read.mentions
