@@ -307,7 +307,18 @@ class Linter:
             self._fixed_today,
             self.config.retire_warn_days,
         )
+        asked: dict[Any, bool] = {}
         for rule, _ in plan.rules_for(payload):
+            if rule.when is not None:
+                # A gate shared by several rules is asked once (see Rule.when).
+                yes = asked.get(rule.when)
+                if yes is None:
+                    try:
+                        yes = asked[rule.when] = bool(rule.when(ctx))
+                    except Exception:  # a gate that fails lets its rule run, and report
+                        yes = True
+                if not yes:
+                    continue
             # Every rule runs guarded: whatever one raises blocks the payload (KL008)
             # instead of ending the run with a traceback. (Inline, not a helper: this loop
             # runs for every payload of every request.)

@@ -103,6 +103,10 @@ class Rule:
     # file): the payload is blocked, and the run exits 2 whatever the verdicts, since the
     # tool did not do its job.
     fault: bool = False
+    # A cheap question about the payload that must be yes for the check to run. Rules that
+    # share one `when` have it asked once per payload: a family of rules that read the
+    # same text skips together when the text holds nothing for any of them.
+    when: Callable[[Context], bool] | None = None
 
     def __post_init__(self) -> None:
         if not _is_code(self.code):
@@ -208,6 +212,7 @@ def rule(
     relaxed_on_free: bool = False,
     by_default: bool = True,
     example_endpoint: str | None = None,
+    when: Callable[[Context], bool] | None = None,
 ) -> Callable[[PayloadCheck], Rule]:
     """Make a payload check a rule, its docstring its documentation.
 
@@ -230,6 +235,7 @@ def rule(
             by_default=by_default,
             requires=requires,
             any_of=any_of,
+            when=when,
         )
 
     return make

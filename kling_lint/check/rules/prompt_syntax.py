@@ -8,6 +8,7 @@ a shot's words).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -77,20 +78,34 @@ def _strings(payload: Any, path: str) -> list[tuple[Parts, str]]:
     runs for every payload of the new design."""
     if not isinstance(payload, dict):
         return []
-    head, sep, member = path.partition("[].")
-    if not sep and "." not in path and "[" not in path:
-        value = payload.get(path)
-        return [((path,), value)] if isinstance(value, str) else []
-    if sep and not any(c in head or c in member for c in ".["):
+    head, member = _split(path)
+    if member is None:
+        value = payload.get(head)
+        return [((head,), value)] if isinstance(value, str) else []
+    if head:
         items = payload.get(head)
         if not isinstance(items, list):
             return []
-        return [
-            ((head, i, member), item[member])
-            for i, item in enumerate(items)
-            if isinstance(item, dict) and isinstance(item.get(member), str)
-        ]
+        out: list[tuple[Parts, str]] = []
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                value = item.get(member)
+                if isinstance(value, str):
+                    out.append(((head, i, member), value))
+        return out
     return [(p, v) for p, v in values_at(payload, path) if isinstance(v, str)]
+
+
+@functools.lru_cache(maxsize=256)
+def _split(path: str) -> tuple[str, str | None]:
+    """`prompt` -> ("prompt", None); `contents[].text` -> ("contents", "text"); any other
+    path -> ("", path), read the general way."""
+    head, sep, member = path.partition("[].")
+    if not sep:
+        return (path, None) if "." not in path and "[" not in path else ("", path)
+    if "." in head or "[" in head or "." in member or "[" in member:
+        return "", path
+    return head, member
 
 
 def _read(ctx: Context) -> _Read:
@@ -103,6 +118,23 @@ def _read(ctx: Context) -> _Read:
     read = _Read(ctx)
     _READ.last = read
     return read
+
+
+@kept_on()
+def _id_paths(endpoint: Endpoint) -> tuple[str, ...]:
+    """Where the endpoint's item ids sit: what its texts name, and `contents[].id`."""
+    named = {f.mentions for f, mentions, _ in _texts_of(endpoint) if f.mentions}
+    return tuple(sorted(named | ({"contents[].id"} & set(endpoint.fields))))
+
+
+def _anything_to_check(ctx: Context) -> bool:
+    """Whether the payload gives these rules anything to read: a text that names an item
+    (holds an "@"), a text with a shot plan, or two item ids that could clash. A plain
+    prompt with one image, the common case, has none of these."""
+    read = _read(ctx)
+    if read.mentions or read.plans:
+        return True
+    return any(len(read.ids(path)) > 1 for path in _id_paths(ctx.endpoint))
 
 
 def _keys_of(attribute: str) -> Callable[[Endpoint], frozenset[str]]:
@@ -131,6 +163,7 @@ def _resolves(name: str, ids: set[str]) -> bool:
     Severity.ERROR,
     requires=("contents[].id",),
     keys=_keys_of("mentions"),
+    when=_anything_to_check,
     example_endpoint="image-to-video-3-0.create",
 )
 def dangling_mention(ctx: Context) -> Iterator[Finding]:
@@ -174,6 +207,7 @@ def dangling_mention(ctx: Context) -> Iterator[Finding]:
     Severity.ERROR,
     requires=("contents[].id",),
     triggers=("contents",),
+    when=_anything_to_check,
     example_endpoint="omni-video-3-0.create",
 )
 def duplicate_content_id(ctx: Context) -> Iterator[Finding]:
@@ -211,6 +245,7 @@ def duplicate_content_id(ctx: Context) -> Iterator[Finding]:
     Severity.WARNING,
     requires=("contents[].id",),
     keys=_keys_of("mentions"),
+    when=_anything_to_check,
     example_endpoint="image-to-video-3-0.create",
 )
 def ambiguous_mention_names(ctx: Context) -> Iterator[Finding]:
@@ -308,6 +343,7 @@ def _plan_problems(text: str, bounds: dict[str, int], total: float | None) -> It
     "shot-plan-in-prompt",
     Severity.ERROR,
     keys=_keys_of("shot_syntax"),
+    when=_anything_to_check,
     example_endpoint="text-to-video-3-0.create",
 )
 def shot_plan_in_prompt(ctx: Context) -> Iterator[Finding]:
@@ -347,6 +383,7 @@ def shot_plan_in_prompt(ctx: Context) -> Iterator[Finding]:
     Severity.WARNING,
     requires=("settings.multi_shot",),
     triggers=("settings",),
+    when=_anything_to_check,
     example_endpoint="text-to-video-3-0.create",
 )
 def shot_plan_single_shot(ctx: Context) -> Iterator[Finding]:
