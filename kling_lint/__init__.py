@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kling_lint.check.linter import Linter, Report
     from kling_lint.config import Config, ConfigError, load_config
     from kling_lint.diagnostics import Diagnostic, Severity, Status, Suppression
-    from kling_lint.migrate import Migration, migrate
+    from kling_lint.migration import Migration, migrate
     from kling_lint.register import Register, RegisterError, load_register
 
 # The public names load on first use, so that `kling-lint` starts fast (PEP 562).
@@ -36,8 +36,8 @@ _EXPORTS = {
     "Suppression": "kling_lint.diagnostics",
     "Linter": "kling_lint.check.linter",
     "Report": "kling_lint.check.linter",
-    "Migration": "kling_lint.migrate",
-    "migrate": "kling_lint.migrate",
+    "Migration": "kling_lint.migration",
+    "migrate": "kling_lint.migration",
     "Register": "kling_lint.register",
     "RegisterError": "kling_lint.register",
     "load_register": "kling_lint.register",

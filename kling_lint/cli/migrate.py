@@ -101,14 +101,16 @@ def migrate(
     negative prompt, a camera control, a model it lacks), or whose result would be
     blocked, is refused with the reasons. Exit 0 when every payload migrates, 1 when one
     is refused."""
+    from kling_lint.check.linter import Linter
     from kling_lint.files import unified_diff, write_text
-    from kling_lint.migrate import migrate as migrate_one
+    from kling_lint.migration import migrate as migrate_one
 
     if write_dir is not None and diff:
         raise CommandError("--write and --diff are alternatives: name one")
     if "-" in paths:
         raise CommandError("migrate reads payload files, not standard input: name a file")
     rows = []
+    linter = Linter()  # one for every result: building one compiles its plans
     for entry in _payloads(paths, endpoint, config, isolated):
         row: dict[str, Any] = {
             "path": entry["path"],
@@ -118,7 +120,7 @@ def migrate(
         if "problem" in entry:
             row.update(endpoint=None, route=None, body=None, notes=[entry["problem"]])
         else:
-            done = migrate_one(entry["data"], entry["endpoint"])
+            done = migrate_one(entry["data"], entry["endpoint"], linter=linter)
             row.update(
                 endpoint=done.endpoint, route=done.route, body=done.body, notes=list(done.notes)
             )

@@ -38,7 +38,7 @@ def _exit_if_invalid(target: Path, overlays: tuple[Path, ...] = ()) -> None:
 
     problems: list[Any] = list(validate_directory(target, overlays))
     if not problems:
-        from kling_lint.migrate import table_problems
+        from kling_lint.migration import table_problems
         from kling_lint.register import load_register
 
         problems += table_problems(target, load_register(target))

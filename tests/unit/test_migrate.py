@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kling_lint
-from kling_lint.migrate import migrate, table
+from kling_lint.migration import migrate, table
 from kling_lint.register import builtin_register
 
 REGISTER = builtin_register()
@@ -312,7 +312,7 @@ def test_most_bundled_legacy_payloads_migrate() -> None:
 
 def test_a_table_of_the_wrong_shape_is_an_error_not_half_applied(tmp_path: Path) -> None:
     from kling_lint._resources import registry_dir
-    from kling_lint.migrate import TABLE_FILE, TableError
+    from kling_lint.migration import TABLE_FILE, TableError
 
     broken = tmp_path / "table.yaml"
     text = (registry_dir() / TABLE_FILE).read_text(encoding="utf-8")
@@ -326,7 +326,7 @@ def test_registry_validate_checks_the_migration_table(tmp_path: Path, run_cli: A
     import shutil
 
     from kling_lint._resources import registry_dir
-    from kling_lint.migrate import TABLE_FILE, table_problems
+    from kling_lint.migration import TABLE_FILE, table_problems
 
     assert table_problems(registry_dir(), REGISTER) == []
     copy = tmp_path / "registry"
@@ -340,3 +340,17 @@ def test_registry_validate_checks_the_migration_table(tmp_path: Path, run_cli: A
     assert result.exit_code == 2
     assert "legacy-to-new.yaml" in result.output
     assert "nope.create" in result.output
+
+
+def test_the_library_takes_a_route_and_keeps_its_name() -> None:
+    import kling_lint
+
+    done = kling_lint.migrate(
+        {"model_name": "kling-v3", "prompt": "a"}, "POST /v1/videos/text2video"
+    )
+    assert done.route == "POST /text-to-video/kling-3.0"
+    # Importing the module behind it does not hide the function.
+    import kling_lint.migration
+
+    assert callable(kling_lint.migrate)
+    assert kling_lint.migrate({}, "no such endpoint").refused

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kling_lint.check.memo import kept_on
 from kling_lint.check.values import is_present
 from kling_lint.config import ConfigError
 from kling_lint.register.model import Endpoint, Register
@@ -111,26 +112,37 @@ def migrate(
     register: Register | None = None,
     linter: Any = None,
 ) -> Migration:
-    """The new-design form of a legacy `endpoint` payload, checked on its new route."""
-    from kling_lint.check.linter import Linter
-    from kling_lint.register import builtin_register
+    """The new-design form of a legacy `endpoint` payload (an id or a route), checked on
+    its new route by `linter` (by default one with no config, over `register`)."""
+    from kling_lint.check.endpoint import resolve
 
-    register = register or builtin_register()
+    if register is None:
+        from kling_lint.register import builtin_register
+
+        register = builtin_register()
+    found = resolve(register, endpoint)
     try:
-        target_id, body, notes = _convert(payload, endpoint, register, table())
+        if found is None:
+            raise Refused(f"{endpoint!r} is no endpoint of the register")
+        target_id, body, notes = _convert(payload, found.id, register, table())
     except Refused as refused:
         return Migration(None, None, None, (str(refused),))
     target = register.endpoints[target_id]
-    linter = linter or Linter(register=register)
+    linter = linter or _linter(register)
     report = linter.lint(body, target_id)
+    said = [f"{d.code} {d.pointer or '/'}: {d.message}" for d in report.diagnostics if d.counts]
     if report.blocked:
-        found = [
-            f"{d.code} {d.pointer or '/'}: {d.message}" for d in report.diagnostics if d.counts
-        ]
-        reasons = [f"the migrated body would be blocked on {target.route}: {f}" for f in found]
+        reasons = [f"the migrated body would be blocked on {target.route}: {f}" for f in said]
         return Migration(target_id, target.route, None, (*notes, *reasons))
-    warned = [f"{d.code} {d.pointer or '/'}: {d.message}" for d in report.diagnostics if d.counts]
-    return Migration(target_id, target.route, body, (*notes, *warned))
+    return Migration(target_id, target.route, body, (*notes, *said))
+
+
+@kept_on(1)
+def _linter(register: Register) -> Any:
+    """One configless Linter per register, built once: building one compiles its plans."""
+    from kling_lint.check.linter import Linter
+
+    return Linter(register=register)
 
 
 def _convert(
