@@ -280,6 +280,9 @@ class SchemaCheck:
         field = self._field(base)
         variants = field.variants if field is not None else None
         if variants is None or not isinstance(item, dict) or not isinstance(member, str):
+            # The schema refused the item; whatever the reason, it is said (fail closed).
+            where = jp.register_path(parts) or "payload"
+            yield code, Finding(parts, f"{where}: the item's members do not fit its type", base)
             return
         kind = item.get(variants.by)
         path = child_path(base, member, True)

@@ -80,3 +80,20 @@ def test_a_gate_that_fails_lets_its_rule_run() -> None:
         assert "KL417" in codes
     finally:
         object.__setattr__(linter.rules_by_code["KL417"], "when", prompt_syntax._anything_to_check)
+
+
+def test_a_typed_item_finding_that_cannot_be_explained_still_blocks() -> None:
+    """The schema refused an item for its type; even when the item cannot be read back (a
+    validator path that does not lead to an object), a finding is made: never none."""
+    import json
+    from pathlib import Path
+
+    from kling_lint.check.schema import SchemaCheck
+
+    schemas = Path(__file__).parent.parent.parent / "schemas"
+    endpoint = REGISTER.endpoints["omni-video-3-0.create"]
+    schema = json.loads((schemas / "omni-video-3-0.create.schema.json").read_text())
+    check = SchemaCheck(endpoint, schema)
+    for code in ("KL211", "KL212"):
+        found = list(check._variant(code, "contents[]", ("contents",), None, None, {}))
+        assert [c for c, _ in found] == [code]
