@@ -127,12 +127,15 @@ def migrate(
         row["refused"] = row["body"] is None
         rows.append((entry, row))
     if write_dir is not None:
-        for entry, row in rows:
-            if row["refused"]:
-                continue
-            target = write_dir / _name(entry)
-            if target.exists():
-                raise CommandError(f"{target} exists; migrate writes into a folder of new files")
+        # Every name is checked before any file is written: a refusal leaves nothing half done.
+        targets = [(write_dir / _name(entry), row) for entry, row in rows if not row["refused"]]
+        taken = [str(t) for t, _ in targets if t.exists()]
+        names = [t.name for t, _ in targets]
+        if taken:
+            raise CommandError(f"{taken[0]} exists; migrate writes into a folder of new files")
+        if len(set(names)) != len(names):
+            raise CommandError("two payloads would be written under one name; migrate them apart")
+        for target, row in targets:
             write_text(target, _text(row["body"]))
             row["written"] = str(target)
     if output_format == "json":

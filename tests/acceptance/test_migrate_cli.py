@@ -81,3 +81,22 @@ def test_a_payload_of_no_known_endpoint_is_refused_not_dropped(
 def test_standard_input_is_refused_with_a_message(run_cli: Any) -> None:
     result = run_cli("migrate", "-", input='{"model_name": "kling-v3", "prompt": "a"}')
     assert result.exit_code == 2
+
+
+def test_write_refuses_before_it_writes_anything(tmp_path: Path, run_cli: Any) -> None:
+    first, _ = _files(tmp_path)
+    second = tmp_path / "other"
+    second.mkdir()
+    shutil.copy(OFFICIAL / "E03.json", second / "text2video.create.json")
+    out = tmp_path / "new"
+    out.mkdir()
+    (out / "text2video.create.json").write_text("mine\n")
+    result = run_cli("migrate", "--isolated", "--write", str(out), first, str(second))
+    assert result.exit_code == 2
+    assert (out / "text2video.create.json").read_text() == "mine\n"  # never replaced
+    assert sorted(p.name for p in out.iterdir()) == ["text2video.create.json"]
+    # Two inputs of one name cannot both be written: nothing is.
+    empty = tmp_path / "empty"
+    result = run_cli("migrate", "--isolated", "--write", str(empty), first, str(second))
+    assert result.exit_code == 2
+    assert not empty.exists() or not any(empty.iterdir())
