@@ -243,8 +243,8 @@ class _Body:
             if mapped is None:
                 raise Refused(f"{key} {value!r} has no new-design value")
             if not self._takes(to):
-                if mapped == "off":  # a target without audio is silent
-                    self.notes.append(f"{key} {value!r}: {self.target.id} is silent; left out")
+                if mapped == rule.get("absent"):  # what the target does without the field
+                    self.notes.append(f"{key} {value!r}: {self.target.id} has no {to}; left out")
                     return
                 raise Refused(f"{key} {value!r}: {self.target.id} has no {to}")
             self._put(to, mapped, key)
@@ -263,7 +263,7 @@ class _Body:
             return
         if not isinstance(value, str):
             raise Refused(f"{key} is not text")
-        self._add_item(rule["type"], {rule["member"]: value}, key)
+        self._add_item(rule["type"], {rule["to"]: value}, key)
 
     def _add_item(self, kind: str, members: dict[str, Any], said: str) -> None:
         variants = self.target.fields.get("contents")
@@ -282,17 +282,16 @@ class _Body:
         for n, entry in enumerate(value, 1):
             if not isinstance(entry, dict):
                 raise Refused(f"{key}[{n - 1}] is not an object")
-            source = entry.get(rule["member"])
+            source = entry.get(rule["from"])
             if source is None:
-                raise Refused(f"{key}[{n - 1}] has no {rule['member']}")
+                raise Refused(f"{key}[{n - 1}] has no {rule['from']}")
             kind = rule.get("type") or rule["types"].get(
                 entry.get(rule["type_from"]), rule["otherwise"]
             )
-            member = "url" if rule["member"].endswith("_url") else rule["member"]
             text = str(source) if not isinstance(source, bool) else None
             if text is None:
-                raise Refused(f"{key}[{n - 1}].{rule['member']} is not text or a number")
-            self._add_item(kind, {member: text, "id": f"{rule['id']}_{n}"}, key)
+                raise Refused(f"{key}[{n - 1}].{rule['from']} is not text or a number")
+            self._add_item(kind, {rule["to"]: text, "id": f"{rule['id']}_{n}"}, key)
             for field, values in rule.get("audio_from", {}).items():
                 if field in entry:
                     audio = values.get(entry[field])
@@ -300,7 +299,7 @@ class _Body:
                         raise Refused(f"{key}[{n - 1}].{field} {entry[field]!r} is not known")
                     self._put("settings.audio", audio, f"{key}[{n - 1}].{field}")
             extra = set(entry) - {
-                rule["member"],
+                rule["from"],
                 rule.get("type_from"),
                 *rule.get("audio_from", {}),
             }

@@ -307,10 +307,11 @@ class Linter:
             self._fixed_today,
             self.config.retire_warn_days,
         )
-        asked: dict[Any, bool] = {}
+        asked: dict[Any, bool] | None = None  # made only for a plan with gated rules
         for rule, _ in plan.rules_for(payload):
             if rule.when is not None:
                 # A gate shared by several rules is asked once (see Rule.when).
+                asked = {} if asked is None else asked
                 yes = asked.get(rule.when)
                 if yes is None:
                     try:

@@ -34,13 +34,11 @@ _OUTPUT = click.option("--output", type=click.Path(file_okay=False, path_type=Pa
 def _exit_if_invalid(target: Path, overlays: tuple[Path, ...] = ()) -> None:
     """Print every problem of the register at `target` (with `overlays` laid over it);
     exit 2 when there are any."""
-    from kling_lint.register import validate_directory
+    from kling_lint.migration import TABLE_FILE, table_problems
+    from kling_lint.register import load_register, validate_directory
 
     problems: list[Any] = list(validate_directory(target, overlays))
-    if not problems:
-        from kling_lint.migration import table_problems
-        from kling_lint.register import load_register
-
+    if not problems and (target / TABLE_FILE).is_file():  # the register is read again only then
         problems += table_problems(target, load_register(target))
     for problem in problems:
         click.echo(str(problem))

@@ -8,7 +8,6 @@ a shot's words).
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -28,12 +27,6 @@ MENTION = re.compile(r"(?<![\w@.])@([\w-]+)")
 # A shot plan opens with "shot 1," (any case, spaces allowed).
 PLAN = re.compile(r"\s*shot\s*\d+\s*,", re.IGNORECASE)
 SHOT = re.compile(r"\s*shot\s*(\d+)\s*,\s*(\d+(?:\.\d+)?)\s*,(.*)", re.IGNORECASE | re.DOTALL)
-
-
-@kept_on()
-def _carrying(endpoint: Endpoint, attribute: str) -> tuple[Field, ...]:
-    """The endpoint's fields that carry `attribute` (read once per endpoint)."""
-    return tuple(f for f in endpoint.fields.values() if getattr(f, attribute))
 
 
 _READ = threading.local()
@@ -73,39 +66,7 @@ class _Read:
 
 
 def _strings(payload: Any, path: str) -> list[tuple[Parts, str]]:
-    """The strings at a register path. A top-level field and a member of a top-level
-    list's items (`contents[].text`), the paths prompts sit at, are read directly: this
-    runs for every payload of the new design."""
-    if not isinstance(payload, dict):
-        return []
-    head, member = _split(path)
-    if member is None:
-        value = payload.get(head)
-        return [((head,), value)] if isinstance(value, str) else []
-    if head:
-        items = payload.get(head)
-        if not isinstance(items, list):
-            return []
-        out: list[tuple[Parts, str]] = []
-        for i, item in enumerate(items):
-            if isinstance(item, dict):
-                value = item.get(member)
-                if isinstance(value, str):
-                    out.append(((head, i, member), value))
-        return out
     return [(p, v) for p, v in values_at(payload, path) if isinstance(v, str)]
-
-
-@functools.lru_cache(maxsize=256)
-def _split(path: str) -> tuple[str, str | None]:
-    """`prompt` -> ("prompt", None); `contents[].text` -> ("contents", "text"); any other
-    path -> ("", path), read the general way."""
-    head, sep, member = path.partition("[].")
-    if not sep:
-        return (path, None) if "." not in path and "[" not in path else ("", path)
-    if "." in head or "[" in head or "." in member or "[" in member:
-        return "", path
-    return head, member
 
 
 def _read(ctx: Context) -> _Read:
@@ -142,7 +103,7 @@ def _keys_of(attribute: str) -> Callable[[Endpoint], frozenset[str]]:
     has nothing to read there, so it does not run)."""
 
     def keys(endpoint: Endpoint) -> frozenset[str]:
-        return frozenset(top_key(f.path) for f in _carrying(endpoint, attribute))
+        return frozenset(top_key(f.path) for f, *_ in _texts_of(endpoint) if getattr(f, attribute))
 
     return keys
 
